@@ -1,0 +1,15 @@
+"use server";
+
+import { loginInput, loginUser } from "@/lib/accounts";
+import { describeZodError } from "@/lib/http";
+import type { FormState } from "../../_shared/form-state";
+import { startSessionWith } from "../../_shared/session-actions";
+import { safeNextPath } from "../../_shared/viewer";
+
+/** The login form: field errors, one message for bad credentials, then a browser session. */
+export async function loginAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = { username: String(form.get("username") ?? "") };
+  const parsed = loginInput.safeParse({ username: form.get("username"), password: form.get("password") });
+  if (!parsed.success) return { fields: describeZodError(parsed.error).fields, values };
+  return startSessionWith((ctx, client) => loginUser(ctx, parsed.data, { client }), safeNextPath(form.get("next")), values);
+}

@@ -1,0 +1,18 @@
+"use server";
+
+import { registerUser, registerUserInput } from "@/lib/accounts";
+import { describeZodError } from "@/lib/http";
+import type { FormState } from "../../_shared/form-state";
+import { startSessionWith } from "../../_shared/session-actions";
+import { safeNextPath } from "../../_shared/viewer";
+
+/** The registration form: the same rules as POST /auth/register, then a browser session. */
+export async function registerAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = { username: String(form.get("username") ?? "") };
+  if (form.get("password") !== form.get("confirm")) {
+    return { fields: { confirm: "The two passwords differ." }, values };
+  }
+  const parsed = registerUserInput.safeParse({ username: form.get("username"), password: form.get("password") });
+  if (!parsed.success) return { fields: describeZodError(parsed.error).fields, values };
+  return startSessionWith((ctx, client) => registerUser(ctx, parsed.data, { client }), safeNextPath(form.get("next")), values);
+}

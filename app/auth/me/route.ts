@@ -1,0 +1,12 @@
+// GET /auth/me — the signed-in user (Bearer token or browser session).
+import { getUser } from "@/lib/accounts";
+import { AppError, handleRoute, json, requireUser } from "@/lib/http";
+import { getContext } from "@/lib/runtime";
+
+export const GET = handleRoute(async (req) => {
+  const ctx = await getContext();
+  const principal = await requireUser(ctx, req.headers);
+  const user = await getUser(ctx, principal.username);
+  if (!user) throw new AppError("unauthorized", "The account of this token no longer exists.");
+  return json(user, { headers: { "cache-control": "no-store" } });
+});

@@ -1,0 +1,48 @@
+import Link from "next/link";
+
+/** Pages of product.md §8 that exist; later capabilities add theirs here. */
+const NAV = [{ href: "/", label: "Home" }];
+
+/** The site's top bar: navigation and the signed-in state. */
+export function SiteHeader({ username }: { username: string | null }) {
+  return (
+    <header className="border-b border-stone-200 bg-white">
+      <div className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-4 py-3">
+        <div className="flex items-center gap-6">
+          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+            <span aria-hidden className="inline-block h-6 w-6 rounded-md bg-gradient-to-br from-accent to-fuchsia-500" />
+            Art DAG <span className="text-stone-400">L2</span>
+          </Link>
+          <nav aria-label="Main" className="flex gap-4 text-sm text-stone-600">
+            {NAV.map((item) => (
+              <Link key={item.href} href={item.href} className="hover:text-ink">
+                {item.label}
+              </Link>
+            ))}
+          </nav>
+        </div>
+        <div className="flex items-center gap-3 text-sm" data-testid="session-state">
+          {username ? (
+            <>
+              <span className="text-stone-600">
+                Signed in as <strong className="text-ink" data-testid="signed-in-user">{username}</strong>
+              </span>
+              <Link href="/logout" className="rounded-md border border-stone-300 px-3 py-1.5 hover:bg-stone-100">
+                Log out
+              </Link>
+            </>
+          ) : (
+            <>
+              <Link href="/login" className="hover:text-ink">
+                Log in
+              </Link>
+              <Link href="/register" className="rounded-md bg-accent px-3 py-1.5 font-medium text-white hover:bg-accent-dark">
+                Register
+              </Link>
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}

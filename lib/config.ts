@@ -1,0 +1,201 @@
+// The only reader of process.env (an architecture test enforces it). Everything the product can be
+// configured with is read, validated and typed here once; product.md §1 is the contract.
+import os from "node:os";
+import path from "node:path";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface RateLimit {
+  /** Requests allowed in one window. */
+  max: number;
+  /** Window length in seconds. */
+  windowSeconds: number;
+}
+
+export interface Config {
+  /** Public host[:port], as it appears in every URL and handle. */
+  domain: string;
+  scheme: "http" | "https";
+  /** `${scheme}://${domain}`, no trailing slash. */
+  baseUrl: string;
+  primaryUser: string;
+  dataDir: string;
+  keysDir: string;
+  pgliteDir: string;
+  databaseUrl: string | null;
+  /** Renderer origins (normalised: no trailing slash, lower-case host). */
+  l1Servers: string[];
+  /** JWT_SECRET when set; lib/tokens falls back to the secrets file, then a generated one. */
+  jwtSecret: string | null;
+  /** Folder of container secrets (`/run/secrets`); a variable only so tests can point elsewhere. */
+  secretsDir: string;
+  port: number;
+  host: string;
+  federationAllowPrivateAddresses: boolean;
+  otsCalendars: string[];
+  otsEsploraUrl: string;
+  anchorIntervalMinutes: number;
+  /** Trust X-Forwarded-For from a reverse proxy for the client address (rate limits). */
+  trustProxy: boolean;
+  rateLimitLogin: RateLimit;
+  rateLimitRegister: RateLimit;
+  /** Lifetime of login tokens and browser sessions, in seconds. */
+  sessionTtlSeconds: number;
+  /** Apply committed migrations when the database is first opened. */
+  migrateOnStart: boolean;
+  production: boolean;
+}
+
+export type Env = Record<string, string | undefined>;
+
+const USERNAME = /^[a-z0-9_]{1,32}$/;
+const DEFAULT_CALENDARS = [
+  "https://a.pool.opentimestamps.org",
+  "https://b.pool.opentimestamps.org",
+  "https://a.pool.eternitywall.com",
+];
+const DEFAULT_ESPLORA = "https://blockstream.info/api";
+
+function httpUrl(variable: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `'${raw}' is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(variable, `'${raw}' is not an http(s) URL`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(variable, `'${raw}' must not carry credentials, a query or a fragment`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+function urlList(variable: string, raw: string | undefined, fallback: string[]): string[] {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const items = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => httpUrl(variable, s));
+  return [...new Set(items)];
+}
+
+function bool(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === "") return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(variable, `'${raw}' is not a boolean (true or false)`);
+}
+
+function int(variable: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(variable, `'${raw}' is not a whole number`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(variable, `${n} is outside ${min}–${max}`);
+  return n;
+}
+
+function rateLimit(variable: string, raw: string | undefined, fallback: RateLimit): RateLimit {
+  if (raw === undefined || raw === "") return fallback;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*s?\s*$/.exec(raw);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+    throw new ConfigError(variable, `'${raw}' is not of the form MAX/SECONDS (e.g. 10/60)`);
+  }
+  return { max: Number(m[1]), windowSeconds: Number(m[2]) };
+}
+
+function expandHome(p: string): string {
+  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/** Reads and validates the configuration from an environment; throws ConfigError naming the variable. */
+export function loadConfig(env: Env): Config {
+  const domain = (env.ARTDAG_DOMAIN ?? "localhost:8200").trim();
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(domain)) {
+    throw new ConfigError("ARTDAG_DOMAIN", `'${domain}' is not a host[:port]`);
+  }
+  const hostOnly = domain.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const local = hostOnly === "localhost" || hostOnly.startsWith("127.") || hostOnly === "::1";
+  const schemeRaw = env.ARTDAG_SCHEME?.trim();
+  if (schemeRaw && schemeRaw !== "http" && schemeRaw !== "https") {
+    throw new ConfigError("ARTDAG_SCHEME", `'${schemeRaw}' must be http or https`);
+  }
+  const scheme = (schemeRaw || (local ? "http" : "https")) as "http" | "https";
+
+  const primaryUser = (env.ARTDAG_USER ?? "giles").trim();
+  if (!USERNAME.test(primaryUser)) {
+    throw new ConfigError("ARTDAG_USER", `'${primaryUser}' is not a valid username ([a-z0-9_]{1,32})`);
+  }
+
+  const dataDir = path.resolve(expandHome((env.ARTDAG_DATA ?? "~/.artdag/l2").trim()));
+
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL", "must be a postgresql:// URL (unset it to use the embedded database)");
+  }
+
+  const l1Servers = urlList("L1_SERVERS", env.L1_SERVERS, ["https://celery-artdag.rose-ash.com"]);
+
+  const jwtSecret = env.JWT_SECRET ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError("JWT_SECRET", "must be at least 32 characters (e.g. `openssl rand -hex 32`)");
+  }
+
+  const host = (env.HOST ?? "0.0.0.0").trim();
+  if (!host) throw new ConfigError("HOST", "must not be empty");
+
+  return {
+    domain,
+    scheme,
+    baseUrl: `${scheme}://${domain}`,
+    primaryUser,
+    dataDir,
+    keysDir: path.join(dataDir, "keys"),
+    pgliteDir: path.join(dataDir, "pglite"),
+    databaseUrl,
+    l1Servers,
+    jwtSecret,
+    secretsDir: env.ARTDAG_SECRETS_DIR?.trim() || "/run/secrets",
+    port: int("PORT", env.PORT, 8200, 1, 65535),
+    host,
+    federationAllowPrivateAddresses: bool(
+      "FEDERATION_ALLOW_PRIVATE_ADDRESSES",
+      env.FEDERATION_ALLOW_PRIVATE_ADDRESSES,
+      false,
+    ),
+    otsCalendars: urlList("OTS_CALENDARS", env.OTS_CALENDARS, DEFAULT_CALENDARS),
+    otsEsploraUrl: env.OTS_ESPLORA_URL?.trim()
+      ? httpUrl("OTS_ESPLORA_URL", env.OTS_ESPLORA_URL.trim())
+      : DEFAULT_ESPLORA,
+    anchorIntervalMinutes: int("ANCHOR_INTERVAL_MINUTES", env.ANCHOR_INTERVAL_MINUTES, 60, 0, 10080),
+    trustProxy: bool("TRUST_PROXY", env.TRUST_PROXY, false),
+    rateLimitLogin: rateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { max: 10, windowSeconds: 60 }),
+    rateLimitRegister: rateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { max: 10, windowSeconds: 3600 }),
+    sessionTtlSeconds: int("SESSION_TTL_SECONDS", env.SESSION_TTL_SECONDS, 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    migrateOnStart: bool("MIGRATE_ON_START", env.MIGRATE_ON_START, true),
+    production: env.NODE_ENV === "production",
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read from process.env once. @throws ConfigError */
+export function getConfig(): Config {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+/** Tests and scripts that change the environment call this to re-read it. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

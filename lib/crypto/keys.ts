@@ -1,0 +1,68 @@
+import { generateKeyPair } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+const USERNAME = /^[a-z0-9_]{1,32}$/;
+
+/** Where an actor's RSA key files live: `{keysDir}/{username}.pem` (PKCS#8, 600) and `.pub` (SPKI). */
+export function actorKeyPaths(keysDir: string, username: string): { privateKey: string; publicKey: string } {
+  // The username is part of a file name: refuse anything that could leave the folder.
+  if (!USERNAME.test(username)) throw new Error(`not a username: ${JSON.stringify(username)}`);
+  return {
+    privateKey: path.join(keysDir, `${username}.pem`),
+    publicKey: path.join(keysDir, `${username}.pub`),
+  };
+}
+
+/**
+ * Creates an RSA-2048 key pair for the actor unless one exists; never overwrites a key (losing a
+ * private key invalidates every signature made with it). Returns whether it created one.
+ */
+export async function ensureActorKeyPair(keysDir: string, username: string): Promise<{ created: boolean }> {
+  const paths = actorKeyPaths(keysDir, username);
+  await mkdir(keysDir, { recursive: true, mode: 0o700 });
+  const existing = await readFile(paths.privateKey, "utf8").catch(() => null);
+  if (existing) {
+    await ensurePublicKeyFile(paths, existing);
+    return { created: false };
+  }
+  const { privateKey, publicKey } = await generateKeyPairAsync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
+  try {
+    // "wx": if another process created the key meanwhile, keep theirs.
+    await writeFile(paths.privateKey, privateKey, { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return { created: false };
+    throw err;
+  }
+  try {
+    await writeFile(paths.publicKey, publicKey, { mode: 0o644, flag: "w" });
+  } catch (err) {
+    await rm(paths.privateKey, { force: true });
+    throw err;
+  }
+  return { created: true };
+}
+
+async function ensurePublicKeyFile(paths: { publicKey: string }, privatePem: string): Promise<void> {
+  const pub = await readFile(paths.publicKey, "utf8").catch(() => null);
+  if (pub) return;
+  const { createPrivateKey, createPublicKey } = await import("node:crypto");
+  const spki = createPublicKey(createPrivateKey(privatePem)).export({ type: "spki", format: "pem" }).toString();
+  await writeFile(paths.publicKey, spki, { mode: 0o644, flag: "wx" }).catch(() => {});
+}
+
+/** The actor's public key (SPKI PEM), or null when it has none. */
+export async function readActorPublicKey(keysDir: string, username: string): Promise<string | null> {
+  return readFile(actorKeyPaths(keysDir, username).publicKey, "utf8").catch(() => null);
+}
+
+/** The actor's private key (PKCS#8 PEM), or null when it has none. */
+export async function readActorPrivateKey(keysDir: string, username: string): Promise<string | null> {
+  return readFile(actorKeyPaths(keysDir, username).privateKey, "utf8").catch(() => null);
+}

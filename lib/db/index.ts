@@ -1,0 +1,85 @@
+// The database: one PostgreSQL schema served by embedded PGlite (default) or a real PostgreSQL
+// (DATABASE_URL), both through Prisma driver adapters. Owns opening, migrating and closing; the
+// process-wide instance lives in lib/runtime.
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "@/generated/prisma/client";
+import { applyMigrations } from "./migrate";
+
+export { Prisma, PrismaClient } from "@/generated/prisma/client";
+export { applyMigrations, migrationList, withSchemaEngine } from "./migrate";
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "pglite" | "postgres";
+  /** The embedded instance, shared with the job queue (one PGlite per data folder and process). */
+  pglite: PGlite | null;
+  /** The connection string, for the job queue's own pool on PostgreSQL. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgresql:// URL; when absent the embedded database is used. */
+  url?: string | null;
+  /** PGlite data folder; null or absent means in memory (tests). */
+  pgliteDir?: string | null;
+  migrate?: boolean;
+  /** Pool size on PostgreSQL. */
+  maxConnections?: number;
+}
+
+/** A transaction client or the client itself: what domain functions write through. */
+export type Db = PrismaClient;
+
+/** Opens (and by default migrates) a database. */
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  const migrate = opts.migrate ?? true;
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10 });
+    try {
+      const factory = new PrismaPg(pool);
+      if (migrate) await applyMigrations(factory);
+      const prisma = new PrismaClient({ adapter: factory });
+      return {
+        prisma,
+        kind: "postgres",
+        pglite: null,
+        url: opts.url,
+        async close() {
+          await prisma.$disconnect();
+          await pool.end().catch(() => {});
+        },
+      };
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
+  }
+  const pglite = opts.pgliteDir ? await PGlite.create(opts.pgliteDir) : await PGlite.create();
+  try {
+    const factory = new PrismaPGlite(pglite);
+    if (migrate) await applyMigrations(factory);
+    const prisma = new PrismaClient({ adapter: factory });
+    return {
+      prisma,
+      kind: "pglite",
+      pglite,
+      url: null,
+      async close() {
+        await prisma.$disconnect();
+        if (!pglite.closed) await pglite.close();
+      },
+    };
+  } catch (err) {
+    await pglite.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** True for Prisma's unique-constraint violation (P2002). */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}

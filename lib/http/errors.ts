@@ -1,0 +1,40 @@
+// Typed errors of the domain and their one mapping to HTTP statuses (product.md §9).
+
+/** Every error code the API answers with, and its status. */
+export const errorCodes = {
+  invalid_request: 400,
+  malformed_json: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  not_found: 404,
+  username_taken: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An expected failure: a status, a stable snake_case code and a message a person can read. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: {
+      /** Per-field messages for forms (`{username: "…"}`). */
+      fields?: Record<string, string>;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+    this.status = errorCodes[code];
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError || (err instanceof Error && err.name === "AppError" && "code" in err);
+}

@@ -1,0 +1,9 @@
+// HTTP plumbing shared by every route: the error type and its mapping, JSON bodies with limits,
+// authentication of callers, rate limits and the client address. Speaks web-standard
+// Request/Response only; no framework imports.
+export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
+export { describeZodError, errorResponse, handleRoute, json } from "./respond";
+export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson } from "./body";
+export { authenticate, requireUser, sessionAccessToken, type Principal } from "./auth";
+export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
+export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";

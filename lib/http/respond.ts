@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import { ZodError } from "zod";
+import { AppError, isAppError } from "./errors";
+
+/** A JSON response with the given status and headers. */
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: init.status ?? 200,
+    headers: { "content-type": "application/json; charset=utf-8", ...init.headers },
+  });
+}
+
+/** Turns zod issues into one message and a per-field map (first issue per field). */
+export function describeZodError(err: ZodError): { message: string; fields: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  for (const issue of err.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "body";
+    fields[key] ??= issue.message;
+  }
+  const message = Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("; ");
+  return { message: message || "invalid request", fields };
+}
+
+/** Maps an error to the `{error, message}` response; anything unexpected is a logged 500. */
+export function errorResponse(err: unknown, requestId: string, where: string): Response {
+  if (isAppError(err)) {
+    const body: Record<string, unknown> = { error: err.code, message: err.message };
+    if (err.extra.fields) body.fields = err.extra.fields;
+    return json(body, { status: err.status, headers: { ...err.extra.headers, "x-request-id": requestId } });
+  }
+  if (err instanceof ZodError) {
+    const { message, fields } = describeZodError(err);
+    return json(
+      { error: "invalid_request", message, fields },
+      { status: 400, headers: { "x-request-id": requestId } },
+    );
+  }
+  console.error(`[error] request ${requestId} ${where}:`, err);
+  return json(
+    { error: "internal_error", message: `Something went wrong on our side (request id ${requestId}).` },
+    { status: 500, headers: { "x-request-id": requestId } },
+  );
+}
+
+type Handler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response> | Response;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * The one wrapper every route handler goes through: it attaches a request id and maps thrown
+ * errors (AppError → its status, zod → 400, anything else → logged 500), so routes only throw.
+ */
+export function handleRoute<P = Record<string, string>>(handler: Handler<P>): Handler<P> {
+  return async (req, ctx) => {
+    const incoming = req.headers.get("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    try {
+      const res = await handler(req, ctx);
+      if (!res.headers.has("x-request-id")) {
+        try {
+          res.headers.set("x-request-id", requestId);
+        } catch {
+          // Immutable headers (e.g. a redirect built by the framework): the id is optional there.
+        }
+      }
+      return res;
+    } catch (err) {
+      return errorResponse(err, requestId, `${req.method} ${new URL(req.url).pathname}`);
+    }
+  };
+}
+
+export { AppError };

@@ -1,0 +1,85 @@
+// The process-wide runtime: configuration, the database, the JWT secret, the primary actor's keys
+// and the job queue, started once per process (instrumentation.ts) and shared through globalThis so
+// every bundle of the app (routes, pages, instrumentation) sees the same instance.
+import { mkdir } from "node:fs/promises";
+import type PgBoss from "pg-boss";
+import { ConfigError, getConfig } from "@/lib/config";
+import type { AppContext } from "@/lib/context";
+import { ensureActorKeyPair } from "@/lib/crypto";
+import { openDatabase, type Database } from "@/lib/db";
+import { startJobs } from "@/lib/jobs";
+import { resolveJwtSecret } from "@/lib/tokens";
+
+export interface Runtime {
+  ctx: AppContext;
+  db: Database;
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+const holder = globalThis as unknown as { __artdagRuntime?: Promise<Runtime> };
+
+async function start(): Promise<Runtime> {
+  const config = getConfig();
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const secret = resolveJwtSecret(config);
+  if (secret.source === "generated") {
+    console.warn(`[config] JWT_SECRET is not set: generated one in ${secret.path} (keep it; tokens depend on it)`);
+  }
+  if (!config.databaseUrl) await mkdir(config.pgliteDir, { recursive: true });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    pgliteDir: config.databaseUrl ? null : config.pgliteDir,
+    migrate: config.migrateOnStart,
+  });
+  const { created } = await ensureActorKeyPair(config.keysDir, config.primaryUser);
+  if (created) console.log(`[keys] created the key pair of ${config.primaryUser} in ${config.keysDir}`);
+  const ctx: AppContext = {
+    config,
+    prisma: db.prisma,
+    jwtSecret: new TextEncoder().encode(secret.secret),
+    now: () => new Date(),
+  };
+  const boss = await startJobs(ctx, db);
+  let stopping: Promise<void> | undefined;
+  return {
+    ctx,
+    db,
+    boss,
+    stop() {
+      stopping ??= (async () => {
+        await boss.stop({ graceful: true, timeout: 5000 }).catch(() => {});
+        await db.close().catch(() => {});
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The process's runtime, started on first use. */
+export function getRuntime(): Promise<Runtime> {
+  holder.__artdagRuntime ??= start();
+  return holder.__artdagRuntime;
+}
+
+/** The application context of this process. */
+export async function getContext(): Promise<AppContext> {
+  return (await getRuntime()).ctx;
+}
+
+/** Stops the queue and closes the database, if the runtime was started. */
+export async function stopRuntime(): Promise<void> {
+  const running = holder.__artdagRuntime;
+  if (running) await (await running.catch(() => null))?.stop();
+}
+
+/** Starts the runtime at server start; on failure prints one line naming the problem and exits. */
+export async function startRuntimeOrExit(): Promise<void> {
+  try {
+    await getRuntime();
+  } catch (err) {
+    const message = err instanceof ConfigError ? err.message : `start-up failed: ${(err as Error).message}`;
+    console.error(`artdag-l2: ${message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,20 @@
+// The site's own content: live statistics for the home page (and `GET /` as JSON) and the README
+// it renders. One count per capability that exists.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { AppContext } from "@/lib/context";
+
+export interface SiteStats {
+  users: number;
+}
+
+/** Live counts of what the registry holds. */
+export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
+  const users = await ctx.prisma.user.count();
+  return { users };
+}
+
+/** The project README (Markdown), shown on the home page. */
+export async function readReadme(): Promise<string> {
+  return readFile(path.join(process.cwd(), "README.md"), "utf8").catch(() => "");
+}

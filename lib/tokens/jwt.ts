@@ -1,0 +1,84 @@
+import { createHash, randomUUID } from "node:crypto";
+import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
+import { z } from "zod";
+import type { AppContext } from "@/lib/context";
+
+/** The claims of every L2 token (protocols.md §4). */
+export interface TokenClaims {
+  sub: string;
+  username: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  l2_server: string;
+  /** Present only on renderer tokens: the one L1 the token is scoped to. */
+  l1_server?: string;
+}
+
+export type VerifyTokenResult =
+  | { ok: true; claims: TokenClaims; tokenHash: string }
+  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "revoked" | "scoped" };
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  username: z.string().min(1),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  jti: z.string().min(1),
+  l2_server: z.string().min(1),
+  l1_server: z.string().min(1).optional(),
+});
+
+/** SHA-256 hex of a token: how revocations name it without storing the token. */
+export function tokenHash(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Signs a new HS256 token for `username`, valid for the configured session lifetime. */
+export async function issueToken(
+  ctx: AppContext,
+  params: { username: string; ttlSeconds?: number; extraClaims?: Record<string, string> },
+): Promise<{ token: string; claims: TokenClaims; expiresAt: Date }> {
+  const iat = Math.floor(ctx.now().getTime() / 1000);
+  const exp = iat + (params.ttlSeconds ?? ctx.config.sessionTtlSeconds);
+  const claims: TokenClaims = {
+    sub: params.username,
+    username: params.username,
+    iat,
+    exp,
+    jti: randomUUID(),
+    l2_server: ctx.config.baseUrl,
+    ...params.extraClaims,
+  };
+  const token = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .sign(ctx.jwtSecret);
+  return { token, claims, expiresAt: new Date(exp * 1000) };
+}
+
+/**
+ * Checks a token's signature (HS256 only: `alg: none` and every other algorithm are refused), its
+ * expiry against the context's clock, its issuer and its claims. Revocation is checked separately.
+ */
+export async function verifyTokenSignature(
+  ctx: AppContext,
+  token: string,
+): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" }> {
+  if (token.length > 4096 || token.split(".").length !== 3) return { ok: false, reason: "malformed" };
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, ctx.jwtSecret, {
+      algorithms: ["HS256"],
+      currentDate: ctx.now(),
+      clockTolerance: 0,
+    }));
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: "expired" };
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) return { ok: false, reason: "bad_signature" };
+    return { ok: false, reason: "malformed" };
+  }
+  const parsed = claimsSchema.safeParse(payload);
+  if (!parsed.success || parsed.data.sub !== parsed.data.username) return { ok: false, reason: "malformed" };
+  if (parsed.data.l2_server !== ctx.config.baseUrl) return { ok: false, reason: "wrong_issuer" };
+  return { ok: true, claims: parsed.data };
+}

@@ -1,0 +1,98 @@
+// `npm start`: checks the configuration (one clear line on a problem), builds the app when its
+// sources changed, then serves it on HOST:PORT. Our own server in front of Next sets the client's
+// socket address on every request (replacing anything the client sent), so rate limits key on
+// something a client cannot forge.
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import pg from "pg";
+import { ConfigError, getConfig, type Config } from "../lib/config";
+import { CLIENT_ADDRESS_HEADER } from "../lib/http/client-address";
+import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+function fail(message: string): never {
+  console.error(`artdag-l2: ${message}`);
+  process.exit(1);
+}
+
+async function checkEnvironment(config: Config) {
+  try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    accessSync(config.dataDir, constants.W_OK | constants.R_OK);
+  } catch (err) {
+    fail(`ARTDAG_DATA: cannot use ${config.dataDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (config.databaseUrl) {
+    const client = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 5000 });
+    try {
+      await client.connect();
+      await client.query("select 1");
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      fail(`DATABASE_URL: cannot connect to the database (${e.code ?? e.message})`);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+}
+
+function ensureBuild() {
+  const fingerprint = buildFingerprint(root);
+  const file = path.join(root, FINGERPRINT_FILE);
+  const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(file) && readFileSync(file, "utf8") === fingerprint;
+  if (built) return;
+  console.log("artdag-l2: building the app (first start, or the sources changed)…");
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (r.status !== 0) fail("the build failed (see above)");
+  writeFileSync(file, fingerprint);
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  await checkEnvironment(config);
+  if (!process.argv.includes("--no-build")) ensureBuild();
+
+  Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: root, hostname: config.host, port: config.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = http.createServer((req, res) => {
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+    handle(req, res).catch((err: unknown) => {
+      console.error("[server]", err);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(config.port, config.host, () => {
+    console.log(`artdag-l2: listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);
+  });
+  server.on("error", (err) => fail(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code})`));
+
+  const shutdown = async () => {
+    server.close();
+    const { stopRuntime } = await import("../lib/runtime");
+    await stopRuntime();
+    process.exit(0);
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((err) => fail(`start-up failed: ${err instanceof Error ? err.message : String(err)}`));
