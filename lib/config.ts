@@ -199,3 +199,8 @@ export function getConfig(): Config {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+
+/** Tests only: the PostgreSQL server database tests also run on (TEST_DATABASE_URL), or null. */
+export function testDatabaseUrl(): string | null {
+  return process.env.TEST_DATABASE_URL?.trim() || null;
+}

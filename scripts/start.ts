@@ -1,4 +1,4 @@
-// `npm start`: checks the configuration (one clear line on a problem), builds the app when its
+// `npm start` (flags: --build-only, --no-build): checks the configuration (one clear line on a problem), builds the app when its
 // sources changed, then serves it on HOST:PORT. Our own server in front of Next sets the client's
 // socket address on every request (replacing anything the client sent), so rate limits key on
 // something a client cannot forge.
@@ -62,6 +62,10 @@ async function main() {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  if (process.argv.includes("--build-only")) {
+    ensureBuild();
+    return;
+  }
   await checkEnvironment(config);
   if (!process.argv.includes("--no-build")) ensureBuild();
 
@@ -82,6 +86,10 @@ async function main() {
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
     console.log(`artdag-l2: listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);
+    // Next runs instrumentation (database, migrations, keys, queue) on the first request: make that
+    // happen now, so a broken database stops start-up instead of the first visitor's request.
+    const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+    fetch(`http://${local.includes(":") ? `[${local}]` : local}:${config.port}/api/stats`).catch(() => {});
   });
   server.on("error", (err) => fail(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code})`));
 

@@ -1,0 +1,47 @@
+// The two rules of design/architecture.md that a test can hold: configuration is read in one place,
+// and the domain (lib/) stays free of the web framework and the UI library.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(path.join(root, dir))) {
+    const rel = path.join(dir, name);
+    if (statSync(path.join(root, rel)).isDirectory()) out.push(...sources(rel));
+    else if (/\.(ts|tsx|mjs|js)$/.test(name)) out.push(rel);
+  }
+  return out;
+}
+
+const appCode = [...sources("lib"), ...sources("app"), ...sources("components"), "auth.ts", "proxy.ts"];
+
+describe("architecture", () => {
+  it("reads process.env only in lib/config.ts", () => {
+    const offenders = appCode.filter(
+      (f) => f !== path.join("lib", "config.ts") && !f.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(path.join(root, f), "utf8")),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("keeps next/*, next-auth and react out of lib/", () => {
+    const forbidden = /from\s+["'](next(\/[^"']*)?|next-auth(\/[^"']*)?|react(-dom)?(\/[^"']*)?)["']/;
+    const offenders = sources("lib").filter((f) => forbidden.test(readFileSync(path.join(root, f), "utf8")));
+    expect(offenders).toEqual([]);
+  });
+
+  it("has a header comment on each lib module's index", () => {
+    const modules = readdirSync(path.join(root, "lib")).filter((d) => statSync(path.join(root, "lib", d)).isDirectory());
+    const missing = modules.filter((m) => {
+      const index = path.join(root, "lib", m, "index.ts");
+      try {
+        return !readFileSync(index, "utf8").startsWith("//");
+      } catch {
+        return true;
+      }
+    });
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("uses product.md's defaults with an empty environment", () => {
+    const c = loadConfig({});
+    expect(c.domain).toBe("localhost:8200");
+    expect(c.scheme).toBe("http");
+    expect(c.baseUrl).toBe("http://localhost:8200");
+    expect(c.primaryUser).toBe("giles");
+    expect(c.dataDir).toBe(path.join(os.homedir(), ".artdag", "l2"));
+    expect(c.keysDir).toBe(path.join(os.homedir(), ".artdag", "l2", "keys"));
+    expect(c.databaseUrl).toBeNull();
+    expect(c.l1Servers).toEqual(["https://celery-artdag.rose-ash.com"]);
+    expect(c.jwtSecret).toBeNull();
+    expect(c.port).toBe(8200);
+    expect(c.host).toBe("0.0.0.0");
+    expect(c.federationAllowPrivateAddresses).toBe(false);
+    expect(c.otsCalendars.length).toBeGreaterThanOrEqual(2);
+    expect(c.otsEsploraUrl).toMatch(/^https:\/\//);
+    expect(c.anchorIntervalMinutes).toBe(60);
+  });
+
+  it("derives https for a public domain and http for loopback ones", () => {
+    expect(loadConfig({ ARTDAG_DOMAIN: "artdag.rose-ash.com" }).baseUrl).toBe("https://artdag.rose-ash.com");
+    expect(loadConfig({ ARTDAG_DOMAIN: "127.0.0.1:9000" }).scheme).toBe("http");
+    expect(loadConfig({ ARTDAG_DOMAIN: "localhost" }).scheme).toBe("http");
+    expect(loadConfig({ ARTDAG_DOMAIN: "localhost:3000", ARTDAG_SCHEME: "https" }).baseUrl).toBe("https://localhost:3000");
+  });
+
+  it("normalises renderer URLs and drops duplicates", () => {
+    const c = loadConfig({ L1_SERVERS: " https://L1.example.com/ , http://127.0.0.1:9100,https://l1.example.com" });
+    expect(c.l1Servers).toEqual(["https://l1.example.com", "http://127.0.0.1:9100"]);
+  });
+
+  it("reads every variable of product.md §1", () => {
+    const c = loadConfig({
+      ARTDAG_USER: "alice",
+      ARTDAG_DATA: "/srv/l2",
+      DATABASE_URL: "postgresql://u@db/artdag",
+      JWT_SECRET: "x".repeat(40),
+      PORT: "9000",
+      HOST: "127.0.0.1",
+      FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true",
+      OTS_CALENDARS: "http://127.0.0.1:1/,http://127.0.0.1:2",
+      OTS_ESPLORA_URL: "http://127.0.0.1:3/api/",
+      ANCHOR_INTERVAL_MINUTES: "0",
+    });
+    expect(c).toMatchObject({
+      primaryUser: "alice",
+      dataDir: "/srv/l2",
+      pgliteDir: "/srv/l2/pglite",
+      databaseUrl: "postgresql://u@db/artdag",
+      jwtSecret: "x".repeat(40),
+      port: 9000,
+      host: "127.0.0.1",
+      federationAllowPrivateAddresses: true,
+      otsCalendars: ["http://127.0.0.1:1", "http://127.0.0.1:2"],
+      otsEsploraUrl: "http://127.0.0.1:3/api",
+      anchorIntervalMinutes: 0,
+    });
+  });
+
+  it.each([
+    [{ L1_SERVERS: "not-a-url" }, "L1_SERVERS", "is not a URL"],
+    [{ L1_SERVERS: "ftp://l1.example.com" }, "L1_SERVERS", "http(s)"],
+    [{ L1_SERVERS: "https://user:pw@l1.example.com" }, "L1_SERVERS", "credentials"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", "postgresql://"],
+    [{ PORT: "eighty" }, "PORT", "whole number"],
+    [{ PORT: "70000" }, "PORT", "outside"],
+    [{ ARTDAG_USER: "Giles" }, "ARTDAG_USER", "valid username"],
+    [{ ARTDAG_DOMAIN: "https://x.example" }, "ARTDAG_DOMAIN", "host[:port]"],
+    [{ ARTDAG_SCHEME: "ftp" }, "ARTDAG_SCHEME", "http or https"],
+    [{ JWT_SECRET: "short" }, "JWT_SECRET", "at least 32"],
+    [{ FEDERATION_ALLOW_PRIVATE_ADDRESSES: "maybe" }, "FEDERATION_ALLOW_PRIVATE_ADDRESSES", "boolean"],
+    [{ OTS_ESPLORA_URL: "nope" }, "OTS_ESPLORA_URL", "is not a URL"],
+    [{ ANCHOR_INTERVAL_MINUTES: "-5" }, "ANCHOR_INTERVAL_MINUTES", "whole number"],
+    [{ RATE_LIMIT_LOGIN: "ten" }, "RATE_LIMIT_LOGIN", "MAX/SECONDS"],
+  ])("refuses %o with one message naming %s", (env, variable, problem) => {
+    const err = configError(env as Record<string, string>);
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable}: `)).toBe(true);
+    expect(err.message).toContain(problem);
+    expect(err.message).not.toContain("\n");
+  });
+});

@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { SignJWT, UnsecuredJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
+import {
+  cleanupExpiredRevocations,
+  issueToken,
+  revokeSession,
+  revokeToken,
+  tokenHash,
+  verifySessionToken,
+  verifyTokenSignature,
+} from ".";
+
+describe.each(databaseKinds)("tokens on %s", (kind) => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+  });
+  afterAll(() => t.close());
+
+  it("issues a token with the claims of protocols.md §4 that verifies", async () => {
+    const { token, claims, expiresAt } = await issueToken(t.ctx, { username: "alice" });
+    expect(claims).toMatchObject({ sub: "alice", username: "alice", l2_server: "https://l2.test" });
+    expect(claims.exp - claims.iat).toBe(t.config.sessionTtlSeconds);
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(expiresAt.getTime()).toBe(claims.exp * 1000);
+    const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString());
+    expect(header).toEqual({ alg: "HS256", typ: "JWT" });
+    const r = await verifySessionToken(t.ctx, token);
+    expect(r).toEqual({ ok: true, claims, tokenHash: tokenHash(token) });
+  });
+
+  it("gives each token its own jti", async () => {
+    const a = await issueToken(t.ctx, { username: "alice" });
+    const b = await issueToken(t.ctx, { username: "alice" });
+    expect(a.claims.jti).not.toBe(b.claims.jti);
+  });
+
+  it("rejects alg: none", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = new UnsecuredJWT({ sub: "alice", username: "alice", jti: "x", l2_server: "https://l2.test" })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .encode();
+    expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("rejects a token signed with another secret", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sub: "alice", username: "alice", jti: "x", l2_server: "https://l2.test", iat: now, exp: now + 600 })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(randomBytes(32));
+    expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("rejects HS512 even with the right secret (one algorithm only)", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sub: "alice", username: "alice", jti: "x", l2_server: "https://l2.test", iat: now, exp: now + 600 })
+      .setProtectedHeader({ alg: "HS512" })
+      .sign(t.ctx.jwtSecret);
+    expect((await verifySessionToken(t.ctx, token)).ok).toBe(false);
+  });
+
+  it("rejects a tampered payload", async () => {
+    const { token } = await issueToken(t.ctx, { username: "alice" });
+    const [h, p, s] = token.split(".");
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: "mallory", username: "mallory" })).toString("base64url");
+    expect(await verifySessionToken(t.ctx, `${h}.${forged}.${s}`)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("rejects an expired token by the context's clock", async () => {
+    const { token, claims } = await issueToken(t.ctx, { username: "alice", ttlSeconds: 60 });
+    t.setNow(new Date((claims.exp + 1) * 1000));
+    try {
+      expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "expired" });
+    } finally {
+      t.setNow(new Date());
+    }
+  });
+
+  it("rejects a token of another L2 signed with the same secret", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sub: "alice", username: "alice", jti: "x", l2_server: "https://other.test", iat: now, exp: now + 600 })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(t.ctx.jwtSecret);
+    expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "wrong_issuer" });
+  });
+
+  it("refuses a renderer-scoped token as a session token", async () => {
+    const { token } = await issueToken(t.ctx, { username: "alice", extraClaims: { l1_server: "https://l1-a.test" } });
+    expect((await verifyTokenSignature(t.ctx, token)).ok).toBe(true);
+    expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "scoped" });
+  });
+
+  it.each(["", "abc", "a.b.c", "x".repeat(5000)])("rejects garbage %#", async (garbage) => {
+    expect((await verifySessionToken(t.ctx, garbage)).ok).toBe(false);
+  });
+
+  it("revokes a token: stored by hash only, refused afterwards, revoking twice is harmless", async () => {
+    const { token, claims } = await issueToken(t.ctx, { username: "bob" });
+    const other = await issueToken(t.ctx, { username: "bob" });
+    await revokeSession(t.ctx, token, claims);
+    await revokeToken(t.ctx, token, claims);
+    expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "revoked" });
+    expect((await verifySessionToken(t.ctx, other.token)).ok).toBe(true);
+    const rows = await t.ctx.prisma.revokedToken.findMany({ where: { username: "bob" } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].tokenHash).toBe(tokenHash(token));
+    expect(rows[0].tokenHash).not.toContain(token.slice(0, 20));
+    expect(rows[0].expiresAt.getTime()).toBe(claims.exp * 1000);
+  });
+
+  it("cleans up only revocations whose token has expired", async () => {
+    const shortLived = await issueToken(t.ctx, { username: "carol", ttlSeconds: 60 });
+    const longLived = await issueToken(t.ctx, { username: "carol", ttlSeconds: 3600 });
+    await revokeToken(t.ctx, shortLived.token, shortLived.claims);
+    await revokeToken(t.ctx, longLived.token, longLived.claims);
+    t.setNow(new Date((shortLived.claims.exp + 5) * 1000));
+    try {
+      const removed = await cleanupExpiredRevocations(t.ctx);
+      expect(removed).toBeGreaterThanOrEqual(1);
+      const left = await t.ctx.prisma.revokedToken.findMany({ where: { username: "carol" } });
+      expect(left.map((r) => r.tokenHash)).toEqual([tokenHash(longLived.token)]);
+      // The long-lived one is still refused: cleanup never un-revokes a live token.
+      expect(await verifySessionToken(t.ctx, longLived.token)).toEqual({ ok: false, reason: "revoked" });
+    } finally {
+      t.setNow(new Date());
+    }
+  });
+});
