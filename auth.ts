@@ -18,7 +18,14 @@ export const { handlers, signIn, signOut } = NextAuth(async () => {
     cookies: { sessionToken: { name: cookieName } },
     session: { strategy: "jwt", maxAge: ctx.config.sessionTtlSeconds },
     pages: { signIn: "/login", signOut: "/logout", error: "/login" },
-    logger: { error() {}, warn() {}, debug() {} },
+    logger: {
+      // A failed sign-in is an ordinary event (the form shows it); anything else is worth a line.
+      error(err) {
+        if (err.name !== "CredentialsSignin") console.error(`[auth] ${err.name}: ${err.message}`);
+      },
+      warn() {},
+      debug() {},
+    },
     providers: [
       // Only ever handed a token our own login or registration has just issued (see the forms'
       // server actions): passwords are checked, rate-limited and errors reported in lib/accounts.
