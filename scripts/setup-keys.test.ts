@@ -11,7 +11,7 @@ const root = path.resolve(import.meta.dirname, "..");
 function setupKeys(args: string[], env: Record<string, string> = {}) {
   return run(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/setup-keys.ts", ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env } as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env } as unknown as NodeJS.ProcessEnv,
   });
 }
 
