@@ -8,6 +8,8 @@ const JSON_TWINS: Record<string, string> = {
 };
 
 export function proxy(req: NextRequest) {
+  // Only reads are negotiated: a POST to a page is a form or a server action, never the JSON twin.
+  if (req.method !== "GET" && req.method !== "HEAD") return NextResponse.next();
   const accept = req.headers.get("accept") ?? "";
   if (/\btext\/html\b/i.test(accept)) return NextResponse.next();
   const target = JSON_TWINS[req.nextUrl.pathname];

@@ -8,6 +8,7 @@ export const errorCodes = {
   invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   username_taken: 409,
   conflict: 409,
   payload_too_large: 413,

@@ -2,7 +2,7 @@
 // authentication of callers, rate limits and the client address. Speaks web-standard
 // Request/Response only; no framework imports.
 export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
-export { describeZodError, errorResponse, handleRoute, json } from "./respond";
+export { describeZodError, errorResponse, handleRoute, json, methodNotAllowed, type HttpMethod } from "./respond";
 export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson } from "./body";
 export { authenticate, requireUser, sessionAccessToken, type Principal } from "./auth";
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";

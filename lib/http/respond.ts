@@ -72,4 +72,24 @@ export function handleRoute<P = Record<string, string>>(handler: Handler<P>): Ha
   };
 }
 
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/**
+ * Handlers for the methods a route does not serve: a JSON 405 `method_not_allowed` with `Allow`,
+ * where Next would answer an empty 405, and an OPTIONS that lists only the methods served (Next's
+ * own would list every exported one). In a route file, beside its own handlers:
+ * `export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("POST");`
+ */
+export function methodNotAllowed(...allowed: HttpMethod[]): Record<HttpMethod | "OPTIONS", Handler<Record<string, string>>> {
+  const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const refuse = handleRoute(async (req) => {
+    throw new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(" or ")}.`, {
+      headers: { allow },
+    });
+  });
+  const handlers = Object.fromEntries(HTTP_METHODS.map((method) => [method, refuse])) as Record<HttpMethod, typeof refuse>;
+  return { ...handlers, OPTIONS: () => new Response(null, { status: 204, headers: { allow } }) };
+}
+
 export { AppError };

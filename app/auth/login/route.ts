@@ -1,6 +1,6 @@
 // POST /auth/login — exchange a username and password for a login token (product.md §2).
 import { loginInput, loginUser } from "@/lib/accounts";
-import { clientAddress, handleRoute, json, readJson } from "@/lib/http";
+import { clientAddress, handleRoute, json, methodNotAllowed, readJson } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const POST = handleRoute(async (req) => {
@@ -9,3 +9,5 @@ export const POST = handleRoute(async (req) => {
   const grant = await loginUser(ctx, input, { client: clientAddress(req.headers, ctx.config) });
   return json(grant, { headers: { "cache-control": "no-store" } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("POST");

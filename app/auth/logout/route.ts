@@ -1,5 +1,5 @@
 // POST /auth/logout — revoke the caller's token: it fails everywhere from now on.
-import { handleRoute, json, requireUser } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, requireUser } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 import { revokeSession } from "@/lib/tokens";
 
@@ -9,3 +9,5 @@ export const POST = handleRoute(async (req) => {
   await revokeSession(ctx, principal.token, principal.claims);
   return json({ revoked: true }, { headers: { "cache-control": "no-store" } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("POST");

@@ -1,6 +1,6 @@
 // GET /auth/me — the signed-in user (Bearer token or browser session).
 import { getUser } from "@/lib/accounts";
-import { AppError, handleRoute, json, requireUser } from "@/lib/http";
+import { AppError, handleRoute, json, methodNotAllowed, requireUser } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(async (req) => {
@@ -10,3 +10,5 @@ export const GET = handleRoute(async (req) => {
   if (!user) throw new AppError("unauthorized", "The account of this token no longer exists.");
   return json(user, { headers: { "cache-control": "no-store" } });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("GET");

@@ -1,6 +1,6 @@
 // POST /auth/register — create an account; answers a login token (product.md §2).
 import { registerUser, registerUserInput } from "@/lib/accounts";
-import { clientAddress, handleRoute, json, readJson } from "@/lib/http";
+import { clientAddress, handleRoute, json, methodNotAllowed, readJson } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const POST = handleRoute(async (req) => {
@@ -9,3 +9,5 @@ export const POST = handleRoute(async (req) => {
   const grant = await registerUser(ctx, input, { client: clientAddress(req.headers, ctx.config) });
   return json(grant, { status: 201, headers: { "cache-control": "no-store" } });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("POST");

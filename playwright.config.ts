@@ -1,0 +1,59 @@
+// End-to-end tests (e2e/) against the built app, served by scripts/start.ts exactly as in
+// production. `npm run test:e2e` builds once, then runs this. Two servers are started here (the
+// main one and one with tight rate limits); restart, start-up failure and PostgreSQL tests start
+// their own (e2e/support/spawn.ts). Each server's data folder is wiped before it starts.
+import { defineConfig } from "@playwright/test";
+import { MAIN, MAIN_JWT_SECRET, NO_RATE_LIMITS, RATE_LIMITED, serverEnv, type ServerSpec } from "./e2e/support/servers";
+
+function webServer(server: ServerSpec, env: Record<string, string>) {
+  return {
+    // Never build here: several servers start at once, and the build ran before the suite.
+    command: `rm -rf '${server.dataDir}' && npx tsx scripts/start.ts --no-build`,
+    url: `${server.url}/login`,
+    env: serverEnv(server, env),
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+  };
+}
+
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  // Its own output folder: Playwright empties it at start, and test-results/ also holds unit.json.
+  outputDir: "test-results/playwright",
+  reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
+  use: {
+    baseURL: MAIN.url,
+    browserName: "chromium",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+    trace: "retain-on-failure",
+  },
+  webServer: [
+    webServer(MAIN, { JWT_SECRET: MAIN_JWT_SECRET, ...NO_RATE_LIMITS }),
+    webServer(RATE_LIMITED, {
+      JWT_SECRET: "e2e-ratelimit-secret-0123456789abcdef0123456789",
+      RATE_LIMIT_LOGIN: "3/60",
+      RATE_LIMIT_REGISTER: "2/60",
+    }),
+  ],
+});
