@@ -1,22 +1,37 @@
-// Content negotiation (product.md §8): where a page and an API share a path, browsers (an Accept
-// that lists text/html) get the page and everyone else, curl included, gets JSON from app/api.
+// Content negotiation (product.md §8): where a page and an API share a path, browsers (a GET whose
+// Accept lists text/html) get the page and everyone else — curl included, and every write — gets
+// the JSON twin. Server actions (Next-Action header) always stay with the page.
 import { NextResponse, type NextRequest } from "next/server";
 
-/** Paths that are both a page and a JSON resource, and where their JSON lives. */
-const JSON_TWINS: Record<string, string> = {
-  "/": "/api/stats",
-};
+/** Each shared path and where its JSON lives. */
+const JSON_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^\/$/, () => "/api/stats"],
+  [/^\/assets$/, () => "/api/assets"],
+  [/^\/asset\/([^/]+)$/, (m) => `/assets/${m[1]}`],
+  [/^\/activities$/, () => "/api/activities"],
+  [/^\/activity\/([^/]+)$/, (m) => `/activities/${m[1]}`],
+  [/^\/users$/, () => "/api/users"],
+  [/^\/users\/([^/]+)$/, (m) => `/api/users/${m[1]}`],
+];
 
-export function proxy(req: NextRequest) {
-  // Only reads are negotiated: a POST to a page is a form or a server action, never the JSON twin.
-  if (req.method !== "GET" && req.method !== "HEAD") return NextResponse.next();
-  const accept = req.headers.get("accept") ?? "";
-  if (/\btext\/html\b/i.test(accept)) return NextResponse.next();
-  const target = JSON_TWINS[req.nextUrl.pathname];
-  if (!target) return NextResponse.next();
-  const url = req.nextUrl.clone();
-  url.pathname = target;
-  return NextResponse.rewrite(url);
+function wantsPage(req: NextRequest): boolean {
+  if (req.headers.has("next-action")) return true;
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  return /\btext\/html\b/i.test(req.headers.get("accept") ?? "");
 }
 
-export const config = { matcher: ["/"] };
+export function proxy(req: NextRequest) {
+  if (wantsPage(req)) return NextResponse.next();
+  for (const [pattern, target] of JSON_TWINS) {
+    const m = pattern.exec(req.nextUrl.pathname);
+    if (!m) continue;
+    const url = req.nextUrl.clone();
+    url.pathname = target(m);
+    return NextResponse.rewrite(url);
+  }
+  return NextResponse.next();
+}
+
+export const config = {
+  matcher: ["/", "/assets", "/asset/:name", "/activities", "/activity/:id", "/users", "/users/:username"],
+};

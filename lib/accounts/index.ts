@@ -9,7 +9,7 @@ import { issueToken } from "@/lib/tokens";
 import { hashPassword, verifyPassword } from "./passwords";
 import { USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
 
-export { loginInput, registerUserInput, usernameSchema, USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
+export { listUsersQuery, loginInput, registerUserInput, usernameSchema, USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
 
 /** The token answer of register and login (product.md §2). */
 export interface TokenGrant {
@@ -93,3 +93,42 @@ export async function getUser(ctx: AppContext, username: string): Promise<Public
   return user ? { username: user.username, actor_id: actorId(ctx, user.username), created_at: user.createdAt.toISOString() } : null;
 }
 
+
+export interface UserSummary extends PublicUser {
+  asset_count: number;
+}
+
+/** Registered users, newest first, keyset-paged on their id. */
+export async function listUsers(
+  ctx: AppContext,
+  query: { cursor?: string; limit: number },
+): Promise<{ items: UserSummary[]; next_cursor: string | null }> {
+  const rows = await ctx.prisma.user.findMany({
+    where: query.cursor ? { id: { lt: Number(query.cursor) } } : {},
+    orderBy: { id: "desc" },
+    take: query.limit + 1,
+    select: { id: true, username: true, createdAt: true, _count: { select: { assets: true } } },
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map((u) => ({
+      username: u.username,
+      actor_id: actorId(ctx, u.username),
+      created_at: u.createdAt.toISOString(),
+      asset_count: u._count.assets,
+    })),
+    next_cursor: rows.length > query.limit ? String(page[page.length - 1].id) : null,
+  };
+}
+
+/** A user's public profile with their asset count, or null. */
+export async function getUserProfile(ctx: AppContext, username: string): Promise<UserSummary | null> {
+  if (!USERNAME_PATTERN.test(username)) return null;
+  const u = await ctx.prisma.user.findUnique({
+    where: { username },
+    select: { username: true, createdAt: true, _count: { select: { assets: true } } },
+  });
+  return u
+    ? { username: u.username, actor_id: actorId(ctx, u.username), created_at: u.createdAt.toISOString(), asset_count: u._count.assets }
+    : null;
+}

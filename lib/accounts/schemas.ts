@@ -23,3 +23,9 @@ export const loginInput = z.object({
   password: z.string({ error: "password must be a string" }).min(1, "password is required").max(1024),
 });
 export type LoginInput = z.infer<typeof loginInput>;
+
+/** Query of GET /users. */
+export const listUsersQuery = z.object({
+  cursor: z.string().regex(/^\d{1,12}$/, "cursor is not one this server gave out").optional(),
+  limit: z.coerce.number({ error: "limit must be a number" }).int().min(1).max(100).default(50),
+});

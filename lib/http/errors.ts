@@ -11,9 +11,14 @@ export const errorCodes = {
   method_not_allowed: 405,
   username_taken: 409,
   conflict: 409,
+  name_taken: 409,
+  content_already_claimed: 409,
+  run_not_completed: 409,
+  l1_not_allowed: 400,
   payload_too_large: 413,
   rate_limited: 429,
   internal_error: 500,
+  bad_gateway: 502,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,9 +1,20 @@
 // HTTP plumbing shared by every route: the error type and its mapping, JSON bodies with limits,
-// authentication of callers, rate limits and the client address. Speaks web-standard
-// Request/Response only; no framework imports.
+// authentication of callers, rate limits, the client address and the one outbound fetch
+// (safeFetch). Speaks web-standard Request/Response only; no framework imports.
 export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
 export { describeZodError, errorResponse, handleRoute, json, methodNotAllowed, type HttpMethod } from "./respond";
 export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson } from "./body";
 export { authenticate, requireUser, sessionAccessToken, type Principal } from "./auth";
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
+export {
+  isPrivateAddress,
+  safeFetch,
+  type FetchLike,
+  type ResolveHost,
+  type ResolvedAddress,
+  type SafeFetchFailure,
+  type SafeFetchFailureReason,
+  type SafeFetchOptions,
+  type SafeFetchResult,
+} from "./safe-fetch";

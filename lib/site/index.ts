@@ -6,12 +6,18 @@ import type { AppContext } from "@/lib/context";
 
 export interface SiteStats {
   users: number;
+  assets: number;
+  activities: number;
 }
 
 /** Live counts of what the registry holds. */
 export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
-  const users = await ctx.prisma.user.count();
-  return { users };
+  const [users, assets, activities] = await Promise.all([
+    ctx.prisma.user.count(),
+    ctx.prisma.asset.count(),
+    ctx.prisma.activity.count(),
+  ]);
+  return { users, assets, activities };
 }
 
 /** The project README (Markdown), shown on the home page. */

@@ -1,0 +1,20 @@
+// GET /assets — list assets (keyset-paged); POST /assets — register an asset (product.md §3).
+// proxy.ts sends API requests for /assets here; browsers get the page.
+import { handleRoute, json, methodNotAllowed, readJson, requireUser } from "@/lib/http";
+import { listAssets, listAssetsQuery, registerAsset, registerAssetInput } from "@/lib/registry";
+import { getContext } from "@/lib/runtime";
+
+export const GET = handleRoute(async (req) => {
+  const ctx = await getContext();
+  const query = listAssetsQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  return json(await listAssets(ctx, query), { headers: { vary: "Accept" } });
+});
+
+export const POST = handleRoute(async (req) => {
+  const ctx = await getContext();
+  const user = await requireUser(ctx, req.headers);
+  const input = await readJson(req, registerAssetInput);
+  return json(await registerAsset(ctx, user.username, input), { status: 201 });
+});
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("GET", "POST");

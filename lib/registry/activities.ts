@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import type { AppContext } from "@/lib/context";
+import { readActorPrivateKey, readActorPublicKey, signActivity, verifyActivitySignature } from "@/lib/crypto";
+import type { Prisma } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import type { AssetType } from "./schemas";
+
+export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
+export const PUBLIC_COLLECTION = "https://www.w3.org/ns/activitystreams#Public";
+
+type Tx = Prisma.TransactionClient;
+
+/** The JSON of a stored activity, as served. */
+export type ActivityJson = Record<string, unknown> & { id: string; type: string; actor: string };
+
+export interface ActivitySummary {
+  index: number;
+  activity_id: string;
+  id: string;
+  type: string;
+  actor: string;
+  published: string;
+  object_name: string | null;
+  object_id: string | null;
+}
+
+export interface ActivityRecord {
+  index: number;
+  activityId: string;
+  actor: string;
+  published: string;
+  /** The exact stored bytes. */
+  body: string;
+  json: ActivityJson;
+}
+
+const OBJECT_TYPES: Record<AssetType, string> = {
+  image: "Image",
+  video: "Video",
+  audio: "Audio",
+  effect: "Application",
+  infrastructure: "Application",
+  recipe: "Document",
+  unknown: "Document",
+};
+
+/** protocols.md §1: UTC with second precision and a Z. */
+export function protocolTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function actorUrl(ctx: Pick<AppContext, "config">, username: string): string {
+  return `${ctx.config.baseUrl}/users/${username}`;
+}
+
+export function objectUrl(ctx: Pick<AppContext, "config">, contentHash: string): string {
+  return `${ctx.config.baseUrl}/objects/${contentHash}`;
+}
+
+export function activityUrl(ctx: Pick<AppContext, "config">, activityId: string): string {
+  return `${ctx.config.baseUrl}/activities/${activityId}`;
+}
+
+export interface ClaimObjectFields {
+  name: string;
+  contentHash: string;
+  assetType: AssetType;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  url?: string | null;
+  ipfsCid?: string | null;
+  provenance?: Record<string, unknown> | null;
+}
+
+/**
+ * Builds and signs the `Create` that claims an asset (protocols.md §1), ready to store: the signed
+ * JSON is produced once here and its bytes are what is served from then on.
+ */
+export async function buildSignedClaim(
+  ctx: AppContext,
+  owner: string,
+  fields: ClaimObjectFields,
+): Promise<{ activityId: string; published: Date; body: string; json: ActivityJson }> {
+  const privateKeyPem = await readActorPrivateKey(ctx.config.keysDir, owner);
+  if (!privateKeyPem) throw new Error(`the actor ${owner} has no private key in ${ctx.config.keysDir}`);
+  const actor = actorUrl(ctx, owner);
+  const now = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  const published = protocolTime(now);
+  const activityId = randomUUID();
+  const object: Record<string, unknown> = {
+    type: OBJECT_TYPES[fields.assetType],
+    name: fields.name,
+    id: objectUrl(ctx, fields.contentHash),
+    contentHash: { algorithm: "sha3-256", value: fields.contentHash },
+    attributedTo: actor,
+    assetType: fields.assetType,
+    tags: fields.tags,
+    metadata: fields.metadata,
+    published,
+  };
+  if (fields.url) object.url = fields.url;
+  if (fields.ipfsCid) object.ipfsCid = fields.ipfsCid;
+  if (fields.provenance) object.provenance = fields.provenance;
+  const unsigned = {
+    "@context": AS_CONTEXT,
+    type: "Create",
+    id: activityUrl(ctx, activityId),
+    actor,
+    object,
+    published,
+    to: [PUBLIC_COLLECTION],
+    cc: [`${actor}/followers`],
+  };
+  const signed = signActivity(unsigned, { privateKeyPem, keyId: `${actor}#main-key`, created: published }) as ActivityJson;
+  return { activityId, published: now, body: JSON.stringify(signed), json: signed };
+}
+
+/**
+ * Stores a signed activity with the next publication index. The index comes from MAX+1 under a
+ * transaction-scoped advisory lock, so it has no gaps even when a registration rolls back.
+ */
+export async function storeActivity(
+  tx: Tx,
+  activity: { activityId: string; type: string; actor: string; body: string; published: Date },
+): Promise<number> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(726173)::text AS locked`;
+  const max = await tx.activity.aggregate({ _max: { index: true } });
+  const index = (max._max.index ?? 0) + 1;
+  await tx.activity.create({
+    data: {
+      id: activity.activityId,
+      index,
+      type: activity.type,
+      actor: activity.actor,
+      body: activity.body,
+      published: activity.published,
+    },
+  });
+  return index;
+}
+
+function toRecord(row: { id: string; index: number; actor: string; body: string; published: Date }): ActivityRecord {
+  return {
+    index: row.index,
+    activityId: row.id,
+    actor: row.actor,
+    published: protocolTime(row.published),
+    body: row.body,
+    json: JSON.parse(row.body) as ActivityJson,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One activity by its 1-based publication index, its id, or its full URL; null when there is none. */
+export async function getActivity(ctx: AppContext, ref: string): Promise<ActivityRecord | null> {
+  const prefix = `${ctx.config.baseUrl}/activities/`;
+  const key = ref.startsWith(prefix) ? ref.slice(prefix.length) : ref;
+  const select = { id: true, index: true, actor: true, body: true, published: true } as const;
+  if (/^\d{1,10}$/.test(key)) {
+    const row = await ctx.prisma.activity.findUnique({ where: { index: Number(key) }, select });
+    return row ? toRecord(row) : null;
+  }
+  if (UUID.test(key)) {
+    const row = await ctx.prisma.activity.findUnique({ where: { id: key.toLowerCase() }, select });
+    return row ? toRecord(row) : null;
+  }
+  return null;
+}
+
+/** Like getActivity, or 404. @throws AppError not_found */
+export async function getActivityOrThrow(ctx: AppContext, ref: string): Promise<ActivityRecord> {
+  const a = await getActivity(ctx, ref);
+  if (!a) throw new AppError("not_found", `There is no activity ${ref}.`);
+  return a;
+}
+
+function summarize(row: { id: string; index: number; actor: string; type: string; published: Date; body: string }): ActivitySummary {
+  const json = JSON.parse(row.body) as { id: string; object?: { name?: unknown; id?: unknown } };
+  return {
+    index: row.index,
+    activity_id: row.id,
+    id: json.id,
+    type: row.type,
+    actor: row.actor,
+    published: protocolTime(row.published),
+    object_name: typeof json.object?.name === "string" ? json.object.name : null,
+    object_id: typeof json.object?.id === "string" ? json.object.id : null,
+  };
+}
+
+/** Published activities, newest first, keyset-paged on the publication index. */
+export async function listActivities(
+  ctx: AppContext,
+  query: { cursor?: string; limit: number; actor?: string },
+): Promise<{ items: ActivitySummary[]; next_cursor: string | null }> {
+  const rows = await ctx.prisma.activity.findMany({
+    where: {
+      ...(query.cursor ? { index: { lt: Number(query.cursor) } } : {}),
+      ...(query.actor ? { actor: query.actor } : {}),
+    },
+    orderBy: { index: "desc" },
+    take: query.limit + 1,
+    select: { id: true, index: true, actor: true, type: true, published: true, body: true },
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map(summarize),
+    next_cursor: rows.length > query.limit ? String(page[page.length - 1].index) : null,
+  };
+}
+
+export type SignatureCheck =
+  | { verified: true; creator: string }
+  | { verified: false; reason: string };
+
+/** Checks a stored activity's Art DAG signature against its actor's key file. */
+export async function checkActivitySignature(ctx: AppContext, activity: ActivityRecord): Promise<SignatureCheck> {
+  const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, activity.actor);
+  if (!publicKeyPem) return { verified: false, reason: "the actor's public key is missing" };
+  const expectedCreator = `${actorUrl(ctx, activity.actor)}#main-key`;
+  const result = verifyActivitySignature(activity.json, publicKeyPem, { expectedCreator });
+  return result.ok ? { verified: true, creator: expectedCreator } : { verified: false, reason: result.reason };
+}

@@ -1,0 +1,20 @@
+// The registry: assets, their signed ownership claims (Create activities, stored once as signed
+// bytes) and recorded L1 runs (product.md §3). Signing lives in lib/crypto; delivery to followers
+// is federation's.
+export * from "./schemas";
+export {
+  activityUrl,
+  actorUrl,
+  checkActivitySignature,
+  getActivity,
+  getActivityOrThrow,
+  listActivities,
+  objectUrl,
+  protocolTime,
+  type ActivityJson,
+  type ActivityRecord,
+  type ActivitySummary,
+  type SignatureCheck,
+} from "./activities";
+export { getAsset, getAssetByHash, getAssetOrThrow, getClaimObject, listAssets, registerAsset, type AssetView } from "./assets";
+export { recordRun, type RecordedInput, type RecordRunOptions, type RecordRunResult } from "./record-run";
