@@ -52,7 +52,7 @@ describe("registerAssetInput", () => {
     [{ metadata: { blob: "x".repeat(16 * 1024) } }, "metadata", "16 KiB"],
     [{ metadata: [1, 2] }, "metadata", "JSON object"],
     [{ url: "javascript:alert(1)" }, "url", "http(s)"],
-  ].map(([bad, field, message]) => [`${Object.keys(bad as object)[0]} (${message})`, bad, field, message] as const))(
+  ].map(([bad, field, message]) => [`${Object.keys(bad)[0]} (${message})`, bad as Record<string, unknown>, field as string, message as string] as const))(
     "refuses a bad %s",
     (_label, bad, field, message) => {
     const r = registerAssetInput.safeParse({ name: "cat", content_hash: hash("cat"), asset_type: "image", ...bad });
