@@ -1,13 +1,85 @@
 // Typed fetchers for the JSON API, one per endpoint: the only place client components talk HTTP.
+// Each asks for JSON on the page's own URL; proxy.ts hands such requests to the JSON twin.
+import type { UserSummary } from "@/lib/accounts";
+import type { ActivitySummary, AssetView } from "@/lib/registry";
 import type { SiteStats } from "@/lib/site";
+
+/** One keyset page of a list endpoint. */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** A failed API call, carrying the server's `{error, message}` when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** React Query's retry rule for these fetchers: a 4xx will not change on retry (except 429). */
+export function retryUnlessClientError(failureCount: number, error: Error): boolean {
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429) return false;
+  return failureCount < 2;
+}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" });
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: unknown; message?: unknown } | null;
+    const code = typeof body?.error === "string" ? body.error : "http_error";
+    const message = typeof body?.message === "string" ? body.message : `The server answered ${res.status}.`;
+    throw new ApiError(res.status, code, message);
+  }
   return (await res.json()) as T;
+}
+
+/** `path?query`, leaving out empty parameters. */
+function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(key, String(value));
+  }
+  const qs = query.toString();
+  return qs ? `${path}?${qs}` : path;
 }
 
 /** `GET /` as JSON: the home page's live counts. */
 export function fetchSiteStats(): Promise<SiteStats> {
   return getJson<SiteStats>("/");
+}
+
+export interface AssetQuery {
+  q?: string;
+  type?: string;
+  tag?: string;
+  owner?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** `GET /assets`: assets, newest first, filtered and keyset-paged. */
+export function fetchAssets(query: AssetQuery): Promise<Page<AssetView>> {
+  return getJson<Page<AssetView>>(withQuery("/assets", { ...query }));
+}
+
+export interface ActivityQuery {
+  actor?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** `GET /activities`: published activities, newest first, keyset-paged. */
+export function fetchActivities(query: ActivityQuery): Promise<Page<ActivitySummary>> {
+  return getJson<Page<ActivitySummary>>(withQuery("/activities", { ...query }));
+}
+
+/** `GET /users`: registered users, newest first, keyset-paged. */
+export function fetchUsers(query: { cursor?: string | null; limit?: number }): Promise<Page<UserSummary>> {
+  return getJson<Page<UserSummary>>(withQuery("/users", { ...query }));
 }

@@ -1,19 +1,24 @@
 import Link from "next/link";
 
 /** Pages of product.md §8 that exist; later capabilities add theirs here. */
-const NAV = [{ href: "/", label: "Home" }];
+const NAV = [
+  { href: "/", label: "Home" },
+  { href: "/assets", label: "Assets" },
+  { href: "/activities", label: "Activities" },
+  { href: "/users", label: "Users" },
+];
 
 /** The site's top bar: navigation and the signed-in state. */
 export function SiteHeader({ username }: { username: string | null }) {
   return (
     <header className="border-b border-stone-200 bg-white">
-      <div className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-4 py-3">
-        <div className="flex items-center gap-6">
-          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
+        <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
+          <Link href="/" className="flex items-center gap-2 whitespace-nowrap font-semibold tracking-tight">
             <span aria-hidden className="inline-block h-6 w-6 rounded-md bg-gradient-to-br from-accent to-fuchsia-500" />
             Art DAG <span className="text-stone-400">L2</span>
           </Link>
-          <nav aria-label="Main" className="flex gap-4 text-sm text-stone-600">
+          <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-stone-600">
             {NAV.map((item) => (
               <Link key={item.href} href={item.href} className="hover:text-ink">
                 {item.label}

@@ -1,0 +1,14 @@
+import { prettyJson } from "./format";
+
+/** A JSON value, pretty-printed as text (never as HTML). */
+export function JsonBlock({ value, label, testId }: { value: unknown; label: string; testId?: string }) {
+  return (
+    <pre
+      aria-label={label}
+      data-testid={testId}
+      className="max-h-[32rem] overflow-auto rounded-lg bg-stone-900 p-4 font-mono text-xs leading-relaxed text-stone-100"
+    >
+      {prettyJson(value)}
+    </pre>
+  );
+}

@@ -1,0 +1,19 @@
+import type { SignatureCheck } from "@/lib/registry";
+
+/** The outcome of checking an activity's Art DAG signature, in words a test and a person can read. */
+export function SignatureStatus({ check }: { check: SignatureCheck }) {
+  if (check.verified) {
+    return (
+      <p className="inline-flex items-center gap-2 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-1.5 text-sm font-medium text-emerald-800">
+        <span aria-hidden>✓</span>
+        <span data-testid="signature-status">signature verified</span>
+      </p>
+    );
+  }
+  return (
+    <p className="inline-flex items-center gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-1.5 text-sm font-medium text-red-700">
+      <span aria-hidden>✗</span>
+      <span data-testid="signature-status">signature NOT verified: {check.reason}</span>
+    </p>
+  );
+}
