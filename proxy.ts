@@ -20,7 +20,23 @@ function wantsPage(req: NextRequest): boolean {
   return /\btext\/html\b/i.test(req.headers.get("accept") ?? "");
 }
 
+/** A path Next cannot percent-decode would otherwise end in a bare 500 before any route runs. */
+function hasMalformedEscape(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export function proxy(req: NextRequest) {
+  if (hasMalformedEscape(req.nextUrl.pathname)) {
+    return NextResponse.json(
+      { error: "invalid_request", message: "The path has a malformed percent-encoding." },
+      { status: 400 },
+    );
+  }
   if (wantsPage(req)) return NextResponse.next();
   for (const [pattern, target] of JSON_TWINS) {
     const m = pattern.exec(req.nextUrl.pathname);
@@ -33,5 +49,6 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/", "/assets", "/asset/:name", "/activities", "/activity/:id", "/users", "/users/:username"],
+  // Every path but Next's own static files: the percent-encoding check applies everywhere.
+  matcher: ["/((?!_next/static|_next/image).*)"],
 };
