@@ -1,9 +1,10 @@
 // End-to-end tests (e2e/) against the built app, served by scripts/start.ts exactly as in
 // production. `npm run test:e2e` builds once, then runs this. Two servers are started here (the
-// main one and one with tight rate limits); restart, start-up failure and PostgreSQL tests start
-// their own (e2e/support/spawn.ts). Each server's data folder is wiped before it starts.
+// main one and one with tight rate limits) plus the fake L1 renderer the main one lists in
+// L1_SERVERS; restart, start-up failure and PostgreSQL tests start their own
+// (e2e/support/spawn.ts). Each server's data folder is wiped before it starts.
 import { defineConfig } from "@playwright/test";
-import { MAIN, MAIN_JWT_SECRET, NO_RATE_LIMITS, RATE_LIMITED, serverEnv, type ServerSpec } from "./e2e/support/servers";
+import { FAKE_L1, MAIN, MAIN_JWT_SECRET, MAIN_L1_SERVERS, NO_RATE_LIMITS, RATE_LIMITED, serverEnv, type ServerSpec } from "./e2e/support/servers";
 
 function webServer(server: ServerSpec, env: Record<string, string>) {
   return {
@@ -49,7 +50,17 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   webServer: [
-    webServer(MAIN, { JWT_SECRET: MAIN_JWT_SECRET, ...NO_RATE_LIMITS }),
+    // The fake L1 that the main server's record-run tests fetch runs from (e2e/fixtures/fake-l1.ts).
+    {
+      command: `npx tsx e2e/fixtures/fake-l1.ts --port ${FAKE_L1.port}`,
+      url: `${FAKE_L1.url}/runs/completed`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore" as const,
+      stderr: "pipe" as const,
+      gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+    },
+    webServer(MAIN, { JWT_SECRET: MAIN_JWT_SECRET, L1_SERVERS: MAIN_L1_SERVERS, ...NO_RATE_LIMITS }),
     webServer(RATE_LIMITED, {
       JWT_SECRET: "e2e-ratelimit-secret-0123456789abcdef0123456789",
       RATE_LIMIT_LOGIN: "3/60",

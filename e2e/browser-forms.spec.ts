@@ -111,7 +111,8 @@ test("GET / answers the stats as JSON to clients that do not ask for HTML", asyn
   const res = await request.get("/", { headers: { accept: "application/json" } });
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toMatch(/^application\/json\b/);
-  expect(await res.json()).toEqual({ users: expect.any(Number) });
+  // One count per capability that exists (lib/site); more are added as capabilities arrive.
+  expect(await res.json()).toMatchObject({ users: expect.any(Number), assets: expect.any(Number), activities: expect.any(Number) });
 
   const html = await request.get("/", { headers: { accept: "text/html" } });
   expect(html.headers()["content-type"]).toMatch(/^text\/html\b/);

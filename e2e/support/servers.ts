@@ -32,6 +32,21 @@ export const POSTGRES = spec("postgres", 8314);
 /** Used by start-up failure tests; these servers never get as far as listening. */
 export const MISCONFIGURED = spec("misconfigured", 8315);
 
+/**
+ * The fake L1 renderer (e2e/fixtures/fake-l1.ts) started by playwright.config.ts for the main
+ * server's record-run tests. It listens on 127.0.0.1, so this exact URL is what L1_SERVERS lists.
+ */
+export const FAKE_L1 = { port: 8319, url: "http://127.0.0.1:8319" };
+/** A second L1 the main server lists but nothing listens on (record-run → 502). */
+export const DOWN_L1 = { port: 8318, url: "http://127.0.0.1:8318" };
+/**
+ * A third listed L1 that only runs while a test runs it in-process (startFakeL1 with its own
+ * routes): runs of the test's own making, and a log of exactly what L2 requested.
+ */
+export const SCRIPTED_L1 = { port: 8317, url: "http://127.0.0.1:8317" };
+/** L1_SERVERS of the main server. */
+export const MAIN_L1_SERVERS = `${FAKE_L1.url},${DOWN_L1.url},${SCRIPTED_L1.url}`;
+
 /** Rate limits that a whole suite run cannot reach (all requests come from one address). */
 export const NO_RATE_LIMITS = { RATE_LIMIT_LOGIN: "100000/60", RATE_LIMIT_REGISTER: "100000/60" };
 

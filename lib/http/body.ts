@@ -33,13 +33,23 @@ export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promi
   return out;
 }
 
-/** Parses bytes as JSON; 400 `malformed_json` when they are not. */
+class ProtoKeyError extends Error {}
+
+/**
+ * Parses bytes as JSON; 400 `malformed_json` when they are not. A `__proto__` key is refused (400):
+ * copying such an object would silently drop it (or worse, reach a prototype), so data a client
+ * sent could vanish from what we sign.
+ */
 export function parseJson(bytes: Uint8Array): unknown {
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (!text.trim()) throw new AppError("malformed_json", "The request body is empty; a JSON object was expected.");
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, (key, value: unknown) => {
+      if (key === "__proto__") throw new ProtoKeyError();
+      return value;
+    });
   } catch (err) {
+    if (err instanceof ProtoKeyError) throw new AppError("invalid_request", "JSON objects must not have a key named __proto__.");
     throw new AppError("malformed_json", `The request body is not valid JSON (${(err as Error).message}).`);
   }
 }

@@ -45,6 +45,15 @@ describe("handleRoute + readJson", () => {
     expect(Object.keys(body.fields)).toEqual(["name"]);
   });
 
+  it("refuses a __proto__ key at any depth with 400 instead of silently dropping it", async () => {
+    for (const raw of ['{"name":"a","__proto__":{"x":1}}', '{"name":"a","n":{"deep":[{"__proto__":1}]}}']) {
+      const res = await call(post(raw));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: "invalid_request", message: "JSON objects must not have a key named __proto__." });
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it("answers 400 for JSON that is not an object", async () => {
     for (const raw of ["[]", "null", "42", '"x"']) {
       const res = await call(post(raw));

@@ -158,6 +158,8 @@ export async function getActivity(ctx: AppContext, ref: string): Promise<Activit
   const key = ref.startsWith(prefix) ? ref.slice(prefix.length) : ref;
   const select = { id: true, index: true, actor: true, body: true, published: true } as const;
   if (/^\d{1,10}$/.test(key)) {
+    // Indexes are INT4: a larger number is no activity (and would fail in the database).
+    if (Number(key) > 2_147_483_647) return null;
     const row = await ctx.prisma.activity.findUnique({ where: { index: Number(key) }, select });
     return row ? toRecord(row) : null;
   }

@@ -179,6 +179,11 @@ export async function getAssetByHash(ctx: AppContext, contentHash: string): Prom
   return row ? toView(row) : null;
 }
 
+/** Prisma hands `contains` to (I)LIKE unescaped: make `%`, `_` and `\` in a search literal characters. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /**
  * Assets, newest first, keyset-paged on the registration order (`id`); each filter uses an index
  * (type, owner and tags have their own; `q` matches name substrings and exact tags).
@@ -190,7 +195,7 @@ export async function listAssets(ctx: AppContext, query: ListAssetsQuery): Promi
   if (query.owner) where.owner = query.owner;
   if (query.tag) where.tags = { has: query.tag };
   const q = query.q?.trim();
-  if (q) where.OR = [{ name: { contains: q, mode: "insensitive" } }, { tags: { has: q } }, { contentHash: q.toLowerCase() }];
+  if (q) where.OR = [{ name: { contains: likeLiteral(q), mode: "insensitive" } }, { tags: { has: q } }, { contentHash: q.toLowerCase() }];
   const rows = await ctx.prisma.asset.findMany({
     where,
     orderBy: { id: "desc" },

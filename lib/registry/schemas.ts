@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keysetCursorSchema } from "@/lib/http/params";
 
 export const ASSET_TYPES = ["image", "video", "audio", "effect", "recipe", "infrastructure", "unknown"] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];
@@ -75,13 +76,14 @@ export const recordRunInput = z.object({
 });
 export type RecordRunInput = z.output<typeof recordRunInput>;
 
+
 /** Query of GET /assets. */
 export const listAssetsQuery = z.object({
   q: z.string().max(200, "q must be at most 200 characters").optional(),
   type: assetTypeSchema.optional(),
   tag: z.string().max(64, "tag must be at most 64 characters").optional(),
   owner: z.string().max(32, "owner must be at most 32 characters").optional(),
-  cursor: z.string().regex(/^\d{1,12}$/, "cursor is not one this server gave out").optional(),
+  cursor: keysetCursorSchema.optional(),
   limit: z.coerce
     .number({ error: "limit must be a number" })
     .int("limit must be a whole number")
@@ -93,7 +95,7 @@ export type ListAssetsQuery = z.output<typeof listAssetsQuery>;
 
 /** Query of GET /activities. */
 export const listActivitiesQuery = z.object({
-  cursor: z.string().regex(/^\d{1,12}$/, "cursor is not one this server gave out").optional(),
+  cursor: keysetCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   actor: z.string().max(32).optional(),
 });

@@ -9,12 +9,12 @@ import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
 import { checkActivitySignature, getActivity } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
-import { decodeSegment } from "../../../_shared/route-params";
+import { decodePathParam } from "@/lib/http";
 
 type Params = Promise<{ id: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Activity ${decodeSegment((await params).id) ?? ""}` };
+  return { title: `Activity ${decodePathParam((await params).id)}` };
 }
 
 /** The claimed object's name and id, when the activity carries one. */
@@ -26,7 +26,7 @@ function objectOf(json: Record<string, unknown>): { name: string | null; id: str
 }
 
 export default async function ActivityPage({ params }: { params: Params }) {
-  const ref = decodeSegment((await params).id);
+  const ref = decodePathParam((await params).id);
   if (!ref) notFound();
   const ctx = await getContext();
   const activity = await getActivity(ctx, ref);

@@ -14,12 +14,12 @@ import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
 import { checkActivitySignature, getActivity, getAsset } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
-import { decodeSegment } from "../../../_shared/route-params";
+import { decodePathParam } from "@/lib/http";
 
 type Params = Promise<{ name: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodeSegment((await params).name) ?? "Asset" };
+  return { title: decodePathParam((await params).name) ?? "Asset" };
 }
 
 /** Only http(s) URLs become links; anything else is shown as text. */
@@ -28,7 +28,7 @@ function isWebUrl(url: string): boolean {
 }
 
 export default async function AssetPage({ params }: { params: Params }) {
-  const name = decodeSegment((await params).name);
+  const name = decodePathParam((await params).name);
   if (!name) notFound();
   const ctx = await getContext();
   const asset = await getAsset(ctx, name);

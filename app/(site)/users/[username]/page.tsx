@@ -10,17 +10,17 @@ import { SectionCard } from "@/components/ui/section-card";
 import { getUserProfile } from "@/lib/accounts";
 import { ASSET_TYPES, listAssets } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
-import { decodeSegment } from "../../../_shared/route-params";
+import { decodePathParam } from "@/lib/http";
 
 type Params = Promise<{ username: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodeSegment((await params).username) ?? "User" };
+  return { title: decodePathParam((await params).username) || "User" };
 }
 
 export default async function UserPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
-  const username = decodeSegment((await params).username);
+  const username = decodePathParam((await params).username);
   if (!username) notFound();
   const ctx = await getContext();
   const profile = await getUserProfile(ctx, username);
