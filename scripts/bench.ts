@@ -1,14 +1,33 @@
-// `npm run bench`: requests/second of `GET /auth/me` (valid Bearer token) on our real server, next to a
-// bare node:http server answering the same body, both loaded with autocannon the same way.
+// `npm run bench`: how fast our real server is, in one run.
+//   1. requests/second of `GET /auth/me` (valid Bearer token), next to a bare node:http server
+//      answering the same body (scripts/bench/bare-server.ts), both loaded with autocannon the same way;
+//   2. registrations/second through `POST /assets` with 1 client (sequential) and with 8 concurrent
+//      clients (scripts/bench/register-load.ts), every answer a 201, beside the raw in-process cost of
+//      what each registration must do — an RSA signature of its activity, its INSERTs — and the
+//      ceiling that implies (scripts/bench/micro.ts, run in its own process);
+//   3. `GET /assets?limit=50`, first page and a page deep in the list (cursor from the middle), on a
+//      server whose database holds 1 000 and one holding 100 000 assets, seeded in bulk with SQL before
+//      the server starts on it (scripts/bench/seed.ts), loaded in one-second rounds interleaved across
+//      the sizes (scripts/bench/load.ts), with the 100k/1k ratio, EXPLAIN ANALYZE and listAssets()
+//      timed in process.
 //
-//   npm run bench -- [--duration 10] [--warmup 3] [--connections 10]
-//   (or BENCH_DURATION / BENCH_WARMUP / BENCH_CONNECTIONS)
+//   npm run bench -- [--duration 10] [--warmup 3] [--connections 10]          (1; seconds)
+//                    [--reg-duration 5] [--reg-warmup 1] [--reg-clients 8]      (2; seconds)
+//                    [--micro-ms 1000]                                          (2; ms per operation)
+//                    [--list-duration 3] [--list-warmup 1] [--list-connections 4]
+//                    [--list-small 1000] [--list-large 100000]                  (3; seconds, rows)
+//   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
+//    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
+//    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE)
 //
-// It builds the app if needed, starts `scripts/start.ts --no-build` on a free loopback port with a
-// fresh temporary ARTDAG_DATA (embedded PGlite) and generous rate limits, registers a user, captures
-// the real /auth/me answer, starts the bare server (scripts/bench/bare-server.ts) in its own process,
-// measures both, prints a table and shuts everything down. Loopback only. Exits 1 when our server did
-// not answer every measured request with 200 and the expected body.
+// It builds the app if needed, measures the in-process costs, seeds the two list databases, then
+// starts `scripts/start.ts --no-build` on a free loopback port with a fresh temporary ARTDAG_DATA
+// (embedded PGlite) and generous rate limits, registers a user, captures the real /auth/me answer,
+// starts the bare server, measures (1) and (2), stops both, then starts one server per seeded data
+// folder for (3). One measurement at a time, so none shares the CPUs with another (the list servers
+// idle while another size is loaded). It prints the tables, stops every server and removes every temporary folder. Loopback
+// only. Exits 1 when our server did not answer every measured request as expected (200 with the
+// expected body, or 201 for each registration).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,6 +35,10 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { MicroKey, MicroOptions, MicroResult } from "./bench/micro";
+import { LoadCheckError, runClients, summarize, timedGet, type LoadSummary } from "./bench/load";
+import { registerLoad, type RegisterLoadResult } from "./bench/register-load";
+import type { SeededSet, SeedOptions } from "./bench/seed";
 
 const root = path.resolve(import.meta.dirname, "..");
 const LOOPBACK = "127.0.0.1";
@@ -43,6 +66,16 @@ function option(name: string, envName: string, fallback: number, min: number): n
 const DURATION = option("duration", "BENCH_DURATION", 10, 1);
 const WARMUP = option("warmup", "BENCH_WARMUP", 3, 0);
 const CONNECTIONS = option("connections", "BENCH_CONNECTIONS", 10, 1);
+const REG_DURATION = option("reg-duration", "BENCH_REG_DURATION", 5, 1);
+const REG_WARMUP = option("reg-warmup", "BENCH_REG_WARMUP", 1, 0);
+const REG_CLIENTS = option("reg-clients", "BENCH_REG_CLIENTS", 8, 2);
+const MICRO_MS = option("micro-ms", "BENCH_MICRO_MS", 1000, 50);
+const LIST_DURATION = option("list-duration", "BENCH_LIST_DURATION", 3, 1);
+const LIST_WARMUP = option("list-warmup", "BENCH_LIST_WARMUP", 1, 0);
+const LIST_CONNECTIONS = option("list-connections", "BENCH_LIST_CONNECTIONS", 4, 1);
+const LIST_SMALL = option("list-small", "BENCH_LIST_SMALL", 1000, 100);
+const LIST_LARGE = option("list-large", "BENCH_LIST_LARGE", 100_000, 100);
+const LIST_LIMIT = 50;
 
 // ---------------------------------------------------------------------------------------------
 // autocannon (CommonJS, no bundled types): the part of its API used here.
@@ -84,7 +117,18 @@ const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 // Process helpers
 
 const children = new Set<ChildProcess>();
-let dataDir: string | null = null;
+const tempDirs = new Set<string>();
+
+function tempDir(label: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `artdag-bench-${label}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+function removeTempDir(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -133,10 +177,7 @@ function stop(child: ChildProcess, graceMs = 20_000): Promise<void> {
 
 async function cleanup() {
   await Promise.all([...children].map((c) => stop(c)));
-  if (dataDir) {
-    rmSync(dataDir, { recursive: true, force: true });
-    dataDir = null;
-  }
+  for (const dir of [...tempDirs]) removeTempDir(dir);
 }
 
 class BenchError extends Error {}
@@ -156,9 +197,37 @@ function ensureBuild() {
   if (r.status !== 0) throw new BenchError(`the build failed (exit ${r.status ?? r.signal})`);
 }
 
-async function startOurServer(): Promise<{ base: string; child: ChildProcess }> {
+/** Runs scripts/bench/{script} in its own process: options over IPC, one result back. */
+function runChild<T>(script: string, message: unknown, prefix: string, timeoutMs: number): Promise<T> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "bench", script)], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  children.add(child);
+  prefixOutput(child, prefix);
+  return new Promise<T>((resolve, reject) => {
+    let reply: { ok: true; result: T } | { ok: false; error: string } | undefined;
+    const timer = setTimeout(() => {
+      console.error(`bench: ${script} did not finish within ${timeoutMs / 1000}s`);
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("message", (m: typeof reply) => (reply = m));
+    // 'close', not 'exit': by then every IPC message has been delivered.
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (reply?.ok && code === 0) resolve(reply.result);
+      else reject(new BenchError(`${script} failed (${signal ?? `exit ${code}`}): ${reply && !reply.ok ? reply.error : "no result"}`));
+    });
+    child.send(message as object);
+  });
+}
+
+async function startOurServer(dataDir: string): Promise<{ base: string; child: ChildProcess }> {
+  // Again before each start (a no-op when the build is current): the build is shared, and someone
+  // may have rebuilt it since the bench started.
+  ensureBuild();
   const port = await freePort();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "artdag-bench-"));
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "start.ts"), "--no-build"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
@@ -284,10 +353,109 @@ function problems(r: AutocannonResult): string[] {
   return out;
 }
 
-function printTable(ours: AutocannonResult, bare: AutocannonResult) {
+// ---------------------------------------------------------------------------------------------
+// Registrations and the list
+
+async function measureRegistrations(base: string, token: string): Promise<RegisterLoadResult[]> {
+  const out: RegisterLoadResult[] = [];
+  for (const clients of [1, REG_CLIENTS]) {
+    console.error(
+      `bench: POST /assets: ${REG_WARMUP ? `warm-up ${REG_WARMUP}s, then ` : ""}${REG_DURATION}s with ${clients} client${clients === 1 ? "" : "s"}…`,
+    );
+    try {
+      out.push(await registerLoad(base, token, clients, REG_DURATION * 1000, REG_WARMUP * 1000));
+    } catch (err) {
+      if (err instanceof LoadCheckError) throw new BenchError(`registrations with ${clients} client(s): ${err.message}`);
+      throw err;
+    }
+  }
+  return out;
+}
+
+interface ListCase {
+  rows: number;
+  page: "first" | "deep";
+  base: string;
+  path: string;
+  body: string;
+  latencies: number[];
+  elapsedMs: number;
+  result?: LoadSummary;
+}
+
+/** Fetches a page once, checks it is the expected one, and keeps its body to check every answer against. */
+async function captureListPage(base: string, set: SeededSet, page: "first" | "deep"): Promise<ListCase> {
+  const p = page === "first" ? `/assets?limit=${LIST_LIMIT}` : `/assets?limit=${LIST_LIMIT}&cursor=${set.deepCursor}`;
+  const res = await fetch(`${base}${p}`, { headers: { accept: "application/json" } });
+  const body = await res.text();
+  if (res.status !== 200) throw new BenchError(`GET ${p} answered ${res.status}: ${body.slice(0, 500)}`);
+  const json = JSON.parse(body) as { items?: { name?: string }[]; next_cursor?: string | null };
+  const firstId = page === "first" ? set.count : set.deepCursor - 1;
+  if (json.items?.length !== LIST_LIMIT || json.items[0]?.name !== `bench-${firstId}` || !json.next_cursor) {
+    throw new BenchError(`GET ${p} on ${set.count} assets answered an unexpected page: ${body.slice(0, 300)}…`);
+  }
+  const again = await fetch(`${base}${p}`, { headers: { accept: "application/json" } });
+  if ((await again.text()) !== body) throw new BenchError(`GET ${p} answers a different body each time`);
+  return { rows: set.count, page, base, path: p, body, latencies: [], elapsedMs: 0 };
+}
+
+/**
+ * Loads every case (size × page) in interleaved one-second rounds, alternating the order, so a
+ * neighbour's load or a drift in the machine's speed weighs on every size alike; each case gets
+ * LIST_WARMUP seconds of warm-up first and LIST_DURATION seconds measured in all.
+ */
+async function measureLists(cases: ListCase[]) {
+  const load = async (c: ListCase, ms: number) => {
+    try {
+      return await runClients(LIST_CONNECTIONS, ms, () => timedGet(`${c.base}${c.path}`, { accept: "application/json" }, c.body));
+    } catch (err) {
+      if (err instanceof LoadCheckError) throw new BenchError(`${c.rows} assets: ${err.message}`);
+      throw err;
+    }
+  };
+  console.error(
+    `bench: GET /assets?limit=${LIST_LIMIT}, ${cases.length} cases: ${LIST_WARMUP ? `warm-up ${LIST_WARMUP}s each, then ` : ""}` +
+      `${LIST_DURATION} interleaved rounds of 1s each with ${LIST_CONNECTIONS} connections…`,
+  );
+  if (LIST_WARMUP > 0) for (const c of cases) await load(c, LIST_WARMUP * 1000);
+  for (let round = 0; round < LIST_DURATION; round++) {
+    for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
+      const { latencies, elapsedMs } = await load(c, 1000);
+      c.latencies.push(...latencies);
+      c.elapsedMs += elapsedMs;
+    }
+  }
+  for (const c of cases) c.result = summarize(c.latencies, c.elapsedMs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
+
+/** Prints rows as a table: first column left-aligned, the others right-aligned. */
+function table(rows: string[][], leftColumns = 1) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows.slice(1)) console.log(line(row));
+}
+
+function printMachine() {
   const cpus = os.cpus();
-  const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const rows = [
+  console.log(
+    `machine: ${cpus.length} CPU${cpus.length === 1 ? "" : "s"} (${cpus[0]?.model.trim() ?? "?"}), ` +
+      `node ${process.version}, ${os.platform()} ${os.release()} ${os.arch()}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB`,
+  );
+}
+
+function printAuthMe(ours: AutocannonResult, bare: AutocannonResult) {
+  console.log("");
+  console.log(`1. GET /auth/me (valid Bearer token), ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s measured, autocannon`);
+  console.log("");
+  table([
     ["server", "req/s (mean)", "± stddev", "requests", "lat mean ms", "p50 ms", "p99 ms", "non-2xx", "errors"],
     ...(
       [
@@ -305,28 +473,152 @@ function printTable(ours: AutocannonResult, bare: AutocannonResult) {
       String(r.non2xx),
       String(r.errors + r.timeouts + r.mismatches),
     ]),
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log("");
-  console.log(`GET /auth/me (valid Bearer token), ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s measured, autocannon`);
-  console.log(
-    `machine: ${cpus.length} CPU${cpus.length === 1 ? "" : "s"} (${cpus[0]?.model.trim() ?? "?"}), ` +
-      `node ${process.version}, ${os.platform()} ${os.release()} ${os.arch()}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB`,
-  );
-  console.log("");
-  console.log(line(rows[0]));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows.slice(1)) console.log(line(row));
+  ]);
   console.log("");
   console.log(`ours / bare: ${fmt((100 * ours.requests.mean) / bare.requests.mean, 1)}% of the bare server's req/s`);
   console.log("(latency percentiles are whole ms, as autocannon records them; errors = connection errors + timeouts +");
   console.log(" body mismatches; the load generator and the server under test share the machine's CPUs)");
 }
 
+function printRegistrations(http: RegisterLoadResult[], micro: MicroResult) {
+  console.log("");
+  console.log(
+    `2. POST /assets (Bearer token; unique name and content_hash, asset_type image, tags [bench]), ${REG_WARMUP}s warm-up + ` +
+      `${REG_DURATION}s measured per row; each client sends one request at a time on a keep-alive connection`,
+  );
+  console.log("");
+  table([
+    ["clients", "registrations", "reg/s", "lat mean ms", "p50 ms", "p99 ms", "max ms", "non-201"],
+    ...http.map((r) => [
+      String(r.clients),
+      fmt(r.requests),
+      fmt(r.perSecond, 1),
+      fmt(r.latencyMs.mean, 2),
+      fmt(r.latencyMs.p50, 2),
+      fmt(r.latencyMs.p99, 2),
+      fmt(r.latencyMs.max, 1),
+      "0",
+    ]),
+  ]);
+  console.log("");
+  console.log(`   in process, no HTTP (${micro.database}; ~${fmt(MICRO_MS)} ms per row, one operation at a time):`);
+  console.log("");
+  table([
+    ["operation", "ops/s", "µs/op", "CPU µs/op"],
+    ...micro.rows.map((r) => [r.label, fmt(r.opsPerSec, 0), fmt(r.usPerOp, 0), fmt(r.cpuUsPerOp, 0)]),
+  ]);
+  const us = (k: MicroKey) => {
+    const row = micro.rows.find((r) => r.key === k);
+    if (!row) throw new BenchError(`the in-process result has no '${k}'`);
+    return row.usPerOp;
+  };
+  const [one, many] = http;
+  const ceilings: [string, number][] = [
+    ["1 / (signActivity + INSERT asset row)", 1e6 / (us("signActivity") + us("insertAsset"))],
+    ["1 / (signActivity + registration writes, raw SQL txn)", 1e6 / (us("signActivity") + us("txnSql"))],
+    ["1 / (signActivity + registration writes via Prisma)", 1e6 / (us("signActivity") + us("txnPrisma"))],
+    ["registerAsset() in process, one at a time (measured)", 1e6 / us("registerAsset")],
+  ];
+  console.log("");
+  console.log(
+    "   implied ceiling (reg/s) next to the measured HTTP rate; one server process does all of it on one thread (PGlite is",
+  );
+  console.log("   single-connection, crypto.sign is synchronous), so the ceiling is the same for 1 and for 8 clients:");
+  console.log("");
+  table([
+    ["ceiling from", "reg/s", `HTTP 1 client`, `HTTP ${many.clients} clients`],
+    ...ceilings.map(([label, rate]) => [
+      label,
+      fmt(rate, 0),
+      `${fmt(one.perSecond, 1)} (${fmt((100 * one.perSecond) / rate, 0)}%)`,
+      `${fmt(many.perSecond, 1)} (${fmt((100 * many.perSecond) / rate, 0)}%)`,
+    ]),
+  ]);
+  console.log(`   (the stored activity body of a registration is ${fmt(micro.activityBytes)} bytes; CPU µs/op is the process's`);
+  console.log("    user + system time, all threads, so it can exceed the wall time; run-to-run noise is about ±20%)");
+}
+
+function printList(cases: ListCase[], seeded: SeededSet[]) {
+  console.log("");
+  console.log(
+    `3. GET /assets?limit=${LIST_LIMIT} (JSON), ${LIST_CONNECTIONS} clients (one request at a time each, keep-alive), ${LIST_WARMUP}s warm-up + ` +
+      `${LIST_DURATION}s measured per row in 1s rounds interleaved across the rows;`,
+  );
+  console.log(
+    "   one server per database size, seeded in bulk with SQL before it started; every answer 200 with the captured page",
+  );
+  console.log("");
+  table(
+    [
+      ["assets", "page", "req/s", "requests", "lat mean ms", "p50 ms", "p99 ms", "max ms", "listAssets() in process ms"],
+      ...cases.map((c) => {
+        const r = c.result!;
+        const set = seeded.find((s) => s.count === c.rows);
+        return [
+          fmt(c.rows),
+          c.page === "first" ? "first" : `deep (${c.path.replace(/^.*&/, "")})`,
+          fmt(r.perSecond, 1),
+          fmt(r.requests),
+          fmt(r.latencyMs.mean, 2),
+          fmt(r.latencyMs.p50, 2),
+          fmt(r.latencyMs.p99, 2),
+          fmt(r.latencyMs.max, 1),
+          set ? fmt(set.inProcessMs[c.page], 2) : "–",
+        ];
+      }),
+    ],
+    2,
+  );
+  console.log("(latency includes queueing behind the other connections: all of the server's work runs on one thread; the last");
+  console.log(" column is listAssets() timed in the seeding process, Prisma on the same database, without HTTP and Next)");
+  console.log("");
+  for (const page of ["first", "deep"] as const) {
+    const small = cases.find((c) => c.rows === LIST_SMALL && c.page === page)?.result;
+    const large = cases.find((c) => c.rows === LIST_LARGE && c.page === page)?.result;
+    if (!small || !large) continue;
+    console.log(
+      `${fmt(LIST_LARGE)} / ${fmt(LIST_SMALL)} assets, ${page} page: mean latency ×${fmt(large.latencyMs.mean / small.latencyMs.mean, 2)}, ` +
+        `p50 ×${fmt(large.latencyMs.p50 / small.latencyMs.p50, 2)}, req/s ×${fmt(large.perSecond / small.perSecond, 2)} ` +
+        `(≈1: the time does not grow with the table)`,
+    );
+  }
+  const big = seeded.find((s) => s.count === LIST_LARGE);
+  if (big) {
+    const clip = (l: string) => (l.length > 150 ? `${l.slice(0, 147)}…` : l);
+    console.log("");
+    console.log(`   EXPLAIN ANALYZE on ${fmt(big.count)} assets, the queries Prisma sends for listAssets (in the seeding process):`);
+    for (const [title, lines] of [
+      ["first page: assets, ORDER BY id DESC LIMIT 51", big.explain.first],
+      [`deep page: assets WHERE id < ${big.deepCursor} ORDER BY id DESC LIMIT 51`, big.explain.deep],
+      ["then: activities WHERE id IN (the page's 50 activity ids)", big.explain.activities],
+    ] as const) {
+      console.log(`   - ${title}`);
+      for (const l of lines) console.log(`       ${clip(l)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
 async function main() {
-  ensureBuild();
-  const ours = await startOurServer();
+  const started = performance.now();
+  const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
+  ensureBuild(); // fail early, before the in-process measurements
+
+  console.error(`bench: in-process costs (${MICRO_MS} ms per operation)…`);
+  const micro = await runChild<MicroResult>("micro.ts", { durationMs: MICRO_MS } satisfies MicroOptions, "[micro]", 300_000);
+
+  const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
+  console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
+  const seedOpts: SeedOptions = {
+    sets: listSizes.map((count) => ({ dir: tempDir(`list${count}`), count })),
+    limit: LIST_LIMIT,
+    timeMs: Math.ceil(MICRO_MS / 2),
+  };
+  const seeded = await runChild<SeededSet[]>("seed.ts", seedOpts, "[seed]", 600_000);
+
+  const dataDir = tempDir("main");
+  const ours = await startOurServer(dataDir);
   console.error(`bench: our server answers on ${ours.base} (data in ${dataDir})`);
   const captured = await registerAndCapture(ours.base);
   console.error(`bench: /auth/me body (${captured.contentType}): ${captured.body}`);
@@ -335,19 +627,42 @@ async function main() {
 
   const oursResult = await measure("ours", ours.base, captured);
   const bareResult = await measure("bare", bare.base, captured);
+  await stop(bare.child);
+  const registrations = await measureRegistrations(ours.base, captured.token);
+  await stop(ours.child);
+  removeTempDir(dataDir);
 
-  printTable(oursResult, bareResult);
-
-  const oursProblems = problems(oursResult);
-  const bareProblems = problems(bareResult);
-  if (oursProblems.length || bareProblems.length) {
-    throw new BenchError(
-      [
-        ...oursProblems.map((p) => `our server: ${p}`),
-        ...bareProblems.map((p) => `bare server: ${p}`),
-      ].join("; "),
-    );
+  // One server per size, all up at once so the rounds can alternate between them (an idle server
+  // costs next to nothing: its job queue polls the database every few seconds).
+  const cases: ListCase[] = [];
+  const listServers: ChildProcess[] = [];
+  for (const set of seeded) {
+    const server = await startOurServer(set.dir);
+    listServers.push(server.child);
+    console.error(`bench: our server on ${set.count} assets answers on ${server.base}`);
+    for (const page of ["first", "deep"] as const) cases.push(await captureListPage(server.base, set, page));
   }
+  await measureLists(cases);
+  await Promise.all(listServers.map((child) => stop(child)));
+  for (const set of seeded) removeTempDir(set.dir);
+
+  console.log("");
+  printMachine();
+  console.log(
+    `load average at the start ${loadStart}, at the end ${os.loadavg().map((n) => n.toFixed(2)).join(" ")} ` +
+      "(other processes on the machine weigh on every figure)",
+  );
+  printAuthMe(oursResult, bareResult);
+  printRegistrations(registrations, micro);
+  printList(cases, seeded);
+  console.log("");
+  console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
+
+  const found = [
+    ...problems(oursResult).map((p) => `our server, /auth/me: ${p}`),
+    ...problems(bareResult).map((p) => `bare server: ${p}`),
+  ];
+  if (found.length) throw new BenchError(found.join("; "));
 }
 
 let interrupted = false;
