@@ -3,7 +3,7 @@
 // (DOWN_L1), and L1s a test runs in-process (SCRIPTED_L1, listed; or any free port, not listed) so
 // it can serve runs of its own and see exactly what L2 requested.
 import { expect, test } from "@playwright/test";
-import { FAKE_RUNS, startFakeL1, type FakeL1, type FakeL1Route } from "./fixtures/fake-l1";
+import { FAKE_RUNS, startFakeL1, type FakeL1 } from "./fixtures/fake-l1";
 import { expectError, json } from "./support/api";
 import {
   acceptJson,
@@ -18,6 +18,7 @@ import {
   newUser,
   postRecordRun,
   randomHash,
+  scriptedL1,
   uniqueName,
   type Activity,
   type AssetView,
@@ -32,21 +33,6 @@ interface Recorded {
 }
 
 const inputName = (hash: string) => `input-${hash.slice(0, 16)}`;
-
-/** An L1 on SCRIPTED_L1's port serving `runs` (id → document) and logging every request. */
-async function scriptedL1(runs: Record<string, unknown>): Promise<FakeL1> {
-  const route: FakeL1Route = {
-    method: "GET",
-    path: /^\/runs\/([^/]+)$/,
-    handle(_req, res, match) {
-      const doc = runs[decodeURIComponent(match[1])];
-      if (doc === undefined) return void res.writeHead(404, { "content-type": "application/json" }).end('{"detail":"Not Found"}');
-      const text = JSON.stringify(doc);
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
-    },
-  };
-  return startFakeL1({ port: SCRIPTED_L1.port, routes: [route] });
-}
 
 let recorder: User;
 test.beforeAll(async ({ request }) => {

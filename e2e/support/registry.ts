@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { bearer, expectError, json, login, postRegister, register, uniqueUsername, PASSWORD } from "./api";
-import { MAIN } from "./servers";
+import { startFakeL1, type FakeL1, type FakeL1Route } from "../fixtures/fake-l1";
+import { MAIN, SCRIPTED_L1 } from "./servers";
 
 export interface User {
   username: string;
@@ -264,4 +265,19 @@ export function expectSignedClaim(activity: Activity, asset: AssetView): void {
   });
   expect(Buffer.from(activity.signature.signatureValue, "base64").length, "an RSA-2048 signature").toBe(256);
   expect(artDagSignatureVerifies(activity, publicKeyOf(asset.owner)), "the signature verifies with the owner's public key").toBe(true);
+}
+
+/** An L1 on SCRIPTED_L1's port serving `runs` (id → document) and logging every request. */
+export async function scriptedL1(runs: Record<string, unknown>): Promise<FakeL1> {
+  const route: FakeL1Route = {
+    method: "GET",
+    path: /^\/runs\/([^/]+)$/,
+    handle(_req, res, match) {
+      const doc = runs[decodeURIComponent(match[1])];
+      if (doc === undefined) return void res.writeHead(404, { "content-type": "application/json" }).end('{"detail":"Not Found"}');
+      const text = JSON.stringify(doc);
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+    },
+  };
+  return startFakeL1({ port: SCRIPTED_L1.port, routes: [route] });
 }
