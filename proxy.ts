@@ -12,6 +12,7 @@ const JSON_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^\/activity\/([^/]+)$/, (m) => `/activities/${m[1]}`],
   [/^\/users$/, () => "/api/users"],
   [/^\/users\/([^/]+)$/, (m) => `/api/users/${m[1]}`],
+  [/^\/renderers$/, () => "/api/renderers"],
 ];
 
 function wantsPage(req: NextRequest): boolean {

@@ -6,6 +6,7 @@ const NAV = [
   { href: "/assets", label: "Assets" },
   { href: "/activities", label: "Activities" },
   { href: "/users", label: "Users" },
+  { href: "/renderers", label: "Renderers" },
 ];
 
 /** The site's top bar: navigation and the signed-in state. */

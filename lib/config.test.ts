@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, findListedL1, loadConfig } from "./config";
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -94,5 +94,29 @@ describe("loadConfig", () => {
     expect(err.message.startsWith(`${variable}: `)).toBe(true);
     expect(err.message).toContain(problem);
     expect(err.message).not.toContain("\n");
+  });
+});
+
+describe("findListedL1", () => {
+  const config = loadConfig({ L1_SERVERS: "https://celery-artdag.rose-ash.com,http://l1.example/base" });
+
+  it("finds a listed renderer however its URL is spelled", () => {
+    expect(findListedL1(config, "HTTPS://Celery-ArtDAG.rose-ash.com:443/")).toBe("https://celery-artdag.rose-ash.com");
+    expect(findListedL1(config, " http://l1.example/base/ ")).toBe("http://l1.example/base");
+  });
+
+  it.each([
+    "nope",
+    "ftp://celery-artdag.rose-ash.com",
+    "https://celery-artdag.rose-ash.com/?q=1",
+    "https://celery-artdag.rose-ash.com#x",
+    "https://u:p@celery-artdag.rose-ash.com",
+    "https://celery-artdag.rose-ash.com.evil.com",
+    "https://evil.com/https://celery-artdag.rose-ash.com",
+    "//celery-artdag.rose-ash.com",
+    "http://l1.example/base/../other",
+    "javascript:alert(1)",
+  ])("answers null for %s", (raw) => {
+    expect(findListedL1(config, raw)).toBeNull();
   });
 });

@@ -187,6 +187,23 @@ export function loadConfig(env: Env): Config {
   };
 }
 
+/**
+ * The configured renderer that `raw` names, normalised the way L1_SERVERS is (lower-case origin, no
+ * trailing slash), or null: the one check every use of an L1 URL from a request goes through.
+ */
+export function findListedL1(config: Pick<Config, "l1Servers">, raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  if (url.search || url.hash || url.username || url.password) return null;
+  const normalized = url.origin + url.pathname.replace(/\/+$/, "");
+  return config.l1Servers.includes(normalized) ? normalized : null;
+}
+
 let cached: Config | undefined;
 
 /** The process's configuration, read from process.env once. @throws ConfigError */

@@ -22,3 +22,4 @@ export {
   type VerifyActivitySignatureOptions,
   type VerifyActivitySignatureResult,
 } from "./artdag-signature";
+export { deriveKey, seal, unseal } from "./sealed";

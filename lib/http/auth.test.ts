@@ -34,7 +34,7 @@ describe.each(databaseKinds)("authenticate on %s", (kind) => {
   it("treats a session whose token was revoked as anonymous (a copied cookie dies with the logout)", async () => {
     const { token, claims } = await issueToken(t.ctx, { username: "alice" });
     const cookie = await sessionCookie(token);
-    await revokeSession(t.ctx, token, claims);
+    await t.ctx.prisma.$transaction((tx) => revokeSession(t.ctx, tx, token, claims));
     expect(await authenticate(t.ctx, new Headers({ cookie }))).toBeNull();
   });
 

@@ -61,3 +61,24 @@ export async function requireUser(ctx: AppContext, headers: Headers): Promise<Pr
 function unauthorized(message: string): AppError {
   return new AppError("unauthorized", message, { headers: { "www-authenticate": 'Bearer realm="artdag"' } });
 }
+
+/**
+ * The caller of a state-changing request. A browser session must come from our own pages: a
+ * cookie-authenticated write whose Origin is another site (or, without Origin, whose
+ * Sec-Fetch-Site is not same-origin) is refused, so no other site can submit it. Bearer tokens
+ * are never sent by browsers on their own, so they need no such check.
+ * @throws AppError unauthorized, csrf_rejected
+ */
+export async function requireUserForWrite(ctx: AppContext, req: Request): Promise<Principal> {
+  const principal = await requireUser(ctx, req.headers);
+  if (principal.via === "session" && !isSameOrigin(ctx, req)) {
+    throw new AppError("csrf_rejected", "This form must be submitted from this site's own pages.");
+  }
+  return principal;
+}
+
+function isSameOrigin(ctx: AppContext, req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (origin) return origin === ctx.config.baseUrl || origin === new URL(req.url).origin;
+  return req.headers.get("sec-fetch-site") === "same-origin";
+}

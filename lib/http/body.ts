@@ -62,3 +62,17 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   const value = parseJson(await readBodyBytes(req));
   return schema.parse(value);
 }
+
+/**
+ * Reads a body that may be JSON or an HTML form (`application/x-www-form-urlencoded`), as the
+ * renderer endpoints accept both, and validates it like readJson.
+ */
+export async function readJsonOrForm<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const bytes = await readBodyBytes(req);
+  const type = req.headers.get("content-type") ?? "";
+  if (/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    return schema.parse(Object.fromEntries(new URLSearchParams(new TextDecoder().decode(bytes))));
+  }
+  if (bytes.byteLength === 0) return schema.parse({});
+  return schema.parse(parseJson(bytes));
+}

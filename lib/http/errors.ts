@@ -7,6 +7,8 @@ export const errorCodes = {
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  csrf_rejected: 403,
+  unauthorized_l1: 403,
   not_found: 404,
   method_not_allowed: 405,
   username_taken: 409,

@@ -3,9 +3,9 @@
 // (safeFetch). Speaks web-standard Request/Response only; no framework imports.
 export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
 export { describeZodError, errorResponse, handleRoute, json, methodNotAllowed, type HttpMethod } from "./respond";
-export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson } from "./body";
+export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson, readJsonOrForm } from "./body";
 export { decodePathParam, keysetCursorSchema } from "./params";
-export { authenticate, requireUser, sessionAccessToken, type Principal } from "./auth";
+export { authenticate, requireUser, requireUserForWrite, sessionAccessToken, type Principal } from "./auth";
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
 export {

@@ -51,24 +51,29 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 /**
  * The one wrapper every route handler goes through: it attaches a request id and maps thrown
  * errors (AppError → its status, zod → 400, anything else → logged 500), so routes only throw.
+ * `options.headers` go on every answer, errors included (e.g. `Cache-Control: no-store`).
  */
-export function handleRoute<P = Record<string, string>>(handler: Handler<P>): Handler<P> {
+export function handleRoute<P = Record<string, string>>(
+  handler: Handler<P>,
+  options: { headers?: Record<string, string> } = {},
+): Handler<P> {
   return async (req, ctx) => {
     const incoming = req.headers.get("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    let res: Response;
     try {
-      const res = await handler(req, ctx);
-      if (!res.headers.has("x-request-id")) {
-        try {
-          res.headers.set("x-request-id", requestId);
-        } catch {
-          // Immutable headers (e.g. a redirect built by the framework): the id is optional there.
-        }
-      }
-      return res;
+      res = await handler(req, ctx);
     } catch (err) {
-      return errorResponse(err, requestId, `${req.method} ${new URL(req.url).pathname}`);
+      res = errorResponse(err, requestId, `${req.method} ${new URL(req.url).pathname}`);
     }
+    const extra: Record<string, string> = { ...options.headers };
+    if (!res.headers.has("x-request-id")) extra["x-request-id"] = requestId;
+    try {
+      for (const [k, v] of Object.entries(extra)) res.headers.set(k, v);
+    } catch {
+      // Immutable headers (a redirect built by the framework): these extras are optional there.
+    }
+    return res;
   };
 }
 

@@ -4,15 +4,18 @@ import PgBoss from "pg-boss";
 import type { AppContext } from "@/lib/context";
 import type { Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
-import { cleanupExpiredRevocations } from "@/lib/tokens";
-import { pgliteBossDb } from "./boss-db";
+import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
+import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
+import { pgliteBossDb, prismaTxBossDb } from "./boss-db";
 
 export { pgliteBossDb, prismaTxBossDb, type BossDb } from "./boss-db";
 
 /** Every queue's name, in one place. */
 export const JOBS = {
-  /** Removes expired revocations and stale rate-limit buckets. */
+  /** Removes expired revocations, issued renderer tokens and stale rate-limit buckets. */
   cleanup: "cleanup",
+  /** Tells an L1 about revoked tokens and logged-out users. */
+  l1Notify: L1_NOTIFY_JOB,
 } as const;
 
 /** How often the cleanup runs (cron, minute granularity). */
@@ -24,10 +27,22 @@ export interface StartJobsOptions {
 }
 
 /** Removes what has expired: revoked tokens past their expiry, rate-limit windows long closed. */
-export async function runCleanup(ctx: AppContext): Promise<{ revocations: number; rateLimitBuckets: number }> {
+export async function runCleanup(ctx: AppContext): Promise<{ revocations: number; issuedTokens: number; rateLimitBuckets: number }> {
   return {
     revocations: await cleanupExpiredRevocations(ctx),
+    issuedTokens: await cleanupExpiredIssuedTokens(ctx),
     rateLimitBuckets: await cleanupRateLimitBuckets(ctx),
+  };
+}
+
+/** A JobSender on pg-boss: inside a Prisma transaction the job is written through it (outbox). */
+export function bossJobSender(getBoss: () => PgBoss | null): AppContext["jobs"] {
+  return {
+    async send(name, data, options = {}) {
+      const boss = getBoss();
+      if (!boss) throw new Error("the job queue is not running");
+      await boss.send(name, data, options.tx ? { db: prismaTxBossDb(options.tx) } : {});
+    },
   };
 }
 
@@ -42,7 +57,12 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   await boss.schedule(JOBS.cleanup, CLEANUP_SCHEDULE, {}, { tz: "UTC" });
   await boss.work(JOBS.cleanup, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
     const removed = await runCleanup(ctx);
-    if (removed.revocations || removed.rateLimitBuckets) console.log("[jobs] cleanup removed", removed);
+    if (removed.revocations || removed.issuedTokens || removed.rateLimitBuckets) console.log("[jobs] cleanup removed", removed);
+  });
+  // An L1 that is down is retried for about a day: 5 s, 10 s, 20 s … capped by pg-boss at 12 attempts.
+  await boss.createQueue(JOBS.l1Notify, { name: JOBS.l1Notify, retryLimit: 12, retryDelay: 5, retryBackoff: true });
+  await boss.work(JOBS.l1Notify, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
+    await notifyL1(ctx, l1NotifyPayload.parse(job.data));
   });
   return boss;
 }

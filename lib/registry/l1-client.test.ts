@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FAKE_RUNS, startFakeL1, type FakeL1 } from "@/e2e/fixtures/fake-l1";
-import { fetchL1Run, normalizeL1Server, type FetchL1RunParams, type L1RunResult } from "./l1-client";
+import { fetchL1Run, type FetchL1RunParams, type L1RunResult } from "./l1-client";
 
 let l1: FakeL1;
 
@@ -140,9 +140,9 @@ describe("fetchL1Run against the fake L1", () => {
     expect(l1.requests).toEqual([]);
   });
 
-  it("compares L1 URLs normalised: case of the origin and a trailing slash do not matter", async () => {
+  it("compares L1 URLs normalised: the case of the origin and a trailing slash do not matter (L1_SERVERS is normalised by loadConfig)", async () => {
     const shouted = l1.url.replace("http://", "HTTP://") + "/";
-    const result = await fetchL1Run({ l1Server: shouted, runId: "completed", config: { l1Servers: [`${l1.url}/`] } });
+    const result = await fetchL1Run({ l1Server: shouted, runId: "completed", config: { l1Servers: [l1.url] } });
     expect(result.ok).toBe(true);
     // …but another path on the same host is another L1.
     const other = await fetchL1Run({ l1Server: `${l1.url}/other`, runId: "completed", config: { l1Servers: [l1.url] } });
@@ -242,15 +242,3 @@ describe("fetchL1Run reading documents", () => {
   });
 });
 
-describe("normalizeL1Server", () => {
-  it("lower-cases the origin and drops the trailing slash and default port", () => {
-    expect(normalizeL1Server("HTTPS://Celery-ArtDAG.rose-ash.com:443/")).toBe("https://celery-artdag.rose-ash.com");
-    expect(normalizeL1Server("http://l1.example/base/")).toBe("http://l1.example/base");
-  });
-
-  it("answers null for what is not a plain http(s) URL", () => {
-    for (const raw of ["nope", "ftp://l1.example", "https://l1.example/?q=1", "https://u:p@l1.example"]) {
-      expect(normalizeL1Server(raw), raw).toBeNull();
-    }
-  });
-});

@@ -3,7 +3,7 @@
 // `L1Run`. Every failure is a typed result with a message a person can act on; whether a run that
 // is not completed may be recorded is the caller's decision.
 import { z } from "zod";
-import type { Config } from "@/lib/config";
+import { findListedL1, type Config } from "@/lib/config";
 import { safeFetch, type FetchLike } from "@/lib/http/safe-fetch";
 
 export const L1_FETCH_TIMEOUT_MS = 10_000;
@@ -72,17 +72,6 @@ export interface FetchL1RunParams {
  * The form L1 URLs are compared in (as lib/config.ts writes L1_SERVERS): lower-case origin plus
  * path without trailing slash. Null for anything that is not a plain http(s) URL.
  */
-export function normalizeL1Server(raw: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  if (url.search || url.hash || url.username || url.password) return null;
-  return url.origin + url.pathname.replace(/\/+$/, "");
-}
 
 // ---------------------------------------------------------------------------------------------
 // The run document
@@ -257,8 +246,8 @@ function encodeRunId(runId: string): string | null {
 export async function fetchL1Run(params: FetchL1RunParams): Promise<L1RunResult> {
   const timeoutMs = params.timeoutMs ?? L1_FETCH_TIMEOUT_MS;
   const maxBytes = params.maxBytes ?? L1_RUN_MAX_BYTES;
-  const l1 = normalizeL1Server(params.l1Server);
-  if (l1 === null || !params.config.l1Servers.some((s) => normalizeL1Server(s) === l1)) {
+  const l1 = findListedL1(params.config, params.l1Server);
+  if (l1 === null) {
     return {
       ok: false,
       reason: "not_listed",

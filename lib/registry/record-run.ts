@@ -1,3 +1,4 @@
+import { findListedL1 } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation } from "@/lib/db";
@@ -28,16 +29,10 @@ export interface RecordRunOptions {
   timeoutMs?: number;
 }
 
-function normalizeL1(ctx: AppContext, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw notListed(raw);
-  }
-  const normalized = url.origin + url.pathname.replace(/\/+$/, "");
-  if (!ctx.config.l1Servers.includes(normalized) || url.search || url.hash || url.username) throw notListed(raw);
-  return normalized;
+function requireListedL1(ctx: AppContext, raw: string): string {
+  const l1 = findListedL1(ctx.config, raw);
+  if (!l1) throw notListed(raw);
+  return l1;
 }
 
 function notListed(raw: string): AppError {
@@ -86,7 +81,7 @@ export async function recordRun(
   input: RecordRunInput,
   options: RecordRunOptions = {},
 ): Promise<RecordRunResult> {
-  const l1 = normalizeL1(ctx, input.l1_server);
+  const l1 = requireListedL1(ctx, input.l1_server);
   const before = await existingRecording(ctx, l1, input.run_id);
   if (before) return before;
 

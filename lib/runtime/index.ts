@@ -7,7 +7,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { ensureActorKeyPair } from "@/lib/crypto";
 import { openDatabase, type Database } from "@/lib/db";
-import { startJobs } from "@/lib/jobs";
+import { bossJobSender, startJobs } from "@/lib/jobs";
 import { resolveJwtSecret } from "@/lib/tokens";
 
 export interface Runtime {
@@ -34,13 +34,16 @@ async function start(): Promise<Runtime> {
   });
   const { created } = await ensureActorKeyPair(config.keysDir, config.primaryUser);
   if (created) console.log(`[keys] created the key pair of ${config.primaryUser} in ${config.keysDir}`);
+  let queue: PgBoss | null = null;
   const ctx: AppContext = {
     config,
     prisma: db.prisma,
     jwtSecret: new TextEncoder().encode(secret.secret),
+    jobs: bossJobSender(() => queue),
     now: () => new Date(),
   };
   const boss = await startJobs(ctx, db);
+  queue = boss;
   let stopping: Promise<void> | undefined;
   return {
     ctx,

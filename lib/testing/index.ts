@@ -14,8 +14,17 @@ export type DatabaseKind = "pglite" | "postgres";
 /** The databases the suite runs on here: always PGlite, PostgreSQL too when TEST_DATABASE_URL is set. */
 export const databaseKinds: DatabaseKind[] = testDatabaseUrl() ? ["pglite", "postgres"] : ["pglite"];
 
+export interface SentJob {
+  name: string;
+  data: object;
+  /** Whether it was sent inside a transaction (and so commits with it). */
+  inTransaction: boolean;
+}
+
 export interface TestContext {
   ctx: AppContext;
+  /** Jobs sent through ctx.jobs (a recording queue: nothing runs them). */
+  sentJobs: SentJob[];
   db: Database;
   config: Config;
   dataDir: string;
@@ -66,14 +75,21 @@ export async function createTestContext(kind: DatabaseKind, env: Env = {}): Prom
   });
   const { db, drop } = await openTestDatabase(kind);
   let now = new Date();
+  const sentJobs: SentJob[] = [];
   const ctx: AppContext = {
     config,
     prisma: db.prisma,
     jwtSecret: new TextEncoder().encode(randomBytes(32).toString("hex")),
+    jobs: {
+      async send(name, data, options = {}) {
+        sentJobs.push({ name, data, inTransaction: options.tx !== undefined });
+      },
+    },
     now: () => now,
   };
   return {
     ctx,
+    sentJobs,
     db,
     config,
     dataDir,

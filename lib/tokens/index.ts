@@ -1,12 +1,23 @@
-// Tokens: issuing, verifying and revoking L2's HS256 JWTs (protocols.md §4), and where the secret
-// comes from. Renderer scoping and /auth/verify build on these; accounts decide who gets a token.
+// Tokens: issuing, verifying and revoking L2's HS256 JWTs (protocols.md §4), renderer-scoped tokens
+// and their record, and where the secret comes from. Accounts decide who gets a login token;
+// renderers decide who gets a scoped one.
 import type { AppContext } from "@/lib/context";
 import { tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
-import { isTokenRevoked, revokeToken } from "./revocation";
+import type { Prisma } from "@/lib/db";
+import { isTokenRevoked } from "./revocation";
+import { revokeIssuedTokens } from "./scoped";
 
 export { issueToken, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 export { cleanupExpiredRevocations, isTokenRevoked, revokeToken } from "./revocation";
 export { resolveJwtSecret, type JwtSecretSource } from "./secret";
+export {
+  cleanupExpiredIssuedTokens,
+  issueScopedToken,
+  revokeIssuedTokens,
+  verifyScopedToken,
+  type IssuedTokenRow,
+  type VerifyScopedTokenResult,
+} from "./scoped";
 
 /**
  * Verifies a login (session) token: signature, expiry, issuer, not revoked, and not a renderer
@@ -22,9 +33,21 @@ export async function verifySessionToken(ctx: AppContext, token: string): Promis
 }
 
 /**
- * Logs a session out: its token is revoked at once, so it fails everywhere (Bearer and browser
- * cookie alike) and stays revoked across restarts.
+ * Inside a transaction, revokes a login token and every renderer token issued from it, so each
+ * fails everywhere at once (Bearer, browser cookie, /auth/verify) and stays revoked across
+ * restarts. Returns the renderer tokens in clear, for the revocation calls to their L1s.
  */
-export async function revokeSession(ctx: AppContext, token: string, claims: TokenClaims): Promise<void> {
-  await revokeToken(ctx, token, claims);
+export async function revokeSession(
+  ctx: AppContext,
+  tx: Prisma.TransactionClient,
+  token: string,
+  claims: Pick<TokenClaims, "username" | "exp">,
+): Promise<{ l1Server: string; token: string | null; username: string }[]> {
+  const hash = tokenHash(token);
+  await tx.revokedToken.createMany({
+    data: [{ tokenHash: hash, username: claims.username, expiresAt: new Date(claims.exp * 1000) }],
+    skipDuplicates: true,
+  });
+  const children = await tx.issuedToken.findMany({ where: { parentHash: hash, expiresAt: { gt: ctx.now() } } });
+  return revokeIssuedTokens(ctx, tx, children);
 }

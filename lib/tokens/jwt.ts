@@ -13,6 +13,8 @@ export interface TokenClaims {
   l2_server: string;
   /** Present only on renderer tokens: the one L1 the token is scoped to. */
   l1_server?: string;
+  /** Renderer tokens: SHA-256 hex of the login token they were issued from. */
+  sid?: string;
 }
 
 export type VerifyTokenResult =
@@ -27,6 +29,7 @@ const claimsSchema = z.object({
   jti: z.string().min(1),
   l2_server: z.string().min(1),
   l1_server: z.string().min(1).optional(),
+  sid: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 /** SHA-256 hex of a token: how revocations name it without storing the token. */

@@ -101,7 +101,7 @@ describe.each(databaseKinds)("tokens on %s", (kind) => {
   it("revokes a token: stored by hash only, refused afterwards, revoking twice is harmless", async () => {
     const { token, claims } = await issueToken(t.ctx, { username: "bob" });
     const other = await issueToken(t.ctx, { username: "bob" });
-    await revokeSession(t.ctx, token, claims);
+    await t.ctx.prisma.$transaction((tx) => revokeSession(t.ctx, tx, token, claims));
     await revokeToken(t.ctx, token, claims);
     expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "revoked" });
     expect((await verifySessionToken(t.ctx, other.token)).ok).toBe(true);

@@ -100,7 +100,7 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
     try {
       const pg = db.pglite;
       if (!pg) throw new Error("expected the embedded database");
-      const ctx: AppContext = { config, prisma: db.prisma, jwtSecret: randomBytes(32), now: () => new Date() };
+      const ctx: AppContext = { config, prisma: db.prisma, jwtSecret: randomBytes(32), jobs: { send: async () => {} }, now: () => new Date() };
       await ensureActorKeyPair(config.keysDir, OWNER);
       await pg.query(`INSERT INTO users (username, password_hash) VALUES ($1, 'bench: no password')`, [OWNER]);
 

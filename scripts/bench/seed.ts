@@ -135,6 +135,7 @@ async function seedOne(set: SeedSet, limit: number, timeMs: number): Promise<See
       config: loadConfig({ ARTDAG_DATA: set.dir, ARTDAG_DOMAIN: "127.0.0.1:8200", ARTDAG_SCHEME: "http" }),
       prisma: db.prisma,
       jwtSecret: randomBytes(32),
+      jobs: { send: async () => {} },
       now: () => new Date(),
     };
     const result: SeededSet = {

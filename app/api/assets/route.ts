@@ -1,6 +1,6 @@
 // GET /assets — list assets (keyset-paged); POST /assets — register an asset (product.md §3).
 // proxy.ts sends API requests for /assets here; browsers get the page.
-import { handleRoute, json, methodNotAllowed, readJson, requireUser } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, readJson, requireUserForWrite } from "@/lib/http";
 import { listAssets, listAssetsQuery, registerAsset, registerAssetInput } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 
@@ -12,7 +12,7 @@ export const GET = handleRoute(async (req) => {
 
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
-  const user = await requireUser(ctx, req.headers);
+  const user = await requireUserForWrite(ctx, req);
   const input = await readJson(req, registerAssetInput);
   return json(await registerAsset(ctx, user.username, input), { status: 201 });
 });

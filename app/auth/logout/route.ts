@@ -1,12 +1,13 @@
-// POST /auth/logout — revoke the caller's token: it fails everywhere from now on.
-import { handleRoute, json, methodNotAllowed, requireUser } from "@/lib/http";
+// POST /auth/logout — revoke the caller's token and every renderer token issued from it; attached
+// L1s are told from the job queue (product.md §5).
+import { handleRoute, json, methodNotAllowed, requireUserForWrite } from "@/lib/http";
+import { logoutEverywhere } from "@/lib/renderers";
 import { getContext } from "@/lib/runtime";
-import { revokeSession } from "@/lib/tokens";
 
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
-  const principal = await requireUser(ctx, req.headers);
-  await revokeSession(ctx, principal.token, principal.claims);
+  const principal = await requireUserForWrite(ctx, req);
+  await logoutEverywhere(ctx, principal);
   return json({ revoked: true }, { headers: { "cache-control": "no-store" } });
 });
 
