@@ -1,8 +1,9 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type PgBoss from "pg-boss";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { issueToken, revokeToken, tokenHash } from "@/lib/tokens";
-import { CLEANUP_SCHEDULE, JOBS, startJobs } from ".";
+import { bossJobSender, CLEANUP_SCHEDULE, JOBS, startJobs } from ".";
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
@@ -30,6 +31,36 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
     expect(schedules).toEqual([expect.objectContaining({ name: JOBS.cleanup, cron: CLEANUP_SCHEDULE })]);
   });
 
+  it("delivers a queued L1 notice, retrying while the L1 fails, and commits a job only with its transaction", async () => {
+    const received: string[] = [];
+    let failuresLeft = 1;
+    const l1 = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c)).on("end", () => {
+        if (failuresLeft-- > 0) return void res.writeHead(503).end();
+        received.push(`${req.url} ${body}`);
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((r) => l1.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(l1.address() as { port: number }).port}`;
+    try {
+      const jobs = bossJobSender(() => boss);
+      await t.ctx.prisma
+        .$transaction(async (tx) => {
+          await jobs.send(JOBS.l1Notify, { l1_server: url, tokens: ["rolled-back"], username: null }, { tx });
+          throw new Error("abort");
+        })
+        .catch(() => {});
+      await t.ctx.prisma.$transaction((tx) => jobs.send(JOBS.l1Notify, { l1_server: url, tokens: ["tok"], username: "ann" }, { tx }));
+      await until(async () => received.length === 2, 30_000);
+      expect(received).toEqual(['/auth/revoke {"token":"tok"}', '/auth/revoke-user {"username":"ann"}']);
+      expect(failuresLeft).toBeLessThan(0); // the first attempt failed and was retried
+    } finally {
+      await new Promise<void>((r) => l1.close(() => r()));
+    }
+  }, 45_000);
+
   it("removes expired revocations and old rate-limit buckets when the cleanup job runs, and keeps live ones", async () => {
     const expired = await issueToken(t.ctx, { username: "alice", ttlSeconds: 60 });
     const live = await issueToken(t.ctx, { username: "alice", ttlSeconds: 3600 });
@@ -42,9 +73,9 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
       ],
     });
     await boss.send(JOBS.cleanup, {});
-    await until(async () => (await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(expired.token) } })) === 0);
-    await until(async () => (await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:old" } })) === 0);
+    await until(async () => (await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(expired.token) } })) === 0, 45_000);
+    await until(async () => (await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:old" } })) === 0, 45_000);
     expect(await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(live.token) } })).toBe(1);
     expect(await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:new" } })).toBe(1);
-  });
+  }, 60_000);
 });
