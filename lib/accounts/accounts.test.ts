@@ -2,19 +2,10 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/http/errors";
-import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
+import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { verifySessionToken } from "@/lib/tokens";
 import { getUser, loginUser, registerUser, registerUserInput } from ".";
 
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error("expected an AppError");
-}
 
 const internal = { client: null };
 
@@ -77,7 +68,7 @@ describe.each(databaseKinds)("accounts on %s", (kind) => {
 
   it("refuses a taken username with 409 and changes nothing", async () => {
     const before = await t.ctx.prisma.user.findUniqueOrThrow({ where: { username: "alice" } });
-    const err = await appError(registerUser(t.ctx, { username: "alice", password: "another password" }, internal));
+    const err = await rejectsWithAppError(registerUser(t.ctx, { username: "alice", password: "another password" }, internal));
     expect(err.status).toBe(409);
     expect(err.code).toBe("username_taken");
     expect(err.extra.fields?.username).toBeDefined();
@@ -85,7 +76,7 @@ describe.each(databaseKinds)("accounts on %s", (kind) => {
     expect(after.passwordHash).toBe(before.passwordHash);
     // The original password still works; the intruder's does not.
     await expect(loginUser(t.ctx, { username: "alice", password: "correct horse" }, internal)).resolves.toMatchObject({ username: "alice" });
-    expect((await appError(loginUser(t.ctx, { username: "alice", password: "another password" }, internal))).status).toBe(401);
+    expect((await rejectsWithAppError(loginUser(t.ctx, { username: "alice", password: "another password" }, internal))).status).toBe(401);
   });
 
   it("lets exactly one of two concurrent registrations of one name win", async () => {
@@ -102,9 +93,9 @@ describe.each(databaseKinds)("accounts on %s", (kind) => {
   });
 
   it("gives unknown users and wrong passwords the same 401", async () => {
-    const wrong = await appError(loginUser(t.ctx, { username: "alice", password: "wrong password" }, internal));
-    const unknown = await appError(loginUser(t.ctx, { username: "nobody", password: "wrong password" }, internal));
-    const malformed = await appError(loginUser(t.ctx, { username: "../x", password: "wrong password" }, internal));
+    const wrong = await rejectsWithAppError(loginUser(t.ctx, { username: "alice", password: "wrong password" }, internal));
+    const unknown = await rejectsWithAppError(loginUser(t.ctx, { username: "nobody", password: "wrong password" }, internal));
+    const malformed = await rejectsWithAppError(loginUser(t.ctx, { username: "../x", password: "wrong password" }, internal));
     for (const err of [wrong, unknown, malformed]) {
       expect(err.status).toBe(401);
       expect(err.code).toBe("invalid_credentials");
@@ -117,14 +108,14 @@ describe.each(databaseKinds)("accounts on %s", (kind) => {
     try {
       const client = { client: "203.0.113.7" };
       await registerUser(limited.ctx, { username: "dora", password: "password one" }, client);
-      const reg = await appError(registerUser(limited.ctx, { username: "dora2", password: "password one" }, client));
+      const reg = await rejectsWithAppError(registerUser(limited.ctx, { username: "dora2", password: "password one" }, client));
       expect(reg.status).toBe(429);
       expect(Number(reg.extra.headers?.["retry-after"])).toBeGreaterThan(0);
       expect(await limited.ctx.prisma.user.count({ where: { username: "dora2" } })).toBe(0);
 
       await loginUser(limited.ctx, { username: "dora", password: "password one" }, client);
-      await appError(loginUser(limited.ctx, { username: "dora", password: "bad password" }, client));
-      const third = await appError(loginUser(limited.ctx, { username: "dora", password: "password one" }, client));
+      await rejectsWithAppError(loginUser(limited.ctx, { username: "dora", password: "bad password" }, client));
+      const third = await rejectsWithAppError(loginUser(limited.ctx, { username: "dora", password: "password one" }, client));
       expect(third.status).toBe(429);
       expect(third.code).toBe("rate_limited");
       // Another client is not affected.

@@ -2,18 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_RUNS, startFakeL1, type FakeL1 } from "@/e2e/fixtures/fake-l1";
 import { registerUser } from "@/lib/accounts";
 import { AppError } from "@/lib/http/errors";
-import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
+import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { checkActivitySignature, getActivity, getAsset, recordRun, registerAsset, registerAssetInput } from ".";
 
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe.each(databaseKinds)("recordRun on %s", (kind) => {
   let t: TestContext;
@@ -33,7 +24,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
   it("refuses an L1 that is not configured, without any request leaving", async () => {
     const before = l1.requests.length;
     for (const other of ["https://evil.example", "http://127.0.0.1:1", `${l1.url}/../x`, `${l1.url}?a=b`, "not a url"]) {
-      const err = await appError(recordRun(t.ctx, "giles", run("completed", { l1_server: other })));
+      const err = await rejectsWithAppError(recordRun(t.ctx, "giles", run("completed", { l1_server: other })));
       expect(err).toMatchObject({ status: 400, code: "l1_not_allowed" });
     }
     expect(l1.requests.length).toBe(before);
@@ -89,7 +80,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     const fresh = await createTestContext(kind, { L1_SERVERS: l1.url });
     try {
       await registerUser(fresh.ctx, { username: "mallory", password: "password mallory" }, { client: null });
-      const err = await appError(recordRun(fresh.ctx, "mallory", run("completed", { output_name: "stolen" })));
+      const err = await rejectsWithAppError(recordRun(fresh.ctx, "mallory", run("completed", { output_name: "stolen" })));
       expect(err).toMatchObject({ status: 403, code: "forbidden" });
       expect(err.message).toContain("giles");
       expect(await fresh.ctx.prisma.asset.count()).toBe(0);
@@ -109,7 +100,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     ["no-such-run", 404, "not_found", "no-such-run"],
   ])("answers run %s with %i %s and writes nothing", async (runId, status, code, text) => {
     const before = await t.ctx.prisma.asset.count();
-    const err = await appError(recordRun(t.ctx, "giles", run(runId)));
+    const err = await rejectsWithAppError(recordRun(t.ctx, "giles", run(runId)));
     expect(err).toMatchObject({ status, code });
     expect(err.message).toContain(text);
     expect(await t.ctx.prisma.asset.count()).toBe(before);
@@ -117,7 +108,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
 
   it("answers 502 when the L1 never answers, within the timeout", async () => {
     const started = Date.now();
-    const err = await appError(recordRun(t.ctx, "giles", run("hang"), { timeoutMs: 500 }));
+    const err = await rejectsWithAppError(recordRun(t.ctx, "giles", run("hang"), { timeoutMs: 500 }));
     expect(err).toMatchObject({ status: 502, code: "bad_gateway" });
     expect(err.message).toMatch(/did not answer/);
     expect(Date.now() - started).toBeLessThan(3000);
@@ -130,7 +121,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     const t2 = await createTestContext(kind, { L1_SERVERS: url });
     try {
       await registerUser(t2.ctx, { username: "giles", password: "password giles" }, { client: null });
-      const err = await appError(recordRun(t2.ctx, "giles", { run_id: "completed", l1_server: url, output_name: "x" }));
+      const err = await rejectsWithAppError(recordRun(t2.ctx, "giles", { run_id: "completed", l1_server: url, output_name: "x" }));
       expect(err).toMatchObject({ status: 502, code: "bad_gateway" });
     } finally {
       await t2.close();

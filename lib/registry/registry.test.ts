@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
 import { verifyActivitySignature, readActorPublicKey } from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
-import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
+import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import {
   checkActivitySignature,
   getActivity,
@@ -23,15 +23,6 @@ function input(overrides: Partial<Record<keyof RegisterAssetInput, unknown>> = {
   return registerAssetInput.parse({ name: "cat", content_hash: hash("cat"), asset_type: "image", ...overrides });
 }
 
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("registerAssetInput", () => {
   it("stores an upper-case hash in lower case", () => {
@@ -127,7 +118,7 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
 
   it("refuses a second claim on a hash with 409 naming the owner, and writes nothing", async () => {
     const before = await t.ctx.prisma.activity.count();
-    const err = await appError(registerAsset(t.ctx, "bob", input({ name: "not-a-cat" })));
+    const err = await rejectsWithAppError(registerAsset(t.ctx, "bob", input({ name: "not-a-cat" })));
     expect(err.status).toBe(409);
     expect(err.code).toBe("content_already_claimed");
     expect(err.message).toContain("alice");
@@ -136,14 +127,14 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
   });
 
   it("refuses a taken name with 409", async () => {
-    const err = await appError(registerAsset(t.ctx, "bob", input({ content_hash: hash("other") })));
+    const err = await rejectsWithAppError(registerAsset(t.ctx, "bob", input({ content_hash: hash("other") })));
     expect(err).toMatchObject({ status: 409, code: "name_taken" });
     expect(await t.ctx.prisma.asset.count({ where: { contentHash: hash("other") } })).toBe(0);
   });
 
   it("refuses metadata the scheme cannot sign exactly (400) and writes nothing", async () => {
     const before = await t.ctx.prisma.activity.count();
-    const err = await appError(registerAsset(t.ctx, "bob", input({ name: "big", content_hash: hash("big"), metadata: { n: 2 ** 60 } })));
+    const err = await rejectsWithAppError(registerAsset(t.ctx, "bob", input({ name: "big", content_hash: hash("big"), metadata: { n: 2 ** 60 } })));
     expect(err).toMatchObject({ status: 400, code: "invalid_request" });
     expect(err.message).toContain("metadata.n");
     expect(await getAsset(t.ctx, "big")).toBeNull();

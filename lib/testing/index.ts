@@ -8,6 +8,7 @@ import pg from "pg";
 import { loadConfig, testDatabaseUrl, type Config, type Env } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { openDatabase, type Database } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -101,4 +102,15 @@ export async function createTestContext(kind: DatabaseKind, env: Env = {}): Prom
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Awaits a promise that must reject with an AppError, and returns that error. */
+export async function rejectsWithAppError(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error("expected an AppError");
 }
