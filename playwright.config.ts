@@ -50,9 +50,10 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   webServer: [
-    // The fake L1 that the main server's record-run tests fetch runs from (e2e/fixtures/fake-l1.ts).
+    // The fake L1 that the main server's record-run tests fetch runs from and renderer logins land on
+    // (e2e/fixtures/fake-l1.ts); it verifies those logins at the main server.
     {
-      command: `npx tsx e2e/fixtures/fake-l1.ts --port ${FAKE_L1.port}`,
+      command: `npx tsx e2e/fixtures/fake-l1.ts --port ${FAKE_L1.port} --l2 ${MAIN.url}`,
       url: `${FAKE_L1.url}/runs/completed`,
       reuseExistingServer: false,
       timeout: 30_000,

@@ -34,7 +34,8 @@ export const MISCONFIGURED = spec("misconfigured", 8315);
 
 /**
  * The fake L1 renderer (e2e/fixtures/fake-l1.ts) started by playwright.config.ts for the main
- * server's record-run tests. It listens on 127.0.0.1, so this exact URL is what L1_SERVERS lists.
+ * server's record-run and renderer tests (it verifies renderer logins at MAIN). It listens on
+ * 127.0.0.1, so this exact URL is what L1_SERVERS lists, and what it sends as `l1_server`.
  */
 export const FAKE_L1 = { port: 8319, url: "http://127.0.0.1:8319" };
 /** A second L1 the main server lists but nothing listens on (record-run → 502). */
