@@ -34,8 +34,12 @@ let owner: User;
 let asset: AssetView;
 let activity: Activity;
 
-/** Each shared path, and what its JSON must look like. */
-function sharedPaths(): { path: string; type: RegExp; check: (body: unknown) => void }[] {
+/**
+ * Each shared path, and what its JSON must look like. An ActivityPub Accept (activity+json or
+ * ld+json) gets the user's actor document instead of the profile JSON.
+ */
+function sharedPaths(accept = ""): { path: string; type: RegExp; check: (body: unknown) => void }[] {
+  const activityPub = /application\/(activity\+json|ld\+json)/.test(accept);
   const list = (body: unknown) => {
     const page = body as { items: unknown; next_cursor: unknown };
     expect(Object.keys(page).sort()).toEqual(["items", "next_cursor"]);
@@ -45,12 +49,19 @@ function sharedPaths(): { path: string; type: RegExp; check: (body: unknown) => 
   return [
     { path: "/assets", type: /^application\/json\b/, check: list },
     { path: "/users", type: /^application\/json\b/, check: list },
-    {
-      path: `/users/${owner.username}`,
-      type: /^application\/json\b/,
-      check: (body) =>
-        expect(body).toEqual({ username: owner.username, actor_id: `${MAIN.url}/users/${owner.username}`, created_at: expect.any(String), asset_count: expect.any(Number) }),
-    },
+    activityPub
+      ? {
+          path: `/users/${owner.username}`,
+          type: /^application\/activity\+json\b/,
+          check: (body) =>
+            expect(body).toMatchObject({ id: `${MAIN.url}/users/${owner.username}`, type: "Person", preferredUsername: owner.username }),
+        }
+      : {
+          path: `/users/${owner.username}`,
+          type: /^application\/json\b/,
+          check: (body) =>
+            expect(body).toEqual({ username: owner.username, actor_id: `${MAIN.url}/users/${owner.username}`, created_at: expect.any(String), asset_count: expect.any(Number) }),
+        },
     { path: "/activities", type: /^application\/json\b/, check: list },
     { path: `/asset/${asset.name}`, type: /^application\/json\b/, check: (body) => expect(body).toEqual(asset) },
     { path: `/activity/${asset.activity_index}`, type: /^application\/activity\+json\b/, check: (body) => expect(body).toEqual(activity) },
@@ -81,7 +92,7 @@ test.describe("JSON for API clients", () => {
     ["Playwright's default headers", {}],
   ] as const) {
     test(`${title}`, async ({ request }) => {
-      for (const p of sharedPaths()) {
+      for (const p of sharedPaths("accept" in headers ? headers.accept : "")) {
         const res = await request.get(p.path, { headers });
         expect(res.status(), p.path).toBe(200);
         expect(res.headers()["content-type"], p.path).toMatch(p.type);

@@ -24,3 +24,13 @@ export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
 export async function readReadme(): Promise<string> {
   return readFile(path.join(process.cwd(), "README.md"), "utf8").catch(() => "");
 }
+
+let version: Promise<string> | undefined;
+
+/** This software's version (package.json), for NodeInfo. */
+export function softwareVersion(): Promise<string> {
+  version ??= readFile(path.join(process.cwd(), "package.json"), "utf8")
+    .then((text) => String((JSON.parse(text) as { version?: unknown }).version ?? "0.0.0"))
+    .catch(() => "0.0.0");
+  return version;
+}

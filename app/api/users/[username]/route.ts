@@ -1,11 +1,20 @@
-// GET /users/{username} — a user's public profile (proxy.ts sends API requests here).
+// GET /users/{username} — the ActivityPub actor for `application/activity+json` / `application/ld+json`
+// requests, the user's public profile JSON for other API clients (proxy.ts sends both here).
 import { getUserProfile } from "@/lib/accounts";
+import { actorDocument } from "@/lib/federation";
 import { AppError, handleRoute, json, methodNotAllowed } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
-export const GET = handleRoute<{ username: string }>(async (_req, { params }) => {
+const ACTIVITYPUB = /\bapplication\/(activity\+json|ld\+json)\b/i;
+
+export const GET = handleRoute<{ username: string }>(async (req, { params }) => {
   const { username } = await params;
-  const profile = await getUserProfile(await getContext(), username);
+  const ctx = await getContext();
+  if (ACTIVITYPUB.test(req.headers.get("accept") ?? "")) {
+    const actor = await actorDocument(ctx, username);
+    return json(actor, { headers: { "content-type": "application/activity+json; charset=utf-8", vary: "Accept" } });
+  }
+  const profile = await getUserProfile(ctx, username);
   if (!profile) throw new AppError("not_found", `There is no user ${username}.`);
   return json(profile, { headers: { vary: "Accept" } });
 });

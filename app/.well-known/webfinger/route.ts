@@ -1,0 +1,17 @@
+// GET /.well-known/webfinger?resource=acct:user@domain (or the actor URL) — RFC 7033 discovery.
+import { AppError, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { webfinger } from "@/lib/federation";
+import { getContext } from "@/lib/runtime";
+
+export const GET = handleRoute(
+  async (req) => {
+    const resource = new URL(req.url).searchParams.get("resource");
+    if (!resource) throw new AppError("invalid_request", "resource is required (acct:user@domain or an actor URL).");
+    const jrd = await webfinger(await getContext(), resource);
+    return json(jrd, { headers: { "content-type": "application/jrd+json; charset=utf-8" } });
+  },
+  // Discovery is public: browsers' clients (and other origins) may read it.
+  { headers: { "access-control-allow-origin": "*" } },
+);
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("GET");

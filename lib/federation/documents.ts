@@ -1,0 +1,117 @@
+import type { AppContext } from "@/lib/context";
+import { readActorPublicKey } from "@/lib/crypto";
+import { AppError } from "@/lib/http/errors";
+import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
+
+export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
+export const SECURITY_CONTEXT = "https://w3id.org/security/v1";
+export const NODEINFO_21_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+
+/** A JRD document (RFC 7033). */
+export interface Jrd {
+  subject: string;
+  aliases: string[];
+  links: { rel: string; type?: string; href: string }[];
+}
+
+function actorUrl(ctx: AppContext, username: string): string {
+  return `${ctx.config.baseUrl}/users/${username}`;
+}
+
+async function userExists(ctx: AppContext, username: string): Promise<boolean> {
+  if (!USERNAME_PATTERN.test(username)) return false;
+  return (await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } })) !== null;
+}
+
+/**
+ * The username a WebFinger resource names on this server: `acct:user@domain` (also without the
+ * scheme) or the actor URL. Null when it names another server or nothing we could hold.
+ * @throws AppError invalid_request for a resource that is not a URI at all
+ */
+export function webfingerUsername(ctx: AppContext, resource: string): string | null {
+  const value = resource.trim();
+  if (!value || value.length > 512) throw new AppError("invalid_request", "resource is required (acct:user@domain or an actor URL).");
+  const acct = /^(?:acct:)?@?([^@\s/]+)@([^@\s/]+)$/i.exec(value);
+  if (acct) {
+    if (acct[2].toLowerCase() !== ctx.config.domain.toLowerCase()) return null;
+    return acct[1].toLowerCase() === acct[1] ? acct[1] : null;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError("invalid_request", "resource must be acct:user@domain or an http(s) URL.");
+  }
+  if (url.protocol === "acct:") throw new AppError("invalid_request", "resource must be acct:user@domain.");
+  const prefix = `${ctx.config.baseUrl}/users/`;
+  const href = url.origin + url.pathname;
+  if (!href.startsWith(prefix)) return null;
+  const rest = href.slice(prefix.length);
+  return rest.includes("/") ? null : rest;
+}
+
+/**
+ * The JRD for a WebFinger resource (product.md §4): subject, aliases and a `self` link of type
+ * application/activity+json. @throws AppError invalid_request, not_found
+ */
+export async function webfinger(ctx: AppContext, resource: string): Promise<Jrd> {
+  const username = webfingerUsername(ctx, resource);
+  if (!username || !(await userExists(ctx, username))) throw new AppError("not_found", `There is no actor for ${resource} here.`);
+  const actor = actorUrl(ctx, username);
+  return {
+    subject: `acct:${username}@${ctx.config.domain}`,
+    aliases: [actor],
+    links: [
+      { rel: "self", type: "application/activity+json", href: actor },
+      { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: actor },
+    ],
+  };
+}
+
+/** `/.well-known/nodeinfo`: where the NodeInfo 2.1 document is. */
+export function nodeinfoLinks(ctx: AppContext) {
+  return { links: [{ rel: NODEINFO_21_SCHEMA, href: `${ctx.config.baseUrl}/nodeinfo/2.1` }] };
+}
+
+/** NodeInfo 2.1 (software, protocols, usage). */
+export async function nodeinfo(ctx: AppContext, software: { name: string; version: string }) {
+  const [users, posts] = await Promise.all([ctx.prisma.user.count(), ctx.prisma.activity.count()]);
+  return {
+    version: "2.1",
+    software: { name: software.name, version: software.version, homepage: ctx.config.baseUrl },
+    protocols: ["activitypub"],
+    services: { inbound: [], outbound: [] },
+    openRegistrations: true,
+    usage: { users: { total: users }, localPosts: posts },
+    metadata: { nodeName: `Art DAG L2 (${ctx.config.domain})` },
+  };
+}
+
+/**
+ * The actor (`Person`) of a registered user (product.md §4): inbox, outbox, followers,
+ * following, the shared inbox, and the RSA key that signs its activities and requests.
+ * @throws AppError not_found
+ */
+export async function actorDocument(ctx: AppContext, username: string): Promise<Record<string, unknown>> {
+  const user = USERNAME_PATTERN.test(username)
+    ? await ctx.prisma.user.findUnique({ where: { username }, select: { username: true, createdAt: true } })
+    : null;
+  const publicKeyPem = user ? await readActorPublicKey(ctx.config.keysDir, username) : null;
+  if (!user || !publicKeyPem) throw new AppError("not_found", `There is no user ${username}.`);
+  const actor = actorUrl(ctx, username);
+  return {
+    "@context": [AS_CONTEXT, SECURITY_CONTEXT],
+    id: actor,
+    type: "Person",
+    preferredUsername: username,
+    name: username,
+    url: actor,
+    inbox: `${actor}/inbox`,
+    outbox: `${actor}/outbox`,
+    followers: `${actor}/followers`,
+    following: `${actor}/following`,
+    endpoints: { sharedInbox: `${ctx.config.baseUrl}/inbox` },
+    publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem },
+    published: user.createdAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+  };
+}

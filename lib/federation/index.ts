@@ -1,0 +1,3 @@
+// Federation (product.md §4): the documents other servers discover us by — WebFinger, NodeInfo and
+// actors. Inboxes, collections and delivery build on these.
+export { actorDocument, nodeinfo, nodeinfoLinks, webfinger, webfingerUsername, type Jrd } from "./documents";
