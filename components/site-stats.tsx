@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { SiteStats as Stats } from "@/lib/site";
 import { fetchSiteStats } from "./api";
 
-const LABELS: Record<keyof Stats, string> = { users: "Users", assets: "Assets", activities: "Activities" };
+const LABELS: Record<keyof Stats, string> = { users: "Users", assets: "Assets", activities: "Activities", followers: "Followers" };
 
 /** The home page's counts, refreshed live. */
 export function SiteStats({ initial }: { initial: Stats }) {

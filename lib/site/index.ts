@@ -8,16 +8,18 @@ export interface SiteStats {
   users: number;
   assets: number;
   activities: number;
+  followers: number;
 }
 
 /** Live counts of what the registry holds. */
 export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
-  const [users, assets, activities] = await Promise.all([
+  const [users, assets, activities, followers] = await Promise.all([
     ctx.prisma.user.count(),
     ctx.prisma.asset.count(),
     ctx.prisma.activity.count(),
+    ctx.prisma.follower.count(),
   ]);
-  return { users, assets, activities };
+  return { users, assets, activities, followers };
 }
 
 /** The project README (Markdown), shown on the home page. */
