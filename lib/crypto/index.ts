@@ -1,6 +1,7 @@
-// Keys and signatures: the actors' RSA key files, Python-compatible canonical JSON and the Art DAG
-// activity signature (protocols.md §1). FEP-8b32 proofs and did:key join here as federation lands;
-// HTTP signatures and Moo-Auth-1 belong to lib/http-signatures.
+// Keys and signatures: the actors' RSA and Ed25519 key files, Python-compatible canonical JSON and
+// the Art DAG activity signature (protocols.md §1), FEP-8b32 eddsa-jcs-2022 proofs with RFC 8785
+// JCS, FEP-521a Multikeys, base58btc and did:key (§3). HTTP signatures and Moo-Auth-1 belong to
+// lib/http-signatures.
 export { actorKeyPaths, ensureActorKeyPair, readActorPrivateKey, readActorPublicKey } from "./keys";
 export {
   assertCanonicalizable,
@@ -23,3 +24,38 @@ export {
   type VerifyActivitySignatureResult,
 } from "./artdag-signature";
 export { deriveKey, seal, unseal } from "./sealed";
+export {
+  actorEd25519KeyPath,
+  ensureActorEd25519Key,
+  importEd25519Seed,
+  readActorEd25519Key,
+  type Ed25519KeyPair,
+} from "./ed25519-keys";
+export {
+  decodeBase58btc,
+  decodeMultibaseBase58btc,
+  didKeyFromEd25519,
+  ed25519PublicKeyToMultibase,
+  encodeBase58btc,
+  encodeMultibaseBase58btc,
+  exportEd25519PublicKeyBytes,
+  multibaseToEd25519PublicKey,
+  parseDidKey,
+  type DecodeMultibaseResult,
+  type MultibaseFailure,
+  type MultibaseToEd25519Result,
+  type ParseDidKeyResult,
+} from "./multibase";
+export { actorMultikey, actorMultikeyId, type Multikey } from "./multikey";
+export { canonicalizeJcs, JcsError, MAX_JCS_DEPTH } from "./jcs";
+export {
+  buildProofHashData,
+  createProof,
+  DATA_INTEGRITY_CONTEXT,
+  verifyProof,
+  type CreateProofOptions,
+  type DataIntegrityProof,
+  type ProofFailure,
+  type VerifyProofOptions,
+  type VerifyProofResult,
+} from "./data-integrity";
