@@ -1,7 +1,7 @@
 // Accounts: registration, login and the user's public shape (product.md §2). Owns users and their
 // passwords; tokens are issued through lib/tokens and key files through lib/crypto.
 import type { AppContext } from "@/lib/context";
-import { ensureActorKeyPair } from "@/lib/crypto";
+import { ensureActorEd25519Key, ensureActorKeyPair } from "@/lib/crypto";
 import { isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
@@ -61,6 +61,7 @@ export async function registerUser(ctx: AppContext, input: RegisterUserInput, ca
       // Inside the transaction, after the unique insert: only the winner of a race writes keys,
       // and a key failure rolls the user back.
       await ensureActorKeyPair(ctx.config.keysDir, input.username);
+      await ensureActorEd25519Key(ctx.config.keysDir, input.username);
     });
   } catch (err) {
     if (isUniqueViolation(err)) {

@@ -1,5 +1,5 @@
 import type { AppContext } from "@/lib/context";
-import { readActorPublicKey } from "@/lib/crypto";
+import { actorMultikey, DATA_INTEGRITY_CONTEXT, ensureActorEd25519Key, readActorEd25519Key, readActorPublicKey } from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
 import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
 
@@ -98,9 +98,13 @@ export async function actorDocument(ctx: AppContext, username: string): Promise<
     : null;
   const publicKeyPem = user ? await readActorPublicKey(ctx.config.keysDir, username) : null;
   if (!user || !publicKeyPem) throw new AppError("not_found", `There is no user ${username}.`);
+  // Users registered before Ed25519 keys existed get theirs on first use.
+  await ensureActorEd25519Key(ctx.config.keysDir, username);
+  const ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);
   const actor = actorUrl(ctx, username);
   return {
-    "@context": [AS_CONTEXT, SECURITY_CONTEXT],
+    // did/v1 and multikey/v1 let JSON-LD consumers (Fedify) see assertionMethod's Multikey.
+    "@context": [AS_CONTEXT, SECURITY_CONTEXT, DATA_INTEGRITY_CONTEXT, "https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
     id: actor,
     type: "Person",
     preferredUsername: username,
@@ -112,6 +116,30 @@ export async function actorDocument(ctx: AppContext, username: string): Promise<
     following: `${actor}/following`,
     endpoints: { sharedInbox: `${ctx.config.baseUrl}/inbox` },
     publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem },
+    // FEP-521a: the Ed25519 key that makes the FEP-8b32 proofs on this actor's activities.
+    assertionMethod: ed25519 ? [actorMultikey(actor, ed25519.publicKey)] : [],
     published: user.createdAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+  };
+}
+
+/**
+ * The instance actor (`/actor`, an Application): it signs our outbound fetches, so servers that
+ * require signed GETs (authorized fetch) still answer us. Its key is ARTDAG_USER's key pair.
+ * @throws AppError not_found when the key is missing
+ */
+export async function instanceActorDocument(ctx: AppContext): Promise<Record<string, unknown>> {
+  const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, ctx.config.primaryUser);
+  if (!publicKeyPem) throw new AppError("not_found", "The instance actor has no key yet.");
+  const id = `${ctx.config.baseUrl}/actor`;
+  return {
+    "@context": [AS_CONTEXT, SECURITY_CONTEXT],
+    id,
+    type: "Application",
+    preferredUsername: ctx.config.domain.replace(/[^A-Za-z0-9_]/g, "_"),
+    name: `Art DAG L2 (${ctx.config.domain})`,
+    inbox: `${ctx.config.baseUrl}/inbox`,
+    outbox: `${id}/outbox`,
+    endpoints: { sharedInbox: `${ctx.config.baseUrl}/inbox` },
+    publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
   };
 }

@@ -1,4 +1,17 @@
-// Federation (product.md §4): the documents other servers discover us by — WebFinger, NodeInfo and
-// actors. Inboxes, collections and delivery build on these.
-export { actorDocument, nodeinfo, nodeinfoLinks, webfinger, webfingerUsername, type Jrd } from "./documents";
+// Federation (product.md §4): the documents other servers discover us by (WebFinger, NodeInfo,
+// actors, collections), inboxes with HTTP-signature verification, and signed delivery through the
+// job queue with per-target state. Signature mechanics live in lib/http-signatures.
+export { actorDocument, instanceActorDocument, nodeinfo, nodeinfoLinks, webfinger, webfingerUsername, type Jrd } from "./documents";
 export { collectionQuery, getCollection, PAGE_SIZE, type CollectionName, type CollectionQuery } from "./collections";
+export {
+  DELIVER_JOB,
+  deliverPayload,
+  enqueueDeliveries,
+  followerInboxes,
+  listDeliveries,
+  MAX_DELIVERY_ATTEMPTS,
+  performDelivery,
+  type DeliveryView,
+} from "./delivery";
+export { receiveActivity, INBOX_CLOCK_SKEW_SECONDS, type InboundRequest, type InboxOutcome } from "./inbox";
+export { fetchRemoteActor, instanceKeyId, resolveRemoteKey, type RemoteActor } from "./remote";

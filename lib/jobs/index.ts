@@ -4,6 +4,7 @@ import PgBoss from "pg-boss";
 import type { AppContext } from "@/lib/context";
 import type { Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
+import { DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
 import { pgliteBossDb, prismaTxBossDb } from "./boss-db";
@@ -16,6 +17,8 @@ export const JOBS = {
   cleanup: "cleanup",
   /** Tells an L1 about revoked tokens and logged-out users. */
   l1Notify: L1_NOTIFY_JOB,
+  /** Delivers one activity to one inbox. */
+  deliver: DELIVER_JOB,
 } as const;
 
 /** How often the cleanup runs (cron, minute granularity). */
@@ -63,6 +66,11 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   await boss.createQueue(JOBS.l1Notify, { name: JOBS.l1Notify, retryLimit: 12, retryDelay: 5, retryBackoff: true });
   await boss.work(JOBS.l1Notify, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
     await notifyL1(ctx, l1NotifyPayload.parse(job.data));
+  });
+  // Deliveries back off exponentially (10 s, 20 s, 40 s …); the delivery row counts the attempts.
+  await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, retryLimit: MAX_DELIVERY_ATTEMPTS, retryDelay: 10, retryBackoff: true });
+  await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
+    await performDelivery(ctx, deliverPayload.parse(job.data).delivery_id);
   });
   return boss;
 }

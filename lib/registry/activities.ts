@@ -1,6 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "@/lib/context";
-import { readActorPrivateKey, readActorPublicKey, signActivity, verifyActivitySignature } from "@/lib/crypto";
+import {
+  actorMultikeyId,
+  createProof,
+  DATA_INTEGRITY_CONTEXT,
+  ensureActorEd25519Key,
+  readActorEd25519Key,
+  readActorPrivateKey,
+  readActorPublicKey,
+  signActivity,
+  verifyActivitySignature,
+} from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
 import type { AssetType } from "./schemas";
@@ -102,7 +112,9 @@ export async function buildSignedClaim(
   if (fields.ipfsCid) object.ipfsCid = fields.ipfsCid;
   if (fields.provenance) object.provenance = fields.provenance;
   const unsigned = {
-    "@context": AS_CONTEXT,
+    // The data-integrity context lets FEP-8b32 verifiers see `proof`; the Art DAG signature still
+    // covers the plain ActivityStreams context (protocols.md §1).
+    "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT],
     type: "Create",
     id: activityUrl(ctx, activityId),
     actor,
@@ -111,7 +123,17 @@ export async function buildSignedClaim(
     to: [PUBLIC_COLLECTION],
     cc: [`${actor}/followers`],
   };
-  const signed = signActivity(unsigned, { privateKeyPem, keyId: `${actor}#main-key`, created: published }) as ActivityJson;
+  // FEP-8b32 order: the proof first, over the document without `signature`; then the Art DAG signature.
+  await ensureActorEd25519Key(ctx.config.keysDir, owner);
+  const ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  if (!ed25519) throw new Error(`the actor ${owner} has no Ed25519 key in ${ctx.config.keysDir}`);
+  const proved = createProof(unsigned, {
+    privateKey: ed25519.privateKey,
+    verificationMethod: actorMultikeyId(actor),
+    created: published,
+    proofPurpose: "assertionMethod",
+  });
+  const signed = signActivity(proved, { privateKeyPem, keyId: `${actor}#main-key`, created: published }) as ActivityJson;
   return { activityId, published: now, body: JSON.stringify(signed), json: signed };
 }
 

@@ -2,6 +2,7 @@ import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
+import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
 import { buildSignedClaim, storeActivity, type ActivityJson, type ClaimObjectFields } from "./activities";
 import type { AssetType, ListAssetsQuery, RegisterAssetInput } from "./schemas";
 
@@ -115,6 +116,13 @@ export async function insertClaim(ctx: AppContext, tx: Tx, input: ClaimInput): P
     },
     select: assetSelect,
   });
+  // Delivered to the owner's followers from the queue, committed with the claim itself.
+  await enqueueDeliveries(
+    ctx,
+    tx,
+    { url: String(claim.json.id), activityId: claim.activityId, actor: input.owner, body: claim.body },
+    await followerInboxes(tx, input.owner),
+  );
   return { asset: toView(row), activity: claim.json };
 }
 

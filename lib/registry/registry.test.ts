@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
-import { verifyActivitySignature, readActorPublicKey } from "@/lib/crypto";
+import { readActorEd25519Key, readActorPublicKey, verifyActivitySignature, verifyProof } from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import {
@@ -89,7 +89,7 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
       activity_index: 1,
     });
     expect(activity).toMatchObject({
-      "@context": "https://www.w3.org/ns/activitystreams",
+      "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/data-integrity/v1"],
       type: "Create",
       actor: "https://l2.test/users/alice",
       object: {
@@ -113,7 +113,16 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
     const publicKey = (await readActorPublicKey(t.config.keysDir, "alice"))!;
     expect(verifyActivitySignature(JSON.parse(stored.body), publicKey)).toEqual({ ok: true });
     expect(await checkActivitySignature(t.ctx, stored)).toEqual({ verified: true, creator: "https://l2.test/users/alice#main-key" });
-    expect(await getClaimObject(t.ctx, hash("cat"))).toEqual({ "@context": "https://www.w3.org/ns/activitystreams", ...(activity.object as object) });
+    expect(await getClaimObject(t.ctx, hash("cat"))).toEqual({ "@context": activity["@context"], ...(activity.object as object) });
+    // FEP-8b32: an eddsa-jcs-2022 proof by the owner's Ed25519 key, made before the Art DAG signature.
+    expect(activity.proof).toMatchObject({
+      type: "DataIntegrityProof",
+      cryptosuite: "eddsa-jcs-2022",
+      verificationMethod: "https://l2.test/users/alice#ed25519-key",
+      proofPurpose: "assertionMethod",
+    });
+    const ed = (await readActorEd25519Key(t.config.keysDir, "alice"))!;
+    expect(await verifyProof(JSON.parse(stored.body), { resolvePublicKey: async () => ed.publicKey })).toMatchObject({ ok: true });
   });
 
   it("refuses a second claim on a hash with 409 naming the owner, and writes nothing", async () => {

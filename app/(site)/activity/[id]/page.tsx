@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DeliveryTable } from "@/components/delivery-table";
 import { JsonBlock } from "@/components/json-block";
 import { SignatureStatus } from "@/components/signature-status";
 import { TimeStamp } from "@/components/time-stamp";
 import { Badge } from "@/components/ui/badge";
 import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
+import { listDeliveries } from "@/lib/federation";
 import { checkActivitySignature, getActivity } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 import { decodePathParam } from "@/lib/http";
@@ -31,7 +33,7 @@ export default async function ActivityPage({ params }: { params: Params }) {
   const ctx = await getContext();
   const activity = await getActivity(ctx, ref);
   if (!activity) notFound();
-  const check = await checkActivitySignature(ctx, activity);
+  const [check, deliveries] = await Promise.all([checkActivitySignature(ctx, activity), listDeliveries(ctx, String(activity.json.id))]);
   const object = objectOf(activity.json);
 
   return (
@@ -80,6 +82,17 @@ export default async function ActivityPage({ params }: { params: Params }) {
             </Fact>
           ) : null}
         </Facts>
+      </SectionCard>
+
+      <SectionCard
+        title="Deliveries"
+        aside={
+          <a href={`/activities/${activity.activityId}/deliveries`} className="text-sm text-accent hover:underline">
+            As JSON →
+          </a>
+        }
+      >
+        <DeliveryTable deliveries={deliveries} />
       </SectionCard>
 
       <SectionCard

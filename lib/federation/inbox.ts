@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { AppContext } from "@/lib/context";
+import { isUniqueViolation } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import { parseJson } from "@/lib/http/body";
+import { checkBodyDigest, verifyRequestSignature } from "@/lib/http-signatures";
+import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
+import { AS_CONTEXT } from "./documents";
+import { enqueueDeliveries } from "./delivery";
+import { fetchRemoteActor, resolveRemoteKey } from "./remote";
+
+/** A POST to an inbox: the raw bytes are read once by the route and handed over here. */
+export interface InboundRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** Signature window for inbound requests (protocols.md §2: ±1 hour). */
+export const INBOX_CLOCK_SKEW_SECONDS = 3600;
+
+const idRef = z.union([z.string(), z.object({ id: z.string() }).transform((o) => o.id)]);
+const inboundActivity = z.object({
+  id: z.string().min(1).max(2048),
+  type: z.string().min(1).max(64),
+  actor: idRef,
+  object: z.unknown().optional(),
+});
+
+export type InboxOutcome =
+  | { result: "followed"; follower: string; username: string }
+  | { result: "unfollowed"; follower: string; username: string }
+  | { result: "duplicate" }
+  | { result: "ignored"; type: string };
+
+function unauthorized(message: string): AppError {
+  return new AppError("unauthorized", message);
+}
+
+/**
+ * Verifies the request's HTTP signature (draft-cavage or RFC 9421) and body digest, with the key
+ * fetched by keyId (cached; refetched once when a cached key fails), and returns the key's owner.
+ * @throws AppError unauthorized
+ */
+async function verifySender(ctx: AppContext, req: InboundRequest): Promise<string> {
+  const digest = checkBodyDigest(req.headers, req.body);
+  if (!digest.ok) throw unauthorized(`The body digest is ${digest.reason === "missing" ? "missing" : "wrong"} (Digest or Content-Digest).`);
+  let owner: string | null = null;
+  const result = await verifyRequestSignature(
+    { method: req.method, url: req.url, headers: req.headers },
+    {
+      now: ctx.now(),
+      maxSkewSeconds: INBOX_CLOCK_SKEW_SECONDS,
+      hasBody: true,
+      resolveKey: async (keyId) => {
+        const key = await resolveRemoteKey(ctx, keyId);
+        owner = key?.owner ?? null;
+        return key?.publicKey ?? null;
+      },
+      // A cached key that fails is fetched again once (key rotation).
+      refreshKey: async (keyId) => {
+        const key = await resolveRemoteKey(ctx, keyId, { refresh: true });
+        owner = key?.owner ?? null;
+        return key?.publicKey ?? null;
+      },
+    },
+  );
+  if (!result.ok || !owner) throw unauthorized(`The HTTP signature does not verify (${result.ok ? "no key owner" : result.reason}).`);
+  return owner;
+}
+
+function localUsername(ctx: AppContext, actorUrl: unknown): string | null {
+  if (typeof actorUrl !== "string") return null;
+  const prefix = `${ctx.config.baseUrl}/users/`;
+  if (!actorUrl.startsWith(prefix)) return null;
+  const name = actorUrl.slice(prefix.length);
+  return USERNAME_PATTERN.test(name) ? name : null;
+}
+
+/**
+ * Handles a POST to a user's inbox (`inboxOwner`) or the shared inbox (null) — product.md §4:
+ * signature and digest first, the key's owner must be the activity's actor, a repeated id is a
+ * no-op; Follow → follower stored and a signed Accept delivered; Undo{Follow} → removed; anything
+ * else accepted and ignored. @throws AppError malformed_json, invalid_request, unauthorized, not_found
+ */
+export async function receiveActivity(ctx: AppContext, req: InboundRequest, inboxOwner: string | null): Promise<InboxOutcome> {
+  if (inboxOwner !== null) {
+    const exists = USERNAME_PATTERN.test(inboxOwner) && (await ctx.prisma.user.findUnique({ where: { username: inboxOwner }, select: { id: true } }));
+    if (!exists) throw new AppError("not_found", `There is no user ${inboxOwner}.`);
+  }
+  const json = parseJson(req.body);
+  // The sender signed our public URL; behind a proxy the request URL may name another host.
+  const received = new URL(req.url);
+  const signer = await verifySender(ctx, { ...req, url: `${ctx.config.baseUrl}${received.pathname}${received.search}` });
+  const parsed = inboundActivity.safeParse(json);
+  if (!parsed.success) throw new AppError("invalid_request", "The body is not an ActivityPub activity (id, type and actor are required).");
+  const activity = parsed.data;
+  if (activity.actor !== signer) throw unauthorized("The signing key's owner is not the activity's actor.");
+
+  try {
+    await ctx.prisma.inboxSeen.create({ data: { activityId: activity.id } });
+  } catch (err) {
+    if (isUniqueViolation(err)) return { result: "duplicate" };
+    throw err;
+  }
+
+  if (activity.type === "Follow") return acceptFollow(ctx, activity, inboxOwner);
+  if (activity.type === "Undo") {
+    const inner = z.object({ type: z.literal("Follow"), object: idRef, id: z.string().optional() }).safeParse(activity.object);
+    if (inner.success) {
+      const username = localUsername(ctx, inner.data.object);
+      if (username) {
+        await ctx.prisma.follower.deleteMany({ where: { username, actor: activity.actor } });
+        return { result: "unfollowed", follower: activity.actor, username };
+      }
+    }
+  }
+  return { result: "ignored", type: activity.type };
+}
+
+async function acceptFollow(ctx: AppContext, follow: z.infer<typeof inboundActivity>, inboxOwner: string | null): Promise<InboxOutcome> {
+  const objectId = idRef.safeParse(follow.object);
+  const username = objectId.success ? localUsername(ctx, objectId.data) : null;
+  if (!username || (inboxOwner !== null && username !== inboxOwner)) {
+    throw new AppError("invalid_request", "The Follow's object is not an actor of this inbox.");
+  }
+  if (!(await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } }))) {
+    throw new AppError("not_found", `There is no user ${username}.`);
+  }
+  const remote = await fetchRemoteActor(ctx, follow.actor);
+  if (!remote) throw new AppError("invalid_request", `The follower ${follow.actor} could not be fetched.`);
+  const actor = `${ctx.config.baseUrl}/users/${username}`;
+  const accept = {
+    "@context": AS_CONTEXT,
+    id: `${actor}#accepts/${randomUUID()}`,
+    type: "Accept",
+    actor,
+    object: { id: follow.id, type: "Follow", actor: follow.actor, object: actor },
+    to: [follow.actor],
+  };
+  const body = JSON.stringify(accept);
+  await ctx.prisma.$transaction(async (tx) => {
+    await tx.follower.upsert({
+      where: { username_actor: { username, actor: remote.id } },
+      create: { username, actor: remote.id, inbox: remote.inbox, sharedInbox: remote.sharedInbox, followActivityId: follow.id },
+      update: { inbox: remote.inbox, sharedInbox: remote.sharedInbox, followActivityId: follow.id },
+    });
+    await enqueueDeliveries(ctx, tx, { url: accept.id, actor: username, body }, [remote.inbox]);
+  });
+  return { result: "followed", follower: remote.id, username };
+}

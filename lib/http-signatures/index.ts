@@ -1,0 +1,50 @@
+// HTTP signatures between servers (protocols.md §2), on node:crypto only: body digests
+// (RFC 3230 `Digest`, RFC 9530 `Content-Digest`), draft-cavage-http-signatures-12 (`Signature`,
+// rsa-sha256 / hs2019 / ed25519) and RFC 9421 HTTP Message Signatures (`Signature-Input` +
+// `Signature`, with the RFC 8941 Structured Fields subset it needs), signing and verifying, plus
+// the scheme dispatch. Verifiers never read a body and never throw on a bad request: they return
+// a result with a `reason`. Key fetching and caching, and the key-owner = actor check, belong to
+// the caller (lib/federation); Moo-Auth-1 client signatures will join here.
+export {
+  checkBodyDigest,
+  contentDigestHeader,
+  sha256DigestHeader,
+  type BodyDigestResult,
+  type DigestKind,
+} from "./digest";
+export {
+  buildCavageSigningString,
+  parseCavageSignature,
+  signCavage,
+  verifyCavage,
+  type CavageSignatureParams,
+  type CavageSignOptions,
+  type CavageVerifyOptions,
+} from "./draft-cavage";
+export {
+  buildRfc9421SignatureBase,
+  MAX_SIGNATURES,
+  signRfc9421,
+  verifyRfc9421,
+  type Rfc9421SignOptions,
+  type Rfc9421VerifyOptions,
+} from "./rfc9421";
+export {
+  detectSignatureSpec,
+  signRequest,
+  verifyRequestSignature,
+  type SignRequestOptions,
+  type VerifyRequestSignatureOptions,
+} from "./request-signature";
+export type { Rfc9421Algorithm } from "./algorithms";
+export {
+  DEFAULT_MAX_SKEW_SECONDS,
+  type KeyResolver,
+  type RequestParts,
+  type SignableRequest,
+  type SignatureSpec,
+  type SignedHeaders,
+  type VerifyFailureReason,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./types";

@@ -1,0 +1,103 @@
+import type { KeyObject } from "node:crypto";
+
+/** The two HTTP signature schemes the fediverse uses. */
+export type SignatureSpec = "draft-cavage" | "rfc9421";
+
+/** A request as the verifiers see it. The body is never read here (see checkBodyDigest). */
+export interface RequestParts {
+  method: string;
+  /** The absolute URL the sender addressed: behind a proxy, pass the public URL, not the internal one. */
+  url: string;
+  headers: Headers;
+}
+
+/** A request to sign; `body` is the exact bytes that will be sent (a string is sent as UTF-8). */
+export interface SignableRequest extends RequestParts {
+  body?: Uint8Array | string;
+}
+
+/** Headers a signer produces, keyed by their canonical spelling; merge them into the outgoing request. */
+export type SignedHeaders = Record<string, string>;
+
+export type VerifyFailureReason =
+  /** No `Signature` (cavage) or `Signature-Input` (RFC 9421) header: an unsigned request. */
+  | "no_signature"
+  /** A header that cannot be parsed, a missing or duplicated parameter, an unsupported component. */
+  | "malformed"
+  /** The signature does not cover something it must (`(request-target)`, a date, the digest…), or a
+   *  covered header is absent from the request. */
+  | "missing_required_header"
+  /** `Date`/`created` outside ±maxSkewSeconds of now, or past `expires`. */
+  | "date_out_of_window"
+  /** resolveKey found no key for the keyId. */
+  | "unknown_key"
+  /** The signature does not verify with the key (or the key cannot make this kind of signature). */
+  | "bad_signature"
+  /** An algorithm label or key type we do not verify. */
+  | "unsupported_algorithm";
+
+export type VerifyResult =
+  | {
+      ok: true;
+      spec: SignatureSpec;
+      keyId: string;
+      /** The algorithm as labelled by the sender (cavage) or as used (RFC 9421, derived from the key when absent). */
+      algorithm: string;
+      /** What the signature covers, lower-cased: cavage header names or RFC 9421 component names. */
+      components: string[];
+      /** The RFC 9421 signature label that verified. */
+      label?: string;
+    }
+  | {
+      ok: false;
+      reason: VerifyFailureReason;
+      keyId?: string;
+      /** A human-readable explanation for logs; never show it as-is to a remote peer. */
+      detail?: string;
+    };
+
+export type VerifyFailure = Extract<VerifyResult, { ok: false }>;
+
+/** Finds the public key for a keyId (for example from a cached actor document); null when there is none. */
+export type KeyResolver = (keyId: string) => Promise<KeyObject | null>;
+
+export interface VerifyOptions {
+  resolveKey: KeyResolver;
+  /**
+   * Called once, when the signature fails with the key from resolveKey, to fetch that key again
+   * bypassing any cache (protocols.md §2: refetch once when a cached key fails, i.e. key rotation).
+   */
+  refreshKey?: KeyResolver;
+  /** The clock; defaults to the current time. */
+  now?: Date;
+  /** Allowed distance between now and `Date`/`created`, in seconds. Default 3600. */
+  maxSkewSeconds?: number;
+  /**
+   * Whether the request carries a body, so the signature must cover its digest. Defaults to true
+   * for every method except GET and HEAD.
+   */
+  hasBody?: boolean;
+  /** Extra headers/components that must be covered (cavage header names or RFC 9421 component names). */
+  requiredHeaders?: string[];
+}
+
+export const DEFAULT_MAX_SKEW_SECONDS = 3600;
+
+export function failure(reason: VerifyFailureReason, detail: string, keyId?: string): VerifyFailure {
+  return keyId === undefined ? { ok: false, reason, detail } : { ok: false, reason, keyId, detail };
+}
+
+export function requestHasBody(method: string, hasBody: boolean | undefined): boolean {
+  if (hasBody !== undefined) return hasBody;
+  const m = method.toUpperCase();
+  return m !== "GET" && m !== "HEAD";
+}
+
+/** Whether a Unix time (seconds) lies within ±skew seconds of now. */
+export function withinWindow(epochSeconds: number, now: Date, skewSeconds: number): boolean {
+  return Math.abs(now.getTime() / 1000 - epochSeconds) <= skewSeconds;
+}
+
+export function bodyBytes(body: Uint8Array | string): Uint8Array {
+  return typeof body === "string" ? new TextEncoder().encode(body) : body;
+}
