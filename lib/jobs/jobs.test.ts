@@ -31,6 +31,25 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
     expect(schedules).toEqual([expect.objectContaining({ name: JOBS.cleanup, cron: CLEANUP_SCHEDULE })]);
   });
 
+
+  it("removes expired revocations and old rate-limit buckets when the cleanup job runs, and keeps live ones", async () => {
+    const expired = await issueToken(t.ctx, { username: "alice", ttlSeconds: 60 });
+    const live = await issueToken(t.ctx, { username: "alice", ttlSeconds: 3600 });
+    await revokeToken(t.ctx, expired.token, { username: "alice", exp: Math.floor(Date.now() / 1000) - 10 });
+    await revokeToken(t.ctx, live.token, live.claims);
+    await t.ctx.prisma.rateLimitBucket.createMany({
+      data: [
+        { key: "login:old", windowStart: new Date(Date.now() - 2 * 24 * 3600 * 1000), count: 3 },
+        { key: "login:new", windowStart: new Date(), count: 1 },
+      ],
+    });
+    await boss.send(JOBS.cleanup, {});
+    await until(async () => (await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(expired.token) } })) === 0, 45_000);
+    await until(async () => (await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:old" } })) === 0, 45_000);
+    expect(await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(live.token) } })).toBe(1);
+    expect(await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:new" } })).toBe(1);
+  }, 60_000);
+
   it("delivers a queued L1 notice, retrying while the L1 fails, and commits a job only with its transaction", async () => {
     const received: string[] = [];
     let failuresLeft = 1;
@@ -60,22 +79,4 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
       await new Promise<void>((r) => l1.close(() => r()));
     }
   }, 45_000);
-
-  it("removes expired revocations and old rate-limit buckets when the cleanup job runs, and keeps live ones", async () => {
-    const expired = await issueToken(t.ctx, { username: "alice", ttlSeconds: 60 });
-    const live = await issueToken(t.ctx, { username: "alice", ttlSeconds: 3600 });
-    await revokeToken(t.ctx, expired.token, { username: "alice", exp: Math.floor(Date.now() / 1000) - 10 });
-    await revokeToken(t.ctx, live.token, live.claims);
-    await t.ctx.prisma.rateLimitBucket.createMany({
-      data: [
-        { key: "login:old", windowStart: new Date(Date.now() - 2 * 24 * 3600 * 1000), count: 3 },
-        { key: "login:new", windowStart: new Date(), count: 1 },
-      ],
-    });
-    await boss.send(JOBS.cleanup, {});
-    await until(async () => (await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(expired.token) } })) === 0, 45_000);
-    await until(async () => (await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:old" } })) === 0, 45_000);
-    expect(await t.ctx.prisma.revokedToken.count({ where: { tokenHash: tokenHash(live.token) } })).toBe(1);
-    expect(await t.ctx.prisma.rateLimitBucket.count({ where: { key: "login:new" } })).toBe(1);
-  }, 60_000);
 });
