@@ -151,3 +151,12 @@ async function acceptFollow(ctx: AppContext, follow: z.infer<typeof inboundActiv
   });
   return { result: "followed", follower: remote.id, username };
 }
+
+/** How long processed activity ids are remembered for de-duplication. */
+export const INBOX_SEEN_DAYS = 30;
+
+/** Forgets processed activity ids older than INBOX_SEEN_DAYS. */
+export async function cleanupInboxSeen(ctx: AppContext): Promise<number> {
+  const r = await ctx.prisma.inboxSeen.deleteMany({ where: { receivedAt: { lt: new Date(ctx.now().getTime() - INBOX_SEEN_DAYS * 86_400_000) } } });
+  return r.count;
+}

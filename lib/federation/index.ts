@@ -13,5 +13,5 @@ export {
   performDelivery,
   type DeliveryView,
 } from "./delivery";
-export { receiveActivity, INBOX_CLOCK_SKEW_SECONDS, type InboundRequest, type InboxOutcome } from "./inbox";
+export { cleanupInboxSeen, INBOX_CLOCK_SKEW_SECONDS, INBOX_SEEN_DAYS, receiveActivity, type InboundRequest, type InboxOutcome } from "./inbox";
 export { fetchRemoteActor, instanceKeyId, resolveRemoteKey, type RemoteActor } from "./remote";

@@ -4,7 +4,7 @@ import PgBoss from "pg-boss";
 import type { AppContext } from "@/lib/context";
 import type { Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
-import { DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
+import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
 import { pgliteBossDb, prismaTxBossDb } from "./boss-db";
@@ -30,11 +30,14 @@ export interface StartJobsOptions {
 }
 
 /** Removes what has expired: revoked tokens past their expiry, rate-limit windows long closed. */
-export async function runCleanup(ctx: AppContext): Promise<{ revocations: number; issuedTokens: number; rateLimitBuckets: number }> {
+export async function runCleanup(
+  ctx: AppContext,
+): Promise<{ revocations: number; issuedTokens: number; rateLimitBuckets: number; inboxSeen: number }> {
   return {
     revocations: await cleanupExpiredRevocations(ctx),
     issuedTokens: await cleanupExpiredIssuedTokens(ctx),
     rateLimitBuckets: await cleanupRateLimitBuckets(ctx),
+    inboxSeen: await cleanupInboxSeen(ctx),
   };
 }
 
@@ -60,7 +63,7 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   await boss.schedule(JOBS.cleanup, CLEANUP_SCHEDULE, {}, { tz: "UTC" });
   await boss.work(JOBS.cleanup, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
     const removed = await runCleanup(ctx);
-    if (removed.revocations || removed.issuedTokens || removed.rateLimitBuckets) console.log("[jobs] cleanup removed", removed);
+    if (Object.values(removed).some((n) => n > 0)) console.log("[jobs] cleanup removed", removed);
   });
   // An L1 that is down is retried for about a day: 5 s, 10 s, 20 s … capped by pg-boss at 12 attempts.
   await boss.createQueue(JOBS.l1Notify, { name: JOBS.l1Notify, retryLimit: 12, retryDelay: 5, retryBackoff: true });
