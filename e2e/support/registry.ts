@@ -242,7 +242,9 @@ export function artDagSignatureVerifies(activity: Activity, publicKeyPem: string
 export function expectSignedClaim(activity: Activity, asset: AssetView): void {
   const actor = `${MAIN.url}/users/${asset.owner}`;
   expect(activity).toMatchObject({
-    "@context": "https://www.w3.org/ns/activitystreams",
+    // Served with the data-integrity context for its FEP-8b32 proof; the Art DAG signature still
+    // covers the plain ActivityStreams context (protocols.md §1, step 1).
+    "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/data-integrity/v1"],
     type: "Create",
     id: `${MAIN.url}/activities/${asset.activity_id}`,
     actor,
@@ -255,6 +257,12 @@ export function expectSignedClaim(activity: Activity, asset: AssetView): void {
     attributedTo: actor,
     tags: asset.tags,
     metadata: asset.metadata,
+  });
+  expect(activity.proof).toMatchObject({
+    type: "DataIntegrityProof",
+    cryptosuite: "eddsa-jcs-2022",
+    verificationMethod: `${actor}#ed25519-key`,
+    proofPurpose: "assertionMethod",
   });
   expect(Object.keys(activity.signature).sort()).toEqual(["created", "creator", "signatureValue", "type"]);
   expect(activity.signature).toEqual({

@@ -71,6 +71,9 @@ export function serverEnv(server: ServerSpec, extra: Record<string, string> = {}
     MIGRATE_ON_START: "true",
     SESSION_TTL_SECONDS: "86400",
     ANCHOR_INTERVAL_MINUTES: "0",
+    // Only the main server may fetch from and deliver to loopback: the Fedify peer of
+    // federation-interop.spec.ts listens on 127.0.0.1 in the test process.
+    FEDERATION_ALLOW_PRIVATE_ADDRESSES: server.port === MAIN.port ? "true" : "false",
     NEXT_TELEMETRY_DISABLED: "1",
     ...extra,
   };

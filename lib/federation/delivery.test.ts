@@ -13,7 +13,7 @@ function startInbox(answer: (spec: "rfc9421" | "draft-cavage") => number) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c)).on("end", async () => {
-      const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      const headers = new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, String(v)]));
       const spec = headers.has("signature-input") ? "rfc9421" : "draft-cavage";
       const pem = (await readActorPublicKey(keysDir, "alice"))!;
       const result = await verifyRequestSignature(

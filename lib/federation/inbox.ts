@@ -90,10 +90,10 @@ export async function receiveActivity(ctx: AppContext, req: InboundRequest, inbo
     const exists = USERNAME_PATTERN.test(inboxOwner) && (await ctx.prisma.user.findUnique({ where: { username: inboxOwner }, select: { id: true } }));
     if (!exists) throw new AppError("not_found", `There is no user ${inboxOwner}.`);
   }
-  const json = parseJson(req.body);
   // The sender signed our public URL; behind a proxy the request URL may name another host.
   const received = new URL(req.url);
   const signer = await verifySender(ctx, { ...req, url: `${ctx.config.baseUrl}${received.pathname}${received.search}` });
+  const json = parseJson(req.body);
   const parsed = inboundActivity.safeParse(json);
   if (!parsed.success) throw new AppError("invalid_request", "The body is not an ActivityPub activity (id, type and actor are required).");
   const activity = parsed.data;
@@ -106,6 +106,16 @@ export async function receiveActivity(ctx: AppContext, req: InboundRequest, inbo
     throw err;
   }
 
+  try {
+    return await handleActivity(ctx, activity, inboxOwner);
+  } catch (err) {
+    // Not processed after all: forget the id, so the sender's retry is handled, not a "duplicate".
+    await ctx.prisma.inboxSeen.deleteMany({ where: { activityId: activity.id } });
+    throw err;
+  }
+}
+
+async function handleActivity(ctx: AppContext, activity: z.infer<typeof inboundActivity>, inboxOwner: string | null): Promise<InboxOutcome> {
   if (activity.type === "Follow") return acceptFollow(ctx, activity, inboxOwner);
   if (activity.type === "Undo") {
     const inner = z.object({ type: z.literal("Follow"), object: idRef, id: z.string().optional() }).safeParse(activity.object);
