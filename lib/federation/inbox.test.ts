@@ -1,0 +1,109 @@
+import { generateKeyPairSync } from "node:crypto";
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerUser } from "@/lib/accounts";
+import { signRequest } from "@/lib/http-signatures";
+import { createTestContext, rejectsWithAppError, type TestContext } from "@/lib/testing";
+import { enqueueDeliveries, listDeliveries, performDelivery, receiveActivity } from ".";
+
+/** A remote actor on loopback that serves its own document and counts the requests it gets. */
+async function startRemoteActor() {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    const doc = {
+      "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+      id: actor,
+      type: "Person",
+      inbox: `${actor}/inbox`,
+      publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() },
+    };
+    res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify(doc));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const actor = `http://127.0.0.1:${(server.address() as { port: number }).port}/users/remote`;
+  return {
+    actor,
+    privateKey,
+    requests: () => requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function signedPost(url: string, activity: object, remote: { actor: string; privateKey: import("node:crypto").KeyObject }) {
+  const body = JSON.stringify(activity);
+  const headers = signRequest(
+    { method: "POST", url, headers: new Headers({ "content-type": "application/activity+json" }), body },
+    { privateKey: remote.privateKey, keyId: `${remote.actor}#main-key`, spec: "draft-cavage" },
+  );
+  return { method: "POST", url, headers, body: new TextEncoder().encode(body) };
+}
+
+describe("receiveActivity", () => {
+  let remote: Awaited<ReturnType<typeof startRemoteActor>>;
+  beforeAll(async () => {
+    remote = await startRemoteActor();
+  });
+  afterAll(() => remote.close());
+
+  it("refuses a key on a private address while the guard is on: 401, and nothing is fetched", async () => {
+    const t = await createTestContext("pglite"); // FEDERATION_ALLOW_PRIVATE_ADDRESSES defaults to false
+    try {
+      await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
+      const before = remote.requests();
+      const follow = { id: `${remote.actor}/follows/1`, type: "Follow", actor: remote.actor, object: "https://l2.test/users/alice" };
+      const err = await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/users/alice/inbox", follow, remote), "alice"));
+      expect(err).toMatchObject({ status: 401, code: "unauthorized" });
+      expect(remote.requests()).toBe(before);
+      expect(await t.ctx.prisma.follower.count()).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("answers a Follow for an unknown user with 404 and stores nothing; the id stays usable", async () => {
+    const t = await createTestContext("pglite", { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
+    try {
+      await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
+      const follow = { id: `${remote.actor}/follows/2`, type: "Follow", actor: remote.actor, object: "https://l2.test/users/nobody" };
+      const err = await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/inbox", follow, remote), null));
+      expect(err).toMatchObject({ status: 404 });
+      expect(await t.ctx.prisma.follower.count()).toBe(0);
+      expect(await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/users/nobody/inbox", follow, remote), "nobody"))).toMatchObject({ status: 404 });
+
+      // The same Follow, now for a real user, is processed (the failed attempt did not use up its id).
+      const ok = await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", { ...follow, object: "https://l2.test/users/alice" }, remote), null);
+      expect(ok).toEqual({ result: "followed", follower: remote.actor, username: "alice" });
+      expect(await t.ctx.prisma.follower.findMany({ select: { actor: true, inbox: true } })).toEqual([{ actor: remote.actor, inbox: `${remote.actor}/inbox` }]);
+      expect(t.sentJobs.map((j) => j.name)).toEqual(["deliver"]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("delivery retries", () => {
+  it("a target that answers 500 three times then 202 ends delivered after 4 attempts", async () => {
+    const t = await createTestContext("pglite", { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
+    let calls = 0;
+    const sink = http.createServer((req, res) => {
+      req.resume().on("end", () => res.writeHead(++calls <= 3 ? 500 : 202).end());
+    });
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+    const target = `http://127.0.0.1:${(sink.address() as { port: number }).port}/inbox`;
+    try {
+      await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
+      const url = "https://l2.test/activities/retry";
+      await t.ctx.prisma.$transaction((tx) => enqueueDeliveries(t.ctx, tx, { url, actor: "alice", body: "{}" }, [target]));
+      const { id } = await t.ctx.prisma.delivery.findFirstOrThrow({ where: { activityUrl: url } });
+      for (let i = 0; i < 3; i++) await expect(performDelivery(t.ctx, id)).rejects.toThrow("HTTP 500");
+      await performDelivery(t.ctx, id);
+      expect(await listDeliveries(t.ctx, url)).toEqual([expect.objectContaining({ target, state: "delivered", attempts: 4, last_status: 202 })]);
+      expect(calls).toBe(4); // a 5xx gets no second knock
+    } finally {
+      await new Promise<void>((r) => sink.close(() => r()));
+      await t.close();
+    }
+  });
+});
