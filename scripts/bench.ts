@@ -9,16 +9,23 @@
 //      server whose database holds 1 000 and one holding 100 000 assets, seeded in bulk with SQL before
 //      the server starts on it (scripts/bench/seed.ts), loaded in one-second rounds interleaved across
 //      the sizes (scripts/bench/load.ts), with the 100k/1k ratio, EXPLAIN ANALYZE and listAssets()
-//      timed in process.
+//      timed in process;
+//   4. federation in process, no server of ours (scripts/bench/federation.ts, its own process): verified
+//      inbox POSTs/s through receiveActivity (draft-cavage and RFC 9421 signed Likes from a local
+//      "remote actor"), and the fan-out of one Create to 1 000 followers on 100 shared inboxes (100 local
+//      sink servers): enqueueDeliveries + performDelivery of every row, beside merely signing and
+//      sending the same 100 POSTs.
 //
 //   npm run bench -- [--duration 10] [--warmup 3] [--connections 10]          (1; seconds)
 //                    [--reg-duration 5] [--reg-warmup 1] [--reg-clients 8]      (2; seconds)
 //                    [--micro-ms 1000]                                          (2; ms per operation)
 //                    [--list-duration 3] [--list-warmup 1] [--list-connections 4]
 //                    [--list-small 1000] [--list-large 100000]                  (3; seconds, rows)
+//                    [--fed-inbox 500] [--fed-rounds 5] [--fed-concurrency 8]   (4; POSTs per scheme, rounds)
 //   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
 //    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
-//    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE)
+//    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE, BENCH_FED_INBOX, BENCH_FED_ROUNDS,
+//    BENCH_FED_CONCURRENCY)
 //
 // It builds the app if needed, measures the in-process costs, seeds the two list databases, then
 // starts `scripts/start.ts --no-build` on a free loopback port with a fresh temporary ARTDAG_DATA
@@ -35,6 +42,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { FederationOptions, FederationResult } from "./bench/federation";
 import type { MicroKey, MicroOptions, MicroResult } from "./bench/micro";
 import { LoadCheckError, runClients, summarize, timedGet, type LoadSummary } from "./bench/load";
 import { registerLoad, type RegisterLoadResult } from "./bench/register-load";
@@ -76,6 +84,11 @@ const LIST_CONNECTIONS = option("list-connections", "BENCH_LIST_CONNECTIONS", 4,
 const LIST_SMALL = option("list-small", "BENCH_LIST_SMALL", 1000, 100);
 const LIST_LARGE = option("list-large", "BENCH_LIST_LARGE", 100_000, 100);
 const LIST_LIMIT = 50;
+const FED_INBOX = option("fed-inbox", "BENCH_FED_INBOX", 500, 10);
+const FED_ROUNDS = option("fed-rounds", "BENCH_FED_ROUNDS", 5, 1);
+const FED_CONCURRENCY = option("fed-concurrency", "BENCH_FED_CONCURRENCY", 8, 1);
+const FED_FOLLOWERS = 1000;
+const FED_HOSTS = 100;
 
 // ---------------------------------------------------------------------------------------------
 // autocannon (CommonJS, no bundled types): the part of its API used here.
@@ -598,6 +611,53 @@ function printList(cases: ListCase[], seeded: SeededSet[]) {
   }
 }
 
+function printFederation(fed: FederationResult | Error) {
+  console.log("");
+  console.log(
+    `4. federation, in process (no HTTP server of ours; PGlite test context, FEDERATION_ALLOW_PRIVATE_ADDRESSES, local user ${"alice"})`,
+  );
+  if (fed instanceof Error) {
+    console.log(`   FAILED: ${fed.message}`);
+    return;
+  }
+  console.log("");
+  console.log(
+    `   verified inbox POSTs: receiveActivity(ctx, req, "alice") on distinct signed Likes (digest + signature check, cached key,`,
+  );
+  console.log(
+    `   de-duplication INSERT; Like is accepted and ignored), one at a time, after a warm-up; the key came from a local`,
+  );
+  console.log(`   "remote actor" server (${fed.actorFetches} fetch${fed.actorFetches === 1 ? "" : "es"} in all, then the cache):`);
+  console.log("");
+  table([
+    ["signature", "POSTs", "verified POSTs/s", "µs/op", "CPU µs/op"],
+    ...fed.inbox.map((r) => [r.spec, fmt(r.count), fmt(r.perSecond, 1), fmt(r.usPerOp, 0), fmt(r.cpuUsPerOp, 0)]),
+  ]);
+  const m = fed.median;
+  console.log("");
+  console.log(
+    `   fan-out of one Create (${fmt(fed.bodyBytes)} bytes) to ${fmt(fed.followers)} followers on ${fed.hosts} shared inboxes ` +
+      `(${fed.hosts} local sink servers answering 202) = ${fed.deliveries} requests, ${fed.concurrency} at a time;`,
+  );
+  console.log(`   median of ${fed.rounds.length} rounds after a warm-up round, each column on its own:`);
+  console.log("");
+  table([
+    ["step", "ms", "deliveries/s"],
+    ["(a) followerInboxes + enqueueDeliveries (one txn)", fmt(m.enqueueMs, 1), "–"],
+    ["(a) performDelivery of every row", fmt(m.deliverMs, 1), fmt((fed.deliveries * 1000) / m.deliverMs, 0)],
+    ["(a) total", fmt(m.totalMs, 1), fmt((fed.deliveries * 1000) / m.totalMs, 0)],
+    ["(b) signRequest rfc9421 + fetch POST only", fmt(m.baselineMs, 1), fmt((fed.deliveries * 1000) / m.baselineMs, 0)],
+  ]);
+  console.log("");
+  console.log(
+    `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDelivery alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
+      "(what the delivery rows, the key file read + PEM parse per delivery and safeFetch add to signing and sending)",
+  );
+  console.log(
+    `   rounds (total / baseline ms): ${fed.rounds.map((r) => `${fmt(r.totalMs, 0)}/${fmt(r.baselineMs, 0)}`).join(", ")}`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -607,6 +667,19 @@ async function main() {
 
   console.error(`bench: in-process costs (${MICRO_MS} ms per operation)…`);
   const micro = await runChild<MicroResult>("micro.ts", { durationMs: MICRO_MS } satisfies MicroOptions, "[micro]", 300_000);
+
+  console.error(`bench: federation in process (${FED_INBOX} inbox POSTs per scheme, ${FED_ROUNDS} fan-out rounds)…`);
+  const fedOpts: FederationOptions = {
+    inboxCount: FED_INBOX,
+    followers: FED_FOLLOWERS,
+    hosts: FED_HOSTS,
+    concurrency: FED_CONCURRENCY,
+    rounds: FED_ROUNDS,
+  };
+  // A failure here is reported (and fails the bench at the end), but the other sections still run.
+  const federation = await runChild<FederationResult>("federation.ts", fedOpts, "[federation]", 300_000).catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
+  );
 
   const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
   console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
@@ -655,12 +728,14 @@ async function main() {
   printAuthMe(oursResult, bareResult);
   printRegistrations(registrations, micro);
   printList(cases, seeded);
+  printFederation(federation);
   console.log("");
   console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
 
   const found = [
     ...problems(oursResult).map((p) => `our server, /auth/me: ${p}`),
     ...problems(bareResult).map((p) => `bare server: ${p}`),
+    ...(federation instanceof Error ? [`federation: ${federation.message}`] : []),
   ];
   if (found.length) throw new BenchError(found.join("; "));
 }
