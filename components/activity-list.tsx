@@ -1,10 +1,10 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ActivitySummary } from "@/lib/registry";
-import { fetchActivities, retryUnlessClientError, type Page } from "./api";
+import { fetchActivities, type Page } from "./api";
 import { TimeStamp } from "./time-stamp";
+import { useKeysetPages } from "./use-keyset-pages";
 import { Badge } from "./ui/badge";
 import { EmptyState } from "./ui/empty-state";
 import { ErrorNotice } from "./ui/error-notice";
@@ -13,21 +13,10 @@ import { SkeletonRows } from "./ui/skeleton-rows";
 
 const PAGE_SIZE = 20;
 
-function useActivityPages(initialPage: Page<ActivitySummary>) {
-  return useInfiniteQuery({
-    queryKey: ["activities"],
-    queryFn: ({ pageParam }) => fetchActivities({ cursor: pageParam, limit: PAGE_SIZE }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
-    retry: retryUnlessClientError,
-    initialData: { pages: [initialPage], pageParams: [null] },
-  });
-}
 
 /** Published activities, newest first, with "Load more" over the keyset cursor. */
 export function ActivityList({ initialPage }: { initialPage: Page<ActivitySummary> }) {
-  const query = useActivityPages(initialPage);
-  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  const { query, items } = useKeysetPages(["activities"], (cursor) => fetchActivities({ cursor, limit: PAGE_SIZE }), initialPage);
   if (query.isPending) return <SkeletonRows />;
   if (query.isError && items.length === 0) return <ErrorNotice message={query.error.message} onRetry={() => void query.refetch()} />;
   if (items.length === 0) {

@@ -1,10 +1,10 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { UserSummary } from "@/lib/accounts";
-import { fetchUsers, retryUnlessClientError, type Page } from "./api";
+import { fetchUsers, type Page } from "./api";
 import { TimeStamp } from "./time-stamp";
+import { useKeysetPages } from "./use-keyset-pages";
 import { EmptyState } from "./ui/empty-state";
 import { ErrorNotice } from "./ui/error-notice";
 import { LoadMoreButton } from "./ui/load-more-button";
@@ -12,21 +12,10 @@ import { SkeletonRows } from "./ui/skeleton-rows";
 
 const PAGE_SIZE = 50;
 
-function useUserPages(initialPage: Page<UserSummary>) {
-  return useInfiniteQuery({
-    queryKey: ["users"],
-    queryFn: ({ pageParam }) => fetchUsers({ cursor: pageParam, limit: PAGE_SIZE }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
-    retry: retryUnlessClientError,
-    initialData: { pages: [initialPage], pageParams: [null] },
-  });
-}
 
 /** Registered users, newest first, with "Load more" over the keyset cursor. */
 export function UserList({ initialPage }: { initialPage: Page<UserSummary> }) {
-  const query = useUserPages(initialPage);
-  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  const { query, items } = useKeysetPages(["users"], (cursor) => fetchUsers({ cursor, limit: PAGE_SIZE }), initialPage);
   if (query.isPending) return <SkeletonRows />;
   if (query.isError && items.length === 0) return <ErrorNotice message={query.error.message} onRetry={() => void query.refetch()} />;
   if (items.length === 0) {
