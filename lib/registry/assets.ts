@@ -181,11 +181,6 @@ export async function getAssetOrThrow(ctx: AppContext, name: string): Promise<As
   return asset;
 }
 
-/** One asset by content hash, or null. */
-export async function getAssetByHash(ctx: AppContext, contentHash: string): Promise<AssetView | null> {
-  const row = await ctx.prisma.asset.findUnique({ where: { contentHash: contentHash.toLowerCase() }, select: assetSelect });
-  return row ? toView(row) : null;
-}
 
 /** Prisma hands `contains` to (I)LIKE unescaped: make `%`, `_` and `\` in a search literal characters. */
 function likeLiteral(text: string): string {

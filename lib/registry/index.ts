@@ -16,5 +16,5 @@ export {
   type ActivitySummary,
   type SignatureCheck,
 } from "./activities";
-export { getAsset, getAssetByHash, getAssetOrThrow, getClaimObject, listAssets, registerAsset, type AssetView } from "./assets";
+export { getAsset, getAssetOrThrow, getClaimObject, listAssets, registerAsset, type AssetView } from "./assets";
 export { recordRun, type RecordedInput, type RecordRunOptions, type RecordRunResult } from "./record-run";
