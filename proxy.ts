@@ -13,7 +13,12 @@ const JSON_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^\/users$/, () => "/api/users"],
   [/^\/users\/([^/]+)$/, (m) => `/api/users/${m[1]}`],
   [/^\/renderers$/, () => "/api/renderers"],
+  // The CLI client: its page for browsers, the file itself for curl and scripts.
+  [/^\/download\/client$/, () => "/download/artdag-client.mjs"],
 ];
+
+/** Paths whose route handler serves JSON at the path itself, and whose page lives elsewhere. */
+const PAGE_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [[/^\/anchors$/, () => "/anchors/ui"]];
 
 function wantsPage(req: NextRequest): boolean {
   if (req.headers.has("next-action")) return true;
@@ -38,7 +43,16 @@ export function proxy(req: NextRequest) {
       { status: 400 },
     );
   }
-  if (wantsPage(req)) return NextResponse.next();
+  if (wantsPage(req)) {
+    for (const [pattern, target] of PAGE_TWINS) {
+      const m = pattern.exec(req.nextUrl.pathname);
+      if (!m) continue;
+      const url = req.nextUrl.clone();
+      url.pathname = target(m);
+      return NextResponse.rewrite(url);
+    }
+    return NextResponse.next();
+  }
   for (const [pattern, target] of JSON_TWINS) {
     const m = pattern.exec(req.nextUrl.pathname);
     if (!m) continue;
