@@ -7,6 +7,8 @@ const NAV = [
   { href: "/activities", label: "Activities" },
   { href: "/users", label: "Users" },
   { href: "/renderers", label: "Renderers" },
+  { href: "/anchors/ui", label: "Anchors" },
+  { href: "/download/client", label: "CLI" },
 ];
 
 /** The site's top bar: navigation and the signed-in state. */
@@ -33,6 +35,9 @@ export function SiteHeader({ username }: { username: string | null }) {
               <span className="text-stone-600">
                 Signed in as <strong className="text-ink" data-testid="signed-in-user">{username}</strong>
               </span>
+              <Link href="/settings/clients" className="hover:text-ink">
+                Client keys
+              </Link>
               <Link href="/logout" className="rounded-md border border-stone-300 px-3 py-1.5 hover:bg-stone-100">
                 Log out
               </Link>
