@@ -28,8 +28,23 @@ export function retryUnlessClientError(failureCount: number, error: Error): bool
   return failureCount < 2;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" });
+/** GET `url` as JSON; a non-2xx answer throws ApiError. */
+export async function getJson<T>(url: string): Promise<T> {
+  return readAnswer<T>(await fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" }));
+}
+
+/** POST a JSON body to `url` with the session cookie (same origin, so the CSRF check passes). */
+export async function postJson<T>(url: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/json" },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  return readAnswer<T>(res);
+}
+
+async function readAnswer<T>(res: Response): Promise<T> {
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { error?: unknown; message?: unknown } | null;
     const code = typeof body?.error === "string" ? body.error : "http_error";
@@ -40,7 +55,7 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /** `path?query`, leaving out empty parameters. */
-function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
+export function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") query.set(key, String(value));

@@ -9,17 +9,20 @@ export interface SiteStats {
   assets: number;
   activities: number;
   followers: number;
+  /** OpenTimestamps batches, pending or confirmed (product.md §7). */
+  anchors: number;
 }
 
 /** Live counts of what the registry holds. */
 export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
-  const [users, assets, activities, followers] = await Promise.all([
+  const [users, assets, activities, followers, anchors] = await Promise.all([
     ctx.prisma.user.count(),
     ctx.prisma.asset.count(),
     ctx.prisma.activity.count(),
     ctx.prisma.follower.count(),
+    ctx.prisma.anchor.count(),
   ]);
-  return { users, assets, activities, followers };
+  return { users, assets, activities, followers, anchors };
 }
 
 /** The project README (Markdown), shown on the home page. */

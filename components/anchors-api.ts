@@ -1,0 +1,93 @@
+// Typed fetchers for the OpenTimestamps anchor API (product.md §7), one per endpoint. `/anchors`
+// answers JSON to anything that does not ask for HTML, so these never land on the page.
+import { getJson, postJson, withQuery, type Page } from "./api";
+
+export interface AnchorCalendarView {
+  url: string;
+  state: "pending" | "failed" | "complete";
+  attempts: number;
+  error: string | null;
+  answered_at: string | null;
+}
+
+/** One batch of activities whose merkle root was submitted to the calendars. */
+export interface AnchorView {
+  root: string;
+  url: string;
+  state: "pending" | "confirmed";
+  activity_count: number;
+  calendars: AnchorCalendarView[];
+  block_height: number | null;
+  block_time: string | null;
+  created_at: string;
+  submitted_at: string | null;
+  upgraded_at: string | null;
+  confirmed_at: string | null;
+  last_error: string | null;
+}
+
+/** `GET /anchors`: a page of anchors plus how many activities still wait for a batch. */
+export interface AnchorPage extends Page<AnchorView> {
+  unanchored: number;
+}
+
+export interface AnchoredActivity {
+  id: string;
+  index: number;
+  url: string;
+  ots_url: string;
+}
+
+/** `GET /anchors/{root}`: the anchor and a page of its activities. */
+export interface AnchorDetail extends AnchorView {
+  activities: AnchoredActivity[];
+  activities_next_cursor: string | null;
+}
+
+export interface AnchorNowResult {
+  anchor: AnchorView | null;
+  message?: string;
+}
+
+export interface UpgradeResult {
+  anchor: AnchorView;
+  changed: boolean;
+}
+
+export interface VerifyResult {
+  root: string;
+  verified: boolean;
+  state: string;
+  block_height: number | null;
+  block_time: string | null;
+  message: string;
+}
+
+function anchorPath(root: string): string {
+  return `/anchors/${encodeURIComponent(root)}`;
+}
+
+/** `GET /anchors`: anchors, newest first, keyset-paged. */
+export function fetchAnchors(query: { cursor?: string | null; limit?: number }): Promise<AnchorPage> {
+  return getJson<AnchorPage>(withQuery("/anchors", { ...query }));
+}
+
+/** `GET /anchors/{root}`: one anchor with a page of its activities. */
+export function fetchAnchor(root: string, cursor?: string | null): Promise<AnchorDetail> {
+  return getJson<AnchorDetail>(withQuery(anchorPath(root), { cursor }));
+}
+
+/** `POST /anchors`: batch every waiting activity now (signed in). */
+export function anchorNow(): Promise<AnchorNowResult> {
+  return postJson<AnchorNowResult>("/anchors");
+}
+
+/** `POST /anchors/{root}/upgrade`: ask the calendars for the Bitcoin attestation (signed in). */
+export function upgradeAnchor(root: string): Promise<UpgradeResult> {
+  return postJson<UpgradeResult>(`${anchorPath(root)}/upgrade`);
+}
+
+/** `POST /anchors/{root}/verify`: check the proof against the configured block source (signed in). */
+export function verifyAnchor(root: string): Promise<VerifyResult> {
+  return postJson<VerifyResult>(`${anchorPath(root)}/verify`);
+}
