@@ -4,7 +4,8 @@
 // `Signature`, with the RFC 8941 Structured Fields subset it needs), signing and verifying, plus
 // the scheme dispatch. Verifiers never read a body and never throw on a bad request: they return
 // a result with a `reason`. Key fetching and caching, and the key-owner = actor check, belong to
-// the caller (lib/federation); Moo-Auth-1 client signatures will join here.
+// the caller (lib/federation). Moo-Auth-1 client signatures (protocols.md §3) are here too; which
+// did:keys are registered, and replay refusal, belong to lib/clients.
 export {
   checkBodyDigest,
   contentDigestHeader,
@@ -36,6 +37,22 @@ export {
   type SignRequestOptions,
   type VerifyRequestSignatureOptions,
 } from "./request-signature";
+export {
+  buildMooAuthSigningString,
+  describeDidKeyDefect,
+  isMooAuthRequest,
+  MOO_AUTH_MAX_SKEW_SECONDS,
+  MOO_AUTH_SCHEME,
+  mooAuthDigest,
+  signMooAuth,
+  verifyMooAuth,
+  type MooAuthFailureReason,
+  type MooAuthRequest,
+  type MooAuthSigningInput,
+  type MooAuthVerifyResult,
+  type SignMooAuthOptions,
+  type VerifyMooAuthOptions,
+} from "./moo-auth";
 export type { Rfc9421Algorithm } from "./algorithms";
 export {
   DEFAULT_MAX_SKEW_SECONDS,
