@@ -15,6 +15,7 @@ import {
   type AnchorView,
   type AnchorCalendarView,
 } from "./anchors-api";
+import { AnchorStateBadge, shortRoot } from "./anchors-status";
 import { formatTime } from "./format";
 import { TimeStamp } from "./time-stamp";
 import { useKeysetPages } from "./use-keyset-pages";
@@ -34,24 +35,6 @@ export interface AnchorSummaryCounts {
   unanchored: number;
   pending: number;
   confirmed: number;
-}
-
-/** The start of a merkle root, for lists; the full root sits in the element's title. */
-export function shortRoot(root: string): string {
-  return root.length > 16 ? `${root.slice(0, 16)}…` : root;
-}
-
-/** "Pending" or "Confirmed at block N". */
-export function AnchorStateBadge({ anchor }: { anchor: Pick<AnchorView, "state" | "block_height"> }) {
-  return (
-    <span data-testid="anchor-state">
-      {anchor.state === "confirmed" ? (
-        <Badge tone="green">Confirmed at block {anchor.block_height ?? "?"}</Badge>
-      ) : (
-        <Badge>Pending</Badge>
-      )}
-    </span>
-  );
 }
 
 function Spinner() {
@@ -306,7 +289,7 @@ function AnchorRow({ anchor, signedIn }: { anchor: AnchorView; signedIn: boolean
 function AnchorActions({ root }: { root: string }) {
   const refresh = useRefreshAnchors();
   const upgrade = useMutation({ mutationFn: () => upgradeAnchor(root), onSuccess: refresh });
-  const verify = useMutation({ mutationFn: () => verifyAnchor(root) });
+  const verify = useMutation({ mutationFn: () => verifyAnchor(root), onSuccess: refresh });
   return (
     <div className="flex flex-col items-end gap-2 text-right">
       <div className="flex gap-2">
