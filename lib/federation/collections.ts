@@ -19,7 +19,8 @@ export const collectionQuery = z.object({
 });
 export type CollectionQuery = z.infer<typeof collectionQuery>;
 
-export type CollectionName = "outbox" | "followers" | "following";
+/** `inbox` holds the activities received for the user; only the user may read it (the route checks). */
+export type CollectionName = "outbox" | "inbox" | "followers" | "following";
 
 interface Item {
   key: number;
@@ -60,6 +61,14 @@ async function window(
       select: { id: true, actor: true },
     });
     rows = found.map((r) => ({ key: r.id, value: r.actor }));
+  } else if (name === "inbox") {
+    const found = await ctx.prisma.inboxItem.findMany({
+      where: { username, id: { ...(q.max !== undefined ? { lt: q.max } : {}), ...(q.min !== undefined ? { gt: q.min } : {}) } },
+      orderBy: { id: ascending ? "asc" : "desc" },
+      take,
+      select: { id: true, body: true },
+    });
+    rows = found.map((r) => ({ key: r.id, value: parseStored(r.body) }));
   }
   const more = rows.length > PAGE_SIZE;
   const page = rows.slice(0, PAGE_SIZE);
@@ -69,21 +78,32 @@ async function window(
   return { items: page, older: oldest !== undefined && (await hasItem(ctx, name, username, { lt: oldest })), newer: more };
 }
 
+/** An inbox item as stored (the JSON received); text that is not JSON is shown as it is. */
+function parseStored(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
+}
+
 /** Whether the collection has an item with a key in the range (for exact next/prev links). */
 async function hasItem(ctx: AppContext, name: CollectionName, username: string, range: { lt?: number; gte?: number }): Promise<boolean> {
   if (name === "outbox") return (await ctx.prisma.activity.findFirst({ where: { actor: username, index: range }, select: { index: true } })) !== null;
   if (name === "followers") return (await ctx.prisma.follower.findFirst({ where: { username, id: range }, select: { id: true } })) !== null;
+  if (name === "inbox") return (await ctx.prisma.inboxItem.findFirst({ where: { username, id: range }, select: { id: true } })) !== null;
   return false;
 }
 
 async function totalItems(ctx: AppContext, name: CollectionName, username: string): Promise<number> {
   if (name === "outbox") return ctx.prisma.activity.count({ where: { actor: username } });
   if (name === "followers") return ctx.prisma.follower.count({ where: { username } });
+  if (name === "inbox") return ctx.prisma.inboxItem.count({ where: { username } });
   return 0;
 }
 
 /**
- * A user's outbox, followers or following as an ActivityStreams OrderedCollection, or one of its
+ * A user's outbox, inbox, followers or following as an ActivityStreams OrderedCollection, or one of its
  * keyset-paged OrderedCollectionPages, newest first (product.md §4). @throws AppError not_found
  */
 export async function getCollection(

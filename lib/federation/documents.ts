@@ -2,6 +2,7 @@ import type { AppContext } from "@/lib/context";
 import { actorMultikey, DATA_INTEGRITY_CONTEXT, ensureActorEd25519Key, readActorEd25519Key, readActorPublicKey } from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
 import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
+import { clientDidKeyDefect, findClientKeyOwner } from "@/lib/clients";
 
 export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
 export const SECURITY_CONTEXT = "https://w3id.org/security/v1";
@@ -52,10 +53,11 @@ export function webfingerUsername(ctx: AppContext, resource: string): string | n
 
 /**
  * The JRD for a WebFinger resource (product.md §4): subject, aliases and a `self` link of type
- * application/activity+json. @throws AppError invalid_request, not_found
+ * application/activity+json. A registered client `did:key:…` (product.md §6) answers with its
+ * owner's JRD. @throws AppError invalid_request, not_found
  */
 export async function webfinger(ctx: AppContext, resource: string): Promise<Jrd> {
-  const username = webfingerUsername(ctx, resource);
+  const username = resource.trim().startsWith("did:key:") ? await didKeyOwner(ctx, resource.trim()) : webfingerUsername(ctx, resource);
   if (!username || !(await userExists(ctx, username))) throw new AppError("not_found", `There is no actor for ${resource} here.`);
   const actor = actorUrl(ctx, username);
   return {
@@ -66,6 +68,16 @@ export async function webfinger(ctx: AppContext, resource: string): Promise<Jrd>
       { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: actor },
     ],
   };
+}
+
+/**
+ * The owner of a registered client did:key (BIN-2: a client finds its actor this way); null when
+ * never registered or removed. @throws AppError invalid_request for a malformed did:key
+ */
+async function didKeyOwner(ctx: AppContext, didKey: string): Promise<string | null> {
+  const defect = clientDidKeyDefect(didKey);
+  if (defect) throw new AppError("invalid_request", `resource: ${defect.replace(/^did_key /, "the did:key ")}.`);
+  return findClientKeyOwner(ctx, didKey);
 }
 
 /** `/.well-known/nodeinfo`: where the NodeInfo 2.1 document is. */

@@ -83,7 +83,8 @@ function localUsername(ctx: AppContext, actorUrl: unknown): string | null {
  * Handles a POST to a user's inbox (`inboxOwner`) or the shared inbox (null) — product.md §4:
  * signature and digest first, the key's owner must be the activity's actor, a repeated id is a
  * no-op; Follow → follower stored and a signed Accept delivered; Undo{Follow} → removed; anything
- * else accepted and ignored. @throws AppError malformed_json, invalid_request, unauthorized, not_found
+ * else accepted and ignored. Each accepted activity is kept in the inbox of the user it concerns
+ * (GET /users/{u}/inbox). @throws AppError malformed_json, invalid_request, unauthorized, not_found
  */
 export async function receiveActivity(ctx: AppContext, req: InboundRequest, inboxOwner: string | null): Promise<InboxOutcome> {
   if (inboxOwner !== null) {
@@ -107,12 +108,32 @@ export async function receiveActivity(ctx: AppContext, req: InboundRequest, inbo
   }
 
   try {
-    return await handleActivity(ctx, activity, inboxOwner);
+    const outcome = await handleActivity(ctx, activity, inboxOwner);
+    await storeInboxItem(ctx, outcome.result === "followed" || outcome.result === "unfollowed" ? outcome.username : inboxOwner, activity, req.body);
+    return outcome;
   } catch (err) {
     // Not processed after all: forget the id, so the sender's retry is handled, not a "duplicate".
     await ctx.prisma.inboxSeen.deleteMany({ where: { activityId: activity.id } });
     throw err;
   }
+}
+
+/**
+ * Keeps an accepted activity in the inbox of the user it concerns (the Follow/Undo target, or the
+ * owner of the inbox it was posted to), readable by that user and their client keys; once per id.
+ */
+async function storeInboxItem(
+  ctx: AppContext,
+  username: string | null,
+  activity: z.infer<typeof inboundActivity>,
+  body: Uint8Array,
+): Promise<void> {
+  if (!username) return;
+  await ctx.prisma.inboxItem.upsert({
+    where: { username_activityId: { username, activityId: activity.id } },
+    create: { username, activityId: activity.id, type: activity.type, actor: activity.actor, body: new TextDecoder().decode(body), receivedAt: ctx.now() },
+    update: {},
+  });
 }
 
 async function handleActivity(ctx: AppContext, activity: z.infer<typeof inboundActivity>, inboxOwner: string | null): Promise<InboxOutcome> {

@@ -1,6 +1,7 @@
 // Federation (product.md §4): the documents other servers discover us by (WebFinger, NodeInfo,
 // actors, collections), inboxes with HTTP-signature verification, and signed delivery through the
-// job queue with per-target state. Signature mechanics live in lib/http-signatures.
+// job queue with per-target state, and each user's inbox of received activities. Signature
+// mechanics live in lib/http-signatures; client keys (Moo-Auth-1) in lib/clients.
 export { actorDocument, instanceActorDocument, nodeinfo, nodeinfoLinks, webfinger, webfingerUsername, type Jrd } from "./documents";
 export { collectionQuery, getCollection, PAGE_SIZE, type CollectionName, type CollectionQuery } from "./collections";
 export {

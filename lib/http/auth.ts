@@ -1,6 +1,8 @@
 import { getToken } from "@auth/core/jwt";
 import { sessionCookieName, sessionSecret } from "@/lib/accounts/session";
 import type { AppContext } from "@/lib/context";
+import { authenticateMooAuth } from "@/lib/clients";
+import { isMooAuthRequest } from "@/lib/http-signatures";
 import { verifySessionToken, type TokenClaims } from "@/lib/tokens";
 import { AppError } from "./errors";
 
@@ -10,6 +12,24 @@ export interface Principal {
   token: string;
   claims: TokenClaims;
   via: "bearer" | "session";
+}
+
+/** A client (BIN-2) that signed the request with a registered did:key (Moo-Auth-1, protocols.md §3). */
+export interface MooAuthPrincipal {
+  username: string;
+  via: "moo-auth";
+  didKey: string;
+}
+
+/** Any caller a route that accepts Moo-Auth-1 may see. */
+export type RequestPrincipal = Principal | MooAuthPrincipal;
+
+export interface AuthenticateRequestOptions {
+  /**
+   * The path clients address when the route serves a rewritten one (proxy.ts sends `/assets` to
+   * `/api/assets`): a Moo-Auth-1 signature over it is accepted too.
+   */
+  publicPath?: string;
 }
 
 /** The login token inside the browser session cookie, if the cookie decrypts. */
@@ -81,4 +101,62 @@ function isSameOrigin(ctx: AppContext, req: Request): boolean {
   const origin = req.headers.get("origin");
   if (origin) return origin === ctx.config.baseUrl || origin === new URL(req.url).origin;
   return req.headers.get("sec-fetch-site") === "same-origin";
+}
+
+/** Whether the request is signed with Moo-Auth-1 (whether or not the signature is any good). */
+export function hasMooAuth(req: Request): boolean {
+  return isMooAuthRequest(req.headers);
+}
+
+/**
+ * The caller of a route that also accepts Moo-Auth-1: `Authorization: Moo-Auth-1 <did:key>` is
+ * verified (with `body`, the raw bytes the route read once, for a POST's digest) and answers as
+ * the key's actor; otherwise exactly `authenticate` (Bearer, then the session). Null when anonymous.
+ * @throws AppError unauthorized (a Moo-Auth-1 or Bearer header that fails)
+ */
+export async function authenticateRequest(
+  ctx: AppContext,
+  req: Request,
+  body?: Uint8Array,
+  options: AuthenticateRequestOptions = {},
+): Promise<RequestPrincipal | null> {
+  if (isMooAuthRequest(req.headers)) {
+    const caller = await authenticateMooAuth(
+      ctx,
+      { method: req.method, url: req.url, headers: req.headers, body },
+      { alternativePaths: options.publicPath ? [options.publicPath] : [] },
+    );
+    return { username: caller.username, via: "moo-auth", didKey: caller.didKey };
+  }
+  return authenticate(ctx, req.headers);
+}
+
+/** The caller (Moo-Auth-1, Bearer or session), or 401. @throws AppError unauthorized */
+export async function requireRequestUser(
+  ctx: AppContext,
+  req: Request,
+  body?: Uint8Array,
+  options: AuthenticateRequestOptions = {},
+): Promise<RequestPrincipal> {
+  const principal = await authenticateRequest(ctx, req, body, options);
+  if (!principal) throw unauthorized("Sign in, send 'Authorization: Bearer <token>', or sign the request with Moo-Auth-1.");
+  return principal;
+}
+
+/**
+ * The caller of a state-changing request that also accepts Moo-Auth-1. A browser session gets
+ * the same same-origin check as requireUserForWrite; a signed request cannot come from a browser
+ * on its own, so it needs none. @throws AppError unauthorized, csrf_rejected
+ */
+export async function requireRequestUserForWrite(
+  ctx: AppContext,
+  req: Request,
+  body?: Uint8Array,
+  options: AuthenticateRequestOptions = {},
+): Promise<RequestPrincipal> {
+  const principal = await requireRequestUser(ctx, req, body, options);
+  if (principal.via === "session" && !isSameOrigin(ctx, req)) {
+    throw new AppError("csrf_rejected", "This form must be submitted from this site's own pages.");
+  }
+  return principal;
 }

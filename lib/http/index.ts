@@ -5,7 +5,20 @@ export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
 export { describeZodError, errorResponse, handleRoute, json, methodNotAllowed, type HttpMethod } from "./respond";
 export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson, readJsonOrForm } from "./body";
 export { decodePathParam, keysetCursorSchema } from "./params";
-export { authenticate, requireUser, requireUserForWrite, sessionAccessToken, type Principal } from "./auth";
+export {
+  authenticate,
+  authenticateRequest,
+  hasMooAuth,
+  requireRequestUser,
+  requireRequestUserForWrite,
+  requireUser,
+  requireUserForWrite,
+  sessionAccessToken,
+  type AuthenticateRequestOptions,
+  type MooAuthPrincipal,
+  type Principal,
+  type RequestPrincipal,
+} from "./auth";
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
 export {

@@ -4,6 +4,7 @@ import PgBoss from "pg-boss";
 import type { AppContext } from "@/lib/context";
 import type { Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
+import { cleanupMooAuthSeen } from "@/lib/clients";
 import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
@@ -32,12 +33,13 @@ export interface StartJobsOptions {
 /** Removes what has expired: revoked tokens past their expiry, rate-limit windows long closed. */
 export async function runCleanup(
   ctx: AppContext,
-): Promise<{ revocations: number; issuedTokens: number; rateLimitBuckets: number; inboxSeen: number }> {
+): Promise<{ revocations: number; issuedTokens: number; rateLimitBuckets: number; inboxSeen: number; mooAuthSeen: number }> {
   return {
     revocations: await cleanupExpiredRevocations(ctx),
     issuedTokens: await cleanupExpiredIssuedTokens(ctx),
     rateLimitBuckets: await cleanupRateLimitBuckets(ctx),
     inboxSeen: await cleanupInboxSeen(ctx),
+    mooAuthSeen: await cleanupMooAuthSeen(ctx),
   };
 }
 

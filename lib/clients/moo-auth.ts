@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import type { AppContext } from "@/lib/context";
+import { isUniqueViolation } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import { MOO_AUTH_MAX_SKEW_SECONDS, verifyMooAuth } from "@/lib/http-signatures";
+
+/** A request signed with Moo-Auth-1: the raw body was read once by the route and handed over. */
+export interface MooAuthInbound {
+  method: string;
+  url: string;
+  headers: Headers;
+  body?: Uint8Array;
+}
+
+export interface MooAuthCaller {
+  username: string;
+  didKey: string;
+}
+
+/**
+ * How long an accepted signature is remembered. A request is accepted while its Date is within
+ * ±window of now, so a signature first seen at t can still be fresh until t + 2 × window.
+ */
+export const MOO_AUTH_SEEN_SECONDS = 2 * MOO_AUTH_MAX_SKEW_SECONDS;
+
+function unauthorized(message: string): AppError {
+  return new AppError("unauthorized", message, { headers: { "www-authenticate": 'Moo-Auth-1 realm="artdag"' } });
+}
+
+/**
+ * Authenticates a Moo-Auth-1 request as its key's actor (protocols.md §3): the signature checks
+ * (Host = config.domain, Date ±5 min of ctx.now(), Digest on POST, Ed25519 signature), then the
+ * did:key must be registered, and the (did, signature) pair must not have been seen before. Marks
+ * the key as used. `alternativePaths`: paths a rewrite may have changed the signed one from.
+ * @throws AppError unauthorized, whose message says what failed
+ */
+export async function authenticateMooAuth(
+  ctx: AppContext,
+  req: MooAuthInbound,
+  options: { alternativePaths?: string[] } = {},
+): Promise<MooAuthCaller> {
+  let path: string;
+  try {
+    path = new URL(req.url).pathname;
+  } catch {
+    throw unauthorized("Moo-Auth-1 failed: the request URL could not be read.");
+  }
+  const result = verifyMooAuth(
+    { method: req.method, path, headers: req.headers, body: req.body },
+    { expectedHost: ctx.config.domain, now: ctx.now(), alternativePaths: options.alternativePaths },
+  );
+  if (!result.ok) throw unauthorized(`Moo-Auth-1 failed: ${result.detail}.`);
+
+  const key = await ctx.prisma.clientKey.findUnique({ where: { didKey: result.didKey }, select: { id: true, username: true } });
+  if (!key) throw unauthorized(`Moo-Auth-1 failed: ${result.didKey} is not a registered client key here (or it was removed).`);
+
+  // Only verified signatures of registered keys are recorded, so garbage cannot fill the table.
+  const seen = createHash("sha256").update(`${result.didKey} ${result.signature}`).digest("hex");
+  try {
+    await ctx.prisma.mooAuthSeen.create({ data: { key: seen, seenAt: ctx.now() } });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw unauthorized("Moo-Auth-1 failed: this signed request was already used (a replay); sign every request anew.");
+    throw err;
+  }
+  await ctx.prisma.clientKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: ctx.now() } });
+  return { username: key.username, didKey: result.didKey };
+}
+
+/** Forgets accepted signatures older than the replay window (they would fail the Date check anyway). */
+export async function cleanupMooAuthSeen(ctx: AppContext): Promise<number> {
+  const before = new Date(ctx.now().getTime() - MOO_AUTH_SEEN_SECONDS * 1000);
+  const r = await ctx.prisma.mooAuthSeen.deleteMany({ where: { seenAt: { lt: before } } });
+  return r.count;
+}
