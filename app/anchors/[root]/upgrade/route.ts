@@ -1,0 +1,13 @@
+// POST /anchors/{root}/upgrade — ask the calendars for this anchor's Bitcoin attestation now (signed in).
+import { upgradeAnchor } from "@/lib/anchors";
+import { decodePathParam, handleRoute, json, methodNotAllowed, requireUserForWrite } from "@/lib/http";
+import { getContext } from "@/lib/runtime";
+
+export const POST = handleRoute<{ root: string }>(async (req, { params }) => {
+  const ctx = await getContext();
+  await requireUserForWrite(ctx, req);
+  const result = await upgradeAnchor(ctx, decodePathParam((await params).root));
+  return json(result, { headers: { "cache-control": "no-store" } });
+});
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("POST");
