@@ -24,8 +24,32 @@ describe.each(databaseKinds)("collections on %s", (kind) => {
   }, 120_000);
   afterAll(() => t.close());
 
-  const page = (name: "outbox" | "followers" | "following", url: string) =>
+  const page = (name: "outbox" | "inbox" | "followers" | "following", url: string) =>
     getCollection(t.ctx, name, "alice", collectionQuery.parse(Object.fromEntries(new URL(url).searchParams))) as Promise<Page>;
+
+  it("pages a user's inbox of received activities, newest first, and no one else's", async () => {
+    await t.ctx.prisma.inboxItem.createMany({
+      data: Array.from({ length: PAGE_SIZE + 2 }, (_, i) => ({
+        username: "alice",
+        activityId: `https://peer.test/likes/${i}`,
+        type: "Like",
+        actor: "https://peer.test/users/f0",
+        body: JSON.stringify({ id: `https://peer.test/likes/${i}`, type: "Like" }),
+      })),
+    });
+    expect(await getCollection(t.ctx, "inbox", "alice", {})).toMatchObject({ type: "OrderedCollection", totalItems: PAGE_SIZE + 2, id: "https://l2.test/users/alice/inbox" });
+    const first = (await getCollection(t.ctx, "inbox", "alice", { page: "true" })) as Page;
+    expect(first.orderedItems).toHaveLength(PAGE_SIZE);
+    expect(first.orderedItems[0]).toEqual({ id: `https://peer.test/likes/${PAGE_SIZE + 1}`, type: "Like" });
+    const second = (await page("inbox", first.next ?? "")) as Page;
+    expect(second.orderedItems).toEqual([
+      { id: "https://peer.test/likes/1", type: "Like" },
+      { id: "https://peer.test/likes/0", type: "Like" },
+    ]);
+    expect(second.next).toBeUndefined();
+    expect(second.prev).toBeDefined();
+    expect(await getCollection(t.ctx, "inbox", "quiet", {})).toMatchObject({ totalItems: 0 });
+  });
 
   it("describes the outbox as an OrderedCollection with totalItems and first", async () => {
     expect(await getCollection(t.ctx, "outbox", "alice", {})).toEqual({

@@ -1,5 +1,8 @@
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
+import { addClientKey, removeClientKey } from "@/lib/clients";
+import { didKeyFromEd25519 } from "@/lib/crypto";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { actorDocument, nodeinfo, nodeinfoLinks, webfinger, webfingerUsername } from ".";
 
@@ -34,6 +37,23 @@ describe.each(databaseKinds)("federation documents on %s", (kind) => {
 
   it.each(["", "not a uri", "acct:", "x".repeat(600)])("answers 400 for the malformed resource %#", async (resource) => {
     expect(await rejectsWithAppError(webfinger(t.ctx, resource))).toMatchObject({ status: 400, code: "invalid_request" });
+  });
+
+  it("answers WebFinger for a registered client did:key with its owner, and 404 before and after", async () => {
+    const did = didKeyFromEd25519(generateKeyPairSync("ed25519").publicKey);
+    expect(await rejectsWithAppError(webfinger(t.ctx, did))).toMatchObject({ status: 404, code: "not_found" });
+    await addClientKey(t.ctx, "alice", { did_key: did, label: null });
+    expect(await webfinger(t.ctx, did)).toMatchObject({
+      subject: "acct:alice@l2.test",
+      links: expect.arrayContaining([{ rel: "self", type: "application/activity+json", href: "https://l2.test/users/alice" }]),
+    });
+    await removeClientKey(t.ctx, "alice", did);
+    expect(await rejectsWithAppError(webfinger(t.ctx, did))).toMatchObject({ status: 404, code: "not_found" });
+  });
+
+  it("answers 400 naming the defect for a malformed did:key resource", async () => {
+    const err = await rejectsWithAppError(webfinger(t.ctx, "did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc"));
+    expect(err).toMatchObject({ status: 400, code: "invalid_request", message: expect.stringMatching(/not an Ed25519 key/) });
   });
 
   it("never maps a resource outside this server to a user", () => {

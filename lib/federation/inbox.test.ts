@@ -83,6 +83,40 @@ describe("receiveActivity", () => {
   });
 });
 
+describe("inbox items", () => {
+  let remote: Awaited<ReturnType<typeof startRemoteActor>>;
+  beforeAll(async () => {
+    remote = await startRemoteActor();
+  });
+  afterAll(() => remote.close());
+
+  it("keeps each accepted activity once in the inbox of the user it concerns", async () => {
+    const t = await createTestContext("pglite", { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
+    try {
+      for (const u of ["alice", "bob"]) await registerUser(t.ctx, { username: u, password: "password " + u }, { client: null });
+      const follow = { id: `${remote.actor}/follows/9`, type: "Follow", actor: remote.actor, object: "https://l2.test/users/alice" };
+      await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", follow, remote), null);
+      const like = { id: `${remote.actor}/likes/1`, type: "Like", actor: remote.actor, object: "https://l2.test/activities/x" };
+      expect(await receiveActivity(t.ctx, signedPost("https://l2.test/users/bob/inbox", like, remote), "bob")).toEqual({ result: "ignored", type: "Like" });
+      // The same id again is a no-op; a Like on the shared inbox concerns no one in particular.
+      expect(await receiveActivity(t.ctx, signedPost("https://l2.test/users/bob/inbox", like, remote), "bob")).toEqual({ result: "duplicate" });
+      await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", { ...like, id: `${remote.actor}/likes/2` }, remote), null);
+      const undo = { id: `${remote.actor}/undo/1`, type: "Undo", actor: remote.actor, object: { type: "Follow", object: "https://l2.test/users/alice" } };
+      await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", undo, remote), null);
+
+      const items = await t.ctx.prisma.inboxItem.findMany({ orderBy: { id: "asc" }, select: { username: true, activityId: true, type: true, actor: true, body: true } });
+      expect(items.map(({ body, ...rest }) => rest)).toEqual([
+        { username: "alice", activityId: follow.id, type: "Follow", actor: remote.actor },
+        { username: "bob", activityId: like.id, type: "Like", actor: remote.actor },
+        { username: "alice", activityId: undo.id, type: "Undo", actor: remote.actor },
+      ]);
+      expect(JSON.parse(items[1].body)).toEqual(like);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("delivery retries", () => {
   it("a target that answers 500 three times then 202 ends delivered after 4 attempts", async () => {
     const t = await createTestContext("pglite", { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });

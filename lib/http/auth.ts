@@ -160,3 +160,23 @@ export async function requireRequestUserForWrite(
   }
   return principal;
 }
+
+/**
+ * The caller, who must be `username` itself (its Moo-Auth-1 key, Bearer token or session): a
+ * key or token of another actor gets 401, like no credentials at all (product.md §6).
+ * @throws AppError unauthorized, csrf_rejected (writes from another site's page)
+ */
+export async function requireRequestUserAs(
+  ctx: AppContext,
+  req: Request,
+  username: string,
+  options: AuthenticateRequestOptions & { body?: Uint8Array; write?: boolean } = {},
+): Promise<RequestPrincipal> {
+  const principal = options.write
+    ? await requireRequestUserForWrite(ctx, req, options.body, options)
+    : await requireRequestUser(ctx, req, options.body, options);
+  if (principal.username !== username) {
+    throw unauthorized(`These credentials are ${principal.username}'s; only ${username} (or a client key of ${username}'s actor) may do this.`);
+  }
+  return principal;
+}

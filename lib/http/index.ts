@@ -10,6 +10,7 @@ export {
   authenticateRequest,
   hasMooAuth,
   requireRequestUser,
+  requireRequestUserAs,
   requireRequestUserForWrite,
   requireUser,
   requireUserForWrite,

@@ -1,12 +1,14 @@
-// POST /assets/record-run — record a completed L1 run as an owned asset (product.md §3).
-import { handleRoute, json, methodNotAllowed, readJson, requireUserForWrite } from "@/lib/http";
+// POST /assets/record-run — record a completed L1 run as an owned asset (product.md §3; Bearer,
+// same-origin session or Moo-Auth-1).
+import { handleRoute, json, methodNotAllowed, parseJson, readBodyBytes, requireRequestUserForWrite } from "@/lib/http";
 import { recordRun, recordRunInput } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
-  const user = await requireUserForWrite(ctx, req);
-  const input = await readJson(req, recordRunInput);
+  const body = await readBodyBytes(req);
+  const user = await requireRequestUserForWrite(ctx, req, body);
+  const input = recordRunInput.parse(parseJson(body));
   const { status, ...result } = await recordRun(ctx, user.username, input);
   return json(result, { status });
 });

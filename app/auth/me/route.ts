@@ -1,11 +1,11 @@
-// GET /auth/me — the signed-in user (Bearer token or browser session).
+// GET /auth/me — the signed-in user (Bearer token, browser session, or a Moo-Auth-1 client key).
 import { getUser } from "@/lib/accounts";
-import { AppError, handleRoute, json, methodNotAllowed, requireUser } from "@/lib/http";
+import { AppError, handleRoute, json, methodNotAllowed, requireRequestUser } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(async (req) => {
   const ctx = await getContext();
-  const principal = await requireUser(ctx, req.headers);
+  const principal = await requireRequestUser(ctx, req);
   const user = await getUser(ctx, principal.username);
   if (!user) throw new AppError("unauthorized", "The account of this token no longer exists.");
   return json(user, { headers: { "cache-control": "no-store" } });

@@ -1,13 +1,24 @@
-// The shared GET handler of a user's outbox, followers and following collections.
+// The shared GET handler of a user's outbox, inbox, followers and following collections. The inbox
+// is the user's alone; the others are public, but a Moo-Auth-1 request must be signed by a key of
+// that same actor (a key of actor A gets 401 on actor B's collections, product.md §6).
 import { collectionQuery, getCollection, type CollectionName } from "@/lib/federation";
-import { handleRoute, json } from "@/lib/http";
+import { handleRoute, hasMooAuth, json, requireRequestUserAs } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export function collectionRoute(name: CollectionName) {
   return handleRoute<{ username: string }>(async (req, { params }) => {
     const { username } = await params;
+    const ctx = await getContext();
+    const personal = name === "inbox" || hasMooAuth(req);
+    if (personal) await requireRequestUserAs(ctx, req, username);
     const query = collectionQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
-    const doc = await getCollection(await getContext(), name, username, query);
-    return json(doc, { headers: { "content-type": "application/activity+json; charset=utf-8", vary: "Accept" } });
+    const doc = await getCollection(ctx, name, username, query);
+    return json(doc, {
+      headers: {
+        "content-type": "application/activity+json; charset=utf-8",
+        vary: "Accept, Authorization",
+        ...(personal ? { "cache-control": "private, no-store" } : {}),
+      },
+    });
   });
 }
