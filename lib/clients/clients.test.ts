@@ -249,11 +249,12 @@ describe.each(databaseKinds)("client keys on %s", (kind) => {
     const req = signed("POST", "/users/alice/outbox", k, now, '{"a":1}');
     const tampered = await rejectsWithAppError(authenticateMooAuth(t.ctx, { ...req, body: enc.encode('{"a":2}') }));
     expect(tampered).toMatchObject({ status: 401, message: expect.stringMatching(/Digest/) });
-    for (const headers of [
+    const garbage: Record<string, string>[] = [
       { authorization: "Moo-Auth-1" },
       { authorization: `Moo-Auth-1 ${k.did}`, "x-moo-signature": "z!!!", host: HOST, date: now.toUTCString() },
       { authorization: "Moo-Auth-1 did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc", "x-moo-signature": "z1", host: HOST },
-    ]) {
+    ];
+    for (const headers of garbage) {
       const err = await rejectsWithAppError(authenticateMooAuth(t.ctx, { method: "GET", url: "https://l2.test/auth/me", headers: new Headers(headers) }));
       expect(err).toMatchObject({ status: 401, code: "unauthorized" });
     }
