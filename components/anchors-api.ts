@@ -1,47 +1,13 @@
 // Typed fetchers for the OpenTimestamps anchor API (product.md §7), one per endpoint. `/anchors`
 // answers JSON to anything that does not ask for HTML, so these never land on the page.
+import type { AnchorDetail, AnchorVerification, AnchorView } from "@/lib/anchors";
 import { getJson, postJson, withQuery, type Page } from "./api";
 
-export interface AnchorCalendarView {
-  url: string;
-  state: "pending" | "failed" | "complete";
-  attempts: number;
-  error: string | null;
-  answered_at: string | null;
-}
-
-/** One batch of activities whose merkle root was submitted to the calendars. */
-export interface AnchorView {
-  root: string;
-  url: string;
-  state: "pending" | "confirmed";
-  activity_count: number;
-  calendars: AnchorCalendarView[];
-  block_height: number | null;
-  block_time: string | null;
-  created_at: string;
-  submitted_at: string | null;
-  upgraded_at: string | null;
-  confirmed_at: string | null;
-  last_error: string | null;
-}
+export type { AnchorCalendarView, AnchorDetail, AnchorVerification, AnchorView } from "@/lib/anchors";
 
 /** `GET /anchors`: a page of anchors plus how many activities still wait for a batch. */
 export interface AnchorPage extends Page<AnchorView> {
   unanchored: number;
-}
-
-export interface AnchoredActivity {
-  id: string;
-  index: number;
-  url: string;
-  ots_url: string;
-}
-
-/** `GET /anchors/{root}`: the anchor and a page of its activities. */
-export interface AnchorDetail extends AnchorView {
-  activities: AnchoredActivity[];
-  activities_next_cursor: string | null;
 }
 
 export interface AnchorNowResult {
@@ -52,15 +18,6 @@ export interface AnchorNowResult {
 export interface UpgradeResult {
   anchor: AnchorView;
   changed: boolean;
-}
-
-export interface VerifyResult {
-  root: string;
-  verified: boolean;
-  state: string;
-  block_height: number | null;
-  block_time: string | null;
-  message: string;
 }
 
 function anchorPath(root: string): string {
@@ -88,6 +45,6 @@ export function upgradeAnchor(root: string): Promise<UpgradeResult> {
 }
 
 /** `POST /anchors/{root}/verify`: check the proof against the configured block source (signed in). */
-export function verifyAnchor(root: string): Promise<VerifyResult> {
-  return postJson<VerifyResult>(`${anchorPath(root)}/verify`);
+export function verifyAnchor(root: string): Promise<AnchorVerification> {
+  return postJson<AnchorVerification>(`${anchorPath(root)}/verify`);
 }

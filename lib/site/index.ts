@@ -25,6 +25,15 @@ export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
   return { users, assets, activities, followers, anchors };
 }
 
+/** OpenTimestamps anchors by state, for the summary on /anchors/ui. */
+export async function getAnchorStateCounts(ctx: AppContext): Promise<{ pending: number; confirmed: number }> {
+  const [pending, confirmed] = await Promise.all([
+    ctx.prisma.anchor.count({ where: { state: "pending" } }),
+    ctx.prisma.anchor.count({ where: { state: "confirmed" } }),
+  ]);
+  return { pending, confirmed };
+}
+
 /** The project README (Markdown), shown on the home page. */
 export async function readReadme(): Promise<string> {
   return readFile(path.join(process.cwd(), "README.md"), "utf8").catch(() => "");

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AnchorStatus } from "@/components/anchors-status";
 import { DeliveryTable } from "@/components/delivery-table";
 import { JsonBlock } from "@/components/json-block";
 import { SignatureStatus } from "@/components/signature-status";
@@ -8,6 +9,7 @@ import { TimeStamp } from "@/components/time-stamp";
 import { Badge } from "@/components/ui/badge";
 import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
+import { getActivityAnchor } from "@/lib/anchors";
 import { listDeliveries } from "@/lib/federation";
 import { checkActivitySignature, getActivity } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
@@ -33,7 +35,11 @@ export default async function ActivityPage({ params }: { params: Params }) {
   const ctx = await getContext();
   const activity = await getActivity(ctx, ref);
   if (!activity) notFound();
-  const [check, deliveries] = await Promise.all([checkActivitySignature(ctx, activity), listDeliveries(ctx, String(activity.json.id))]);
+  const [check, deliveries, anchored] = await Promise.all([
+    checkActivitySignature(ctx, activity),
+    listDeliveries(ctx, String(activity.json.id)),
+    getActivityAnchor(ctx, activity.activityId),
+  ]);
   const object = objectOf(activity.json);
 
   return (
@@ -82,6 +88,10 @@ export default async function ActivityPage({ params }: { params: Params }) {
             </Fact>
           ) : null}
         </Facts>
+      </SectionCard>
+
+      <SectionCard title="Anchor" testId="anchor">
+        <AnchorStatus anchor={anchored.anchor} otsUrl={anchored.ots_url} />
       </SectionCard>
 
       <SectionCard

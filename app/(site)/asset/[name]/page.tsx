@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AnchorStatus } from "@/components/anchors-status";
 import { CopyButton } from "@/components/copy-button";
 import { JsonBlock } from "@/components/json-block";
 import { readProvenance } from "@/components/provenance";
@@ -12,6 +13,7 @@ import { TimeStamp } from "@/components/time-stamp";
 import { Badge } from "@/components/ui/badge";
 import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
+import { getActivityAnchor } from "@/lib/anchors";
 import { checkActivitySignature, getActivity, getAsset } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 import { decodePathParam } from "@/lib/http";
@@ -34,7 +36,9 @@ export default async function AssetPage({ params }: { params: Params }) {
   const asset = await getAsset(ctx, name);
   if (!asset) notFound();
   const activity = await getActivity(ctx, String(asset.activity_index));
-  const check = activity ? await checkActivitySignature(ctx, activity) : null;
+  const [check, anchored] = activity
+    ? await Promise.all([checkActivitySignature(ctx, activity), getActivityAnchor(ctx, activity.activityId)])
+    : [null, null];
   const provenance = asset.provenance ? readProvenance(asset.provenance) : null;
 
   return (
@@ -142,6 +146,13 @@ export default async function AssetPage({ params }: { params: Params }) {
           <p className="text-sm text-red-700">The activity that claims this asset is missing.</p>
         )}
       </SectionCard>
+
+      {anchored ? (
+        <SectionCard title="Anchor" testId="anchor">
+          <p className="text-sm text-stone-600">The signed claim above, timestamped in Bitcoin through OpenTimestamps.</p>
+          <AnchorStatus anchor={anchored.anchor} otsUrl={anchored.ots_url} />
+        </SectionCard>
+      ) : null}
     </div>
   );
 }
