@@ -225,6 +225,20 @@ describe.each(databaseKinds)("client keys on %s", (kind) => {
     expect(err).toMatchObject({ status: 401, message: expect.stringMatching(/replay/) });
   });
 
+  it("takes GETs that differ only in their (unsigned) query for different requests, but not POSTs", async () => {
+    const k = newKey();
+    await addClientKey(t.ctx, "alice", { did_key: k.did, label: null });
+    const collection = signed("GET", "/users/alice/outbox", k, now);
+    const page = { ...collection, url: "https://l2.test/users/alice/outbox?page=true", headers: new Headers(collection.headers) };
+    expect(await authenticateMooAuth(t.ctx, collection)).toMatchObject({ username: "alice" });
+    expect(await authenticateMooAuth(t.ctx, page)).toMatchObject({ username: "alice" });
+    expect(await rejectsWithAppError(authenticateMooAuth(t.ctx, { ...page, headers: new Headers(page.headers) }))).toMatchObject({ status: 401 });
+    const post = signed("POST", "/users/alice/outbox", k, now, "{}");
+    expect(await authenticateMooAuth(t.ctx, post)).toMatchObject({ username: "alice" });
+    const again = { ...post, url: `${post.url}?x=1`, headers: new Headers(post.headers) };
+    expect(await rejectsWithAppError(authenticateMooAuth(t.ctx, again))).toMatchObject({ status: 401, message: expect.stringMatching(/replay/) });
+  });
+
   it("stops a removed key at once", async () => {
     const k = newKey();
     await addClientKey(t.ctx, "alice", { did_key: k.did, label: null });

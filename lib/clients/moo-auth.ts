@@ -40,8 +40,9 @@ export async function authenticateMooAuth(
   options: { alternativePaths?: string[] } = {},
 ): Promise<MooAuthCaller> {
   let path: string;
+  let query: string;
   try {
-    path = new URL(req.url).pathname;
+    ({ pathname: path, search: query } = new URL(req.url));
   } catch {
     throw unauthorized("Moo-Auth-1 failed: the request URL could not be read.");
   }
@@ -55,7 +56,7 @@ export async function authenticateMooAuth(
   if (!key) throw unauthorized(`Moo-Auth-1 failed: ${result.didKey} is not a registered client key here (or it was removed).`);
 
   // Only verified signatures of registered keys are recorded, so garbage cannot fill the table.
-  const seen = createHash("sha256").update(`${result.didKey} ${result.signature}`).digest("hex");
+  const seen = createHash("sha256").update(replayMaterial(req.method, result.didKey, result.signature, query)).digest("hex");
   try {
     await ctx.prisma.mooAuthSeen.create({ data: { key: seen, seenAt: ctx.now() } });
   } catch (err) {
@@ -64,6 +65,18 @@ export async function authenticateMooAuth(
   }
   await ctx.prisma.clientKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: ctx.now() } });
   return { username: key.username, didKey: result.didKey };
+}
+
+/**
+ * What names a request in moo_auth_seen: `<did> <signature>` (protocols.md §3). The query string
+ * is not signed and Date has one-second resolution, so a client paging a collection
+ * (`/outbox`, then `/outbox?page=true` in the same second) makes the same signature twice; for
+ * reads (GET, HEAD), which change nothing, the query is added so those are not taken for
+ * replays. A write is refused on a repeated signature whatever its query.
+ */
+function replayMaterial(method: string, didKey: string, signature: string, query: string): string {
+  const read = /^(GET|HEAD)$/i.test(method);
+  return read && query ? `${didKey} ${signature} ${query}` : `${didKey} ${signature}`;
 }
 
 /** Forgets accepted signatures older than the replay window (they would fail the Date check anyway). */
