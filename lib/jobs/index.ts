@@ -1,6 +1,7 @@
 // The persisted job queue (pg-boss 10 on the app's own database) and the registration of every
 // worker and schedule. Workers are thin: they call one domain function and are idempotent.
 import PgBoss from "pg-boss";
+import { ANCHOR_JOB, anchorPending, anchorSchedule, upgradeAnchors } from "@/lib/anchors";
 import type { AppContext } from "@/lib/context";
 import type { Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
@@ -20,6 +21,8 @@ export const JOBS = {
   l1Notify: L1_NOTIFY_JOB,
   /** Delivers one activity to one inbox. */
   deliver: DELIVER_JOB,
+  /** Anchors unanchored activities and upgrades pending anchors (OpenTimestamps). */
+  anchor: ANCHOR_JOB,
 } as const;
 
 /** How often the cleanup runs (cron, minute granularity). */
@@ -76,6 +79,17 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, retryLimit: MAX_DELIVERY_ATTEMPTS, retryDelay: 10, retryBackoff: true });
   await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
     await performDelivery(ctx, deliverPayload.parse(job.data).delivery_id);
+  });
+  // Anchoring every ANCHOR_INTERVAL_MINUTES (0: only on demand). No retries: the next run retries,
+  // and a pg-boss singleton per tick keeps processes from stacking runs (the batcher also locks).
+  await boss.createQueue(JOBS.anchor, { name: JOBS.anchor, retryLimit: 0, policy: "singleton" });
+  const anchorCron = anchorSchedule(ctx.config.anchorIntervalMinutes);
+  if (anchorCron) await boss.schedule(JOBS.anchor, anchorCron, {}, { tz: "UTC" });
+  else await boss.unschedule(JOBS.anchor);
+  await boss.work(JOBS.anchor, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async () => {
+    const anchored = await anchorPending(ctx);
+    const upgraded = await upgradeAnchors(ctx);
+    if (anchored.created.length > 0 || upgraded.changed > 0) console.log("[jobs] anchor", { batches: anchored.created.length, upgraded: upgraded.changed });
   });
   return boss;
 }

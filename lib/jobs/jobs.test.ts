@@ -26,9 +26,15 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
     await t.close();
   });
 
-  it("schedules the cleanup", async () => {
+  it("schedules the cleanup and the anchoring (ANCHOR_INTERVAL_MINUTES defaults to 60)", async () => {
     const schedules = await boss.getSchedules();
-    expect(schedules).toEqual([expect.objectContaining({ name: JOBS.cleanup, cron: CLEANUP_SCHEDULE })]);
+    expect(schedules).toHaveLength(2);
+    expect(schedules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: JOBS.cleanup, cron: CLEANUP_SCHEDULE }),
+        expect.objectContaining({ name: JOBS.anchor, cron: "0 */1 * * *" }),
+      ]),
+    );
   });
 
 
