@@ -4,7 +4,20 @@
 // L1_SERVERS; restart, start-up failure and PostgreSQL tests start their own
 // (e2e/support/spawn.ts). Each server's data folder is wiped before it starts.
 import { defineConfig } from "@playwright/test";
-import { FAKE_L1, MAIN, MAIN_JWT_SECRET, MAIN_L1_SERVERS, NO_RATE_LIMITS, RATE_LIMITED, serverEnv, type ServerSpec } from "./e2e/support/servers";
+import {
+  FAKE_L1,
+  MAIN,
+  MAIN_JWT_SECRET,
+  MAIN_L1_SERVERS,
+  MAIN_OTS,
+  NO_RATE_LIMITS,
+  OTS_CALENDAR_A,
+  OTS_CALENDAR_B,
+  OTS_ESPLORA,
+  RATE_LIMITED,
+  serverEnv,
+  type ServerSpec,
+} from "./e2e/support/servers";
 
 function webServer(server: ServerSpec, env: Record<string, string>) {
   return {
@@ -17,6 +30,19 @@ function webServer(server: ServerSpec, env: Record<string, string>) {
     stdout: "ignore" as const,
     stderr: "pipe" as const,
     gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+  };
+}
+
+/** A small fixture server (stub) started before the app servers. */
+function stubServer(command: string, url: string) {
+  return {
+    command,
+    url,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
   };
 }
 
@@ -61,7 +87,11 @@ export default defineConfig({
       stderr: "pipe" as const,
       gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
     },
-    webServer(MAIN, { JWT_SECRET: MAIN_JWT_SECRET, L1_SERVERS: MAIN_L1_SERVERS, ...NO_RATE_LIMITS }),
+    // The OpenTimestamps stubs: an Esplora block source and two calendars that mine into it.
+    stubServer(`npx tsx e2e/fixtures/esplora.ts --port ${OTS_ESPLORA.port}`, `${OTS_ESPLORA.url}/__blocks`),
+    stubServer(`npx tsx e2e/fixtures/ots-calendar.ts --port ${OTS_CALENDAR_A.port} --esplora ${OTS_ESPLORA.url}`, `${OTS_CALENDAR_A.url}/__state`),
+    stubServer(`npx tsx e2e/fixtures/ots-calendar.ts --port ${OTS_CALENDAR_B.port} --esplora ${OTS_ESPLORA.url}`, `${OTS_CALENDAR_B.url}/__state`),
+    webServer(MAIN, { JWT_SECRET: MAIN_JWT_SECRET, L1_SERVERS: MAIN_L1_SERVERS, ...NO_RATE_LIMITS, ...MAIN_OTS }),
     webServer(RATE_LIMITED, {
       JWT_SECRET: "e2e-ratelimit-secret-0123456789abcdef0123456789",
       RATE_LIMIT_LOGIN: "3/60",

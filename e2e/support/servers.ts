@@ -45,6 +45,16 @@ export const DOWN_L1 = { port: 8318, url: "http://127.0.0.1:8318" };
  * routes): runs of the test's own making, and a log of exactly what L2 requested.
  */
 export const SCRIPTED_L1 = { port: 8317, url: "http://127.0.0.1:8317" };
+/**
+ * The OpenTimestamps stubs started by playwright.config.ts (e2e/fixtures/ots-calendar.ts, esplora.ts):
+ * two calendars (MAIN's OTS_CALENDARS) mining into one Esplora stub (MAIN's OTS_ESPLORA_URL).
+ * Their pending attestations name these exact URLs.
+ */
+export const OTS_CALENDAR_A = { port: 8321, url: "http://127.0.0.1:8321" };
+export const OTS_CALENDAR_B = { port: 8322, url: "http://127.0.0.1:8322" };
+export const OTS_ESPLORA = { port: 8323, url: "http://127.0.0.1:8323" };
+/** OpenTimestamps configuration of the main server. */
+export const MAIN_OTS = { OTS_CALENDARS: `${OTS_CALENDAR_A.url},${OTS_CALENDAR_B.url}`, OTS_ESPLORA_URL: OTS_ESPLORA.url };
 /** L1_SERVERS of the main server. */
 export const MAIN_L1_SERVERS = `${FAKE_L1.url},${DOWN_L1.url},${SCRIPTED_L1.url}`;
 
