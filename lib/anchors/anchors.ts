@@ -547,10 +547,14 @@ export async function upgradeAnchor(ctx: AppContext, rootParam: string, options:
       if (!outcome) continue;
       entry.attempts += outcome.requests;
       entry.error = outcome.error;
+      let merged = 0;
       for (const answer of outcome.accepted) {
-        for (const node of findNodesSafe(ts, answer.msg)) mergeTimestamp(node, answer);
+        const nodes = findNodesSafe(ts, answer.msg);
+        for (const node of nodes) mergeTimestamp(node, answer);
+        merged += nodes.length;
       }
-      if (outcome.confirmed) {
+      // A block only counts once its attestation is in the proofs this anchor serves.
+      if (outcome.confirmed && merged > 0) {
         entry.state = "complete";
         entry.answeredAt = now.toISOString();
         if (!confirmed || outcome.confirmed.height < confirmed.height) confirmed = outcome.confirmed;
