@@ -118,8 +118,9 @@ function AnchorNowPanel({ waiting }: { waiting: number }) {
     <Card>
       <div className="flex flex-wrap items-center justify-between gap-4">
         <p className="max-w-2xl text-sm text-stone-600">
-          Activities are batched periodically. Anchoring now puts {waiting === 1 ? "the 1 waiting activity" : `the ${waiting} waiting activities`} into
-          one merkle tree and submits its root to the OpenTimestamps calendars.
+          {waiting === 0
+            ? "Every activity is in a batch. New activities wait for the next periodic batch, or for Anchor now."
+            : `Activities are batched periodically. Anchoring now puts ${waiting === 1 ? "the waiting activity" : `the ${waiting} waiting activities`} into one merkle tree and submits its root to the OpenTimestamps calendars.`}
         </p>
         <Button type="button" onClick={() => mutation.mutate()} disabled={mutation.isPending} aria-busy={mutation.isPending || undefined}>
           {mutation.isPending ? (
