@@ -57,10 +57,13 @@ export interface Config {
 export type Env = Record<string, string | undefined>;
 
 const USERNAME = /^[a-z0-9_]{1,32}$/;
+// The calendars themselves rather than the *.pool aggregators in front of them: a pending
+// attestation names the calendar, and upgrades ask only configured URLs, so the URL submitted to
+// must be the URL that later serves /timestamp/<commitment>.
 const DEFAULT_CALENDARS = [
-  "https://a.pool.opentimestamps.org",
-  "https://b.pool.opentimestamps.org",
-  "https://a.pool.eternitywall.com",
+  "https://alice.btc.calendar.opentimestamps.org",
+  "https://bob.btc.calendar.opentimestamps.org",
+  "https://finney.calendar.eternitywall.com",
 ];
 const DEFAULT_ESPLORA = "https://blockstream.info/api";
 
