@@ -588,11 +588,13 @@ async function cmdUpload(args) {
   const activity = buildCreateActivity({ actor: login.actor, name: flags.name, contentHash, assetType, tags });
   const { res, body } = await signedRequest(login, "POST", login.outbox, activity);
   expectStatus(res, body, [201], `Registering ${flags.name}`);
-  const location = res.headers.get("location");
-  print(`Registered ${body?.name ?? flags.name}`);
-  print(`  type:     ${body?.asset_type ?? assetType}`);
+  // The answer is POST /assets's: {asset, activity}; Location names the new activity.
+  const asset = body?.asset ?? {};
+  const location = res.headers.get("location") ?? body?.activity?.id;
+  print(`Registered ${asset.name ?? flags.name}`);
+  print(`  type:     ${asset.asset_type ?? assetType}`);
   print(`  sha3-256: ${contentHash}`);
-  print(`  activity: ${location ? new URL(location, login.outbox).href : "(no Location header)"}`);
+  print(`  activity: ${location ? new URL(location, login.outbox).href : "(the server named none)"}`);
 }
 
 async function cmdList(args) {

@@ -283,7 +283,7 @@ async function startFakeL2(): Promise<{ fake: FakeL2; server: Server }> {
       const o = activity.object;
       if (fake.assets.some((a) => a.name === o.name)) return send(res, 409, { error: "name_taken", message: `The name ${o.name} is already registered.` });
       fake.assets.push({ name: o.name, content_hash: o.contentHash.value, asset_type: o.assetType, tags: o.tag, owner: user, created_at: new Date().toISOString() });
-      return send(res, 201, { name: o.name, asset_type: o.assetType }, { location: `${fake.url}/activities/${fake.assets.length}` });
+      return send(res, 201, { asset: { name: o.name, asset_type: o.assetType }, activity: { id: `${fake.url}/activities/${fake.assets.length}` } }, { location: `${fake.url}/activities/${fake.assets.length}` });
     }
     if (url.pathname === "/assets/record-run" && req.method === "POST") {
       const input = JSON.parse(body.toString()) as { run_id: string; output_name: string; l1_server: string };

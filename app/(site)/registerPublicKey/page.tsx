@@ -11,14 +11,18 @@ export const metadata: Metadata = { title: "Register a client key" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
+/** Encoded for a query string, but with `:` kept, so a did:key reads as the link the client printed. */
+function queryPart(text: string): string {
+  return encodeURIComponent(text).replace(/%3A/gi, ":");
+}
+
 /** This page's own URL (path and query), to come back to after logging in. */
 function selfUrl(params: SearchParams): string {
-  const query = new URLSearchParams();
+  const pairs: string[] = [];
   for (const [name, value] of Object.entries(params)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) query.append(name, v);
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) pairs.push(`${queryPart(name)}=${queryPart(v)}`);
   }
-  const qs = query.toString();
-  return qs ? `/registerPublicKey?${qs}` : "/registerPublicKey";
+  return pairs.length ? `/registerPublicKey?${pairs.join("&")}` : "/registerPublicKey";
 }
 
 // /registerPublicKey?key=did:key:… — BIN-2's one-click registration. Rendering stores nothing; only
