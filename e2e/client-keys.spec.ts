@@ -6,6 +6,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { bearer, expectError, json } from "./support/api";
 import { digestOf, didKeyOf, mooAuthHeaders, mooFetch, newClientKey, rawRequest, send, type Answer, type ClientKey } from "./support/moo-auth";
 import { newUser, randomHash, uniqueName, type User } from "./support/registry";
+import { registerInBrowser, sameOrigin, type BrowserUser } from "./support/renderers";
 import { MAIN } from "./support/servers";
 
 const url = (path: string) => `${MAIN.url}${path}`;
@@ -134,6 +135,39 @@ test.describe("the client key API", () => {
     await expectError(await request.delete(`/auth/client-keys/${encodeURIComponent(key.did)}`, { headers: bearer(other.token) }), 404, "not_found");
     expect((await listKeys(request, owner)).map((k) => k.did_key)).toEqual([key.did]);
     expect((await mooFetch(key, "GET", url("/auth/me"))).status).toBe(200);
+  });
+});
+
+test.describe("the browser session", () => {
+  let person: BrowserUser;
+  test.beforeAll(async ({ browser }) => {
+    person = await registerInBrowser(browser, "keysess");
+  });
+  test.afterAll(async () => {
+    await person.context.close();
+  });
+
+  test("writes from another site's page are 403 csrf_rejected and store nothing; from our own pages they work", async ({ request }) => {
+    const key = newClientKey();
+    const foreign: Record<string, string>[] = [{ origin: "http://evil.example" }, {}];
+    for (const headers of foreign) {
+      const res = await request.post("/auth/client-keys", { headers: { cookie: person.cookie, ...headers }, form: { did_key: key.did } });
+      await expectError(res, 403, "csrf_rejected");
+      const c2s = await request.post(`/users/${person.username}/outbox`, {
+        headers: { cookie: person.cookie, ...json, ...headers },
+        data: { type: "Create", object: { name: uniqueName("csrf"), contentHash: randomHash() } },
+      });
+      await expectError(c2s, 403, "csrf_rejected");
+    }
+    const listed = await request.get("/auth/client-keys", { headers: { cookie: person.cookie } });
+    expect(((await listed.json()) as { items: unknown[] }).items).toEqual([]);
+
+    const ok = await request.post("/auth/client-keys", { headers: sameOrigin(person), form: { did_key: key.did, label: "from the page" } });
+    expect(ok.status(), await ok.text()).toBe(201);
+    const del = await request.delete(`/auth/client-keys/${encodeURIComponent(key.did)}`, { headers: { cookie: person.cookie, origin: "http://evil.example" } });
+    await expectError(del, 403, "csrf_rejected");
+    const after = await request.get("/auth/client-keys", { headers: { cookie: person.cookie } });
+    expect(((await after.json()) as { items: { did_key: string }[] }).items.map((k) => k.did_key)).toEqual([key.did]);
   });
 });
 
@@ -275,6 +309,14 @@ test.describe("Moo-Auth-1", () => {
     const { user, key } = await userWithKey(request, "rm");
     expect((await mooFetch(key, "GET", url("/auth/me"))).status).toBe(200);
     expect((await request.delete(`/auth/client-keys/${encodeURIComponent(key.did)}`, { headers: bearer(user.token) })).status()).toBe(204);
+    expectUnauthorized(await mooFetch(key, "GET", url("/auth/me")), /not a registered client key/);
+  });
+
+  test("a key may remove itself with a signed DELETE, and is refused from then on", async ({ request }) => {
+    const { key } = await userWithKey(request, "selfdel");
+    const path = url(`/auth/client-keys/${encodeURIComponent(key.did)}`);
+    const res = await mooFetch(key, "DELETE", path);
+    expect(res.status, res.text).toBe(204);
     expectUnauthorized(await mooFetch(key, "GET", url("/auth/me")), /not a registered client key/);
   });
 
