@@ -423,14 +423,15 @@ for (const knock of KNOCKS) {
         expect((await followersOf(request, target.username)).items.every((a) => a === peer.actorUri("carol").href)).toBe(true);
       });
 
-      test("GET on an inbox is not allowed, and a token is no substitute for a signature", async () => {
+      test("An inbox is read only by its owner, and a token is no substitute for a signature on a POST", async () => {
         const body = JSON.stringify(followOf("carol"));
         const withToken = await send(
           new Request(`${MAIN.url}${inbox()}`, { method: "POST", headers: { "content-type": "application/activity+json", ...bearer(target.token) }, body }),
         );
         expectRefused(withToken, 401, "unauthorized");
         const get = await fetch(`${MAIN.url}${inbox()}`, { headers: { accept: "application/activity+json" } });
-        expect(get.status).toBe(405);
+        expect(get.status).toBe(401);
+        expect(await get.json()).toMatchObject({ error: "unauthorized" });
       });
     });
   });
