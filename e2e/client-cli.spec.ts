@@ -282,6 +282,16 @@ test("/settings/clients: anonymous → /login and back; Add shows the server's 4
   await page.getByRole("button", { name: "Add key" }).click();
   await expect(page.locator("#did_key-error")).toContainText("already registered");
   expect(await clientKeys(request, token)).toHaveLength(1);
+
+  // A label is shown as text, never as HTML; the newest key comes first.
+  const hostile = '<img src=x onerror="document.body.dataset.pwned=1">';
+  const added = await request.post("/auth/client-keys", { headers: { ...bearer(token), ...json }, data: { did_key: freshDidKey(), label: hostile } });
+  expect(added.status(), await added.text()).toBe(201);
+  await page.reload();
+  await expect(row).toHaveCount(2);
+  await expect(row.first()).toContainText(hostile);
+  await expect(row.first().locator("img")).toHaveCount(0);
+  expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined();
 });
 
 test("the login form only returns to same-site paths", async ({ page, request }) => {

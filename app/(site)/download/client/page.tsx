@@ -101,7 +101,15 @@ node artdag-client.mjs list`}
           {COMMANDS.map((c) => (
             <div key={c.usage} className="grid gap-1 py-3 sm:grid-cols-[minmax(0,20rem)_1fr] sm:gap-4">
               <dt>
-                <code className="font-mono text-xs">node artdag-client.mjs {c.usage}</code>
+                {/* Each word unbroken, so `--l1` never wraps after its first hyphen. */}
+                <code className="font-mono text-xs">
+                  {`node artdag-client.mjs ${c.usage}`.split(" ").map((word, i) => (
+                    <span key={i} className="whitespace-nowrap">
+                      {i ? " " : ""}
+                      {word}
+                    </span>
+                  ))}
+                </code>
               </dt>
               <dd className="text-stone-600">{c.what}</dd>
             </div>
