@@ -1,9 +1,9 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type ButtonHTMLAttributes, type ReactNode } from "react";
+import { useEffect, useState, type ButtonHTMLAttributes, type ReactNode } from "react";
 import { retryUnlessClientError } from "./api";
 import {
   anchorNow,
@@ -161,6 +161,7 @@ function AnchorNowPanel({ waiting }: { waiting: number }) {
 
 function AnchorList({ initialPage, signedIn }: { initialPage: AnchorPage; signedIn: boolean }) {
   const { query, items } = useKeysetPages<AnchorView>(LIST_KEY, (cursor) => fetchAnchors({ cursor, limit: PAGE_SIZE }), initialPage);
+  const linked = useLinkedRoot();
   if (query.isPending) return <SkeletonRows />;
   if (query.isError && items.length === 0) return <ErrorNotice message={query.error.message} onRetry={() => void query.refetch()} />;
   if (items.length === 0) {
@@ -173,6 +174,7 @@ function AnchorList({ initialPage, signedIn }: { initialPage: AnchorPage; signed
   }
   return (
     <div className="space-y-4">
+      {linked !== null && !items.some((a) => a.root === linked) ? <LinkedAnchor root={linked} signedIn={signedIn} /> : null}
       <ul className="space-y-4" data-testid="anchor-list">
         {items.map((anchor) => (
           <AnchorRow key={anchor.root} anchor={anchor} signedIn={signedIn} />
@@ -181,6 +183,44 @@ function AnchorList({ initialPage, signedIn }: { initialPage: AnchorPage; signed
       {query.isFetchNextPageError ? <ErrorNotice message={query.error?.message ?? "unknown error"} onRetry={() => void query.fetchNextPage()} /> : null}
       <LoadMoreButton hasMore={query.hasNextPage} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()} />
     </div>
+  );
+}
+
+/** The merkle root named by the URL's fragment (`/anchors/ui#<root>`, as activity pages link), or null. */
+function useLinkedRoot(): string | null {
+  const [root, setRoot] = useState<string | null>(null);
+  useEffect(() => {
+    const read = () => {
+      const hash = window.location.hash.slice(1).toLowerCase();
+      setRoot(/^[0-9a-f]{64}$/.test(hash) ? hash : null);
+    };
+    read();
+    window.addEventListener("hashchange", read);
+    return () => window.removeEventListener("hashchange", read);
+  }, []);
+  return root;
+}
+
+/**
+ * A linked anchor that is not on the loaded pages (an older batch): fetched on its own and shown
+ * above the list, so the link from an activity page always lands on its anchor.
+ */
+function LinkedAnchor({ root, signedIn }: { root: string; signedIn: boolean }) {
+  // Under LIST_KEY, so the refresh after Upgrade / Verify reloads it too.
+  const query = useQuery({ queryKey: [...LIST_KEY, "linked", root], queryFn: () => fetchAnchor(root), retry: retryUnlessClientError });
+  const found = query.isSuccess;
+  useEffect(() => {
+    if (found) document.getElementById(root)?.scrollIntoView();
+  }, [found, root]);
+  if (query.isPending) return <SkeletonRows rows={1} />;
+  if (query.isError) return <ErrorNotice message={query.error.message} />;
+  return (
+    <section aria-label="Linked anchor" className="space-y-2" data-testid="linked-anchor">
+      <h2 className="text-xs font-medium uppercase tracking-wide text-stone-500">Linked anchor</h2>
+      <ul>
+        <AnchorRow anchor={query.data} signedIn={signedIn} />
+      </ul>
+    </section>
   );
 }
 

@@ -4,8 +4,8 @@
 // and anonymous visitors see everything but the buttons.
 import { readFile } from "node:fs/promises";
 import { expect, test, type APIRequestContext, type Page, type Route } from "@playwright/test";
-import { login, PASSWORD, uniqueUsername } from "./support/api";
-import { acceptJson, createAsset, getJson } from "./support/registry";
+import { bearer, login, PASSWORD, uniqueUsername } from "./support/api";
+import { acceptJson, createAsset, getJson, newUser } from "./support/registry";
 import { OTS_CALENDAR_A, RATE_LIMITED } from "./support/servers";
 
 /** The first bytes of every serialized OpenTimestamps proof: the magic header, then version 1. */
@@ -272,4 +272,38 @@ test("a person anchors their activity, downloads its .ots, upgrades it to a Bitc
     await page.goto("/");
     await expect(page.getByTestId("stat-anchors")).toHaveText(String(stats.anchors));
   });
+});
+
+test("the link from an activity page finds its anchor even when newer batches pushed it off the first page", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const user = await newUser(request, "older");
+  const anchorOne = async () => {
+    const { asset } = await createAsset(request, user);
+    const res = await request.post("/anchors", { headers: { ...acceptJson, ...bearer(user.token) } });
+    expect(res.status(), await res.text()).toBe(201);
+    return { asset, anchor: ((await res.json()) as { anchor: AnchorView }).anchor };
+  };
+  const { asset, anchor } = await anchorOne();
+  // The page lists 20 anchors; 20 newer ones push this one to the second page.
+  for (let i = 0; i < 20; i++) await anchorOne();
+  const first = await getJson<AnchorList>(request, "/anchors?limit=20");
+  expect(first.items.map((a) => a.root)).not.toContain(anchor.root);
+
+  await page.goto(`/activity/${asset.activity_index}`);
+  await page.getByTestId("anchor-link").click();
+  await expect(page).toHaveURL(new RegExp(`/anchors/ui#${anchor.root}$`));
+  const linked = page.getByTestId("linked-anchor");
+  const row = linked.locator(`[data-testid="anchor-row"][data-root="${anchor.root}"]`);
+  await expect(row).toBeInViewport();
+  await expect(row.getByTestId("anchor-state")).toHaveText("Pending");
+  await expect(row.getByTestId("anchor-count")).toHaveText("1");
+
+  // A root nobody anchored says so; a fragment that is no root is ignored.
+  await page.goto(`/anchors/ui#${"0".repeat(64)}`);
+  await expect(page.getByTestId("list-error")).toContainText("Could not load:");
+  await expect(page.getByTestId("anchor-row").first()).toBeVisible();
+  await page.goto("/anchors/ui#not-a-root");
+  await expect(page.getByTestId("anchor-row").first()).toBeVisible();
+  await expect(page.getByTestId("linked-anchor")).toHaveCount(0);
+  await expect(page.getByTestId("list-error")).toHaveCount(0);
 });
