@@ -279,30 +279,32 @@ function AnchorRow({ anchor, signedIn }: { anchor: AnchorView; signedIn: boolean
       </dl>
 
       {anchor.calendars.length > 0 ? (
-        <table className="mt-4 w-full text-left text-sm" data-testid="anchor-calendars">
-          <thead className="text-xs uppercase tracking-wide text-stone-500">
-            <tr>
-              <th className="py-1.5 pr-4 font-medium">Calendar</th>
-              <th className="py-1.5 pr-4 font-medium">State</th>
-              <th className="py-1.5 pr-4 font-medium">Attempts</th>
-              <th className="py-1.5 font-medium">Answered / error</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-stone-100">
-            {anchor.calendars.map((c) => (
-              <tr key={c.url} data-testid="anchor-calendar">
-                <td className="break-all py-1.5 pr-4 font-mono text-xs">{c.url}</td>
-                <td className="py-1.5 pr-4">
-                  <Badge tone={CALENDAR_TONE[c.state] ?? "neutral"}>{c.state}</Badge>
-                </td>
-                <td className="py-1.5 pr-4 tabular-nums">{c.attempts}</td>
-                <td className="py-1.5 text-xs text-stone-600">
-                  {c.error ? <span className="text-red-700">{c.error}</span> : c.answered_at ? <TimeStamp iso={c.answered_at} /> : "—"}
-                </td>
+        <div className="mt-4 overflow-x-auto">
+          <table className="w-full text-left text-sm" data-testid="anchor-calendars">
+            <thead className="text-xs uppercase tracking-wide text-stone-500">
+              <tr>
+                <th className="py-1.5 pr-4 font-medium">Calendar</th>
+                <th className="py-1.5 pr-4 font-medium">State</th>
+                <th className="py-1.5 pr-4 font-medium">Attempts</th>
+                <th className="py-1.5 font-medium">Answered / error</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="divide-y divide-stone-100">
+              {anchor.calendars.map((c) => (
+                <tr key={c.url} data-testid="anchor-calendar">
+                  <td className="break-all py-1.5 pr-4 font-mono text-xs">{c.url}</td>
+                  <td className="py-1.5 pr-4">
+                    <Badge tone={CALENDAR_TONE[c.state] ?? "neutral"}>{c.state}</Badge>
+                  </td>
+                  <td className="py-1.5 pr-4 tabular-nums">{c.attempts}</td>
+                  <td className="py-1.5 text-xs text-stone-600">
+                    {c.error ? <span className="text-red-700">{c.error}</span> : c.answered_at ? <TimeStamp iso={c.answered_at} /> : "—"}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
 
       {anchor.last_error ? (
