@@ -15,6 +15,14 @@
 //      "remote actor"), and the fan-out of one Create to 1 000 followers on 100 shared inboxes (100 local
 //      sink servers): enqueueDeliveries + performDelivery of every row, beside merely signing and
 //      sending the same 100 POSTs.
+//   5. Moo-Auth-1 in process (scripts/bench/clients-anchors.ts, its own process, with 6): requests/s
+//      through authenticateMooAuth on PGlite (signature checks + registered-key lookup + replay INSERT
+//      + last_used_at), each request freshly signed, beside signMooAuth (the client's cost), bare
+//      Ed25519 sign and verify, and verifyMooAuth without the database, so the database's share shows;
+//   6. OpenTimestamps anchoring in process, two in-process stub calendars and a stub Esplora: anchorPending
+//      of 1 000 and of 10 000 activities (seeded by cloning one registered Create with SQL), beside the
+//      leaf hashing + merkle tree alone; getActivityOts of every activity (composed on each read), every
+//      proof parsed and checked; then one mining per calendar and upgradeAnchor of every anchor.
 //
 //   npm run bench -- [--duration 10] [--warmup 3] [--connections 10]          (1; seconds)
 //                    [--reg-duration 5] [--reg-warmup 1] [--reg-clients 8]      (2; seconds)
@@ -22,10 +30,13 @@
 //                    [--list-duration 3] [--list-warmup 1] [--list-connections 4]
 //                    [--list-small 1000] [--list-large 100000]                  (3; seconds, rows)
 //                    [--fed-inbox 500] [--fed-rounds 5] [--fed-concurrency 8]   (4; POSTs per scheme, rounds)
+//                    [--moo-requests 2000]                                      (5; requests per row)
+//                    [--anchor-small 1000] [--anchor-large 10000]               (6; activities)
+//                    [--only clients-anchors]                       (5 and 6 alone: no build, no server)
 //   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
 //    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
 //    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE, BENCH_FED_INBOX, BENCH_FED_ROUNDS,
-//    BENCH_FED_CONCURRENCY)
+//    BENCH_FED_CONCURRENCY, BENCH_MOO_REQUESTS, BENCH_ANCHOR_SMALL, BENCH_ANCHOR_LARGE, BENCH_ONLY)
 //
 // It builds the app if needed, measures the in-process costs, seeds the two list databases, then
 // starts `scripts/start.ts --no-build` on a free loopback port with a fresh temporary ARTDAG_DATA
@@ -34,7 +45,7 @@
 // folder for (3). One measurement at a time, so none shares the CPUs with another (the list servers
 // idle while another size is loaded). It prints the tables, stops every server and removes every temporary folder. Loopback
 // only. Exits 1 when our server did not answer every measured request as expected (200 with the
-// expected body, or 201 for each registration).
+// expected body, or 201 for each registration), or when a check of 4, 5 or 6 failed.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -42,6 +53,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { ClientsAnchorsOptions, ClientsAnchorsResult } from "./bench/clients-anchors";
 import type { FederationOptions, FederationResult } from "./bench/federation";
 import type { MicroKey, MicroOptions, MicroResult } from "./bench/micro";
 import { LoadCheckError, runClients, summarize, timedGet, type LoadSummary } from "./bench/load";
@@ -89,6 +101,19 @@ const FED_ROUNDS = option("fed-rounds", "BENCH_FED_ROUNDS", 5, 1);
 const FED_CONCURRENCY = option("fed-concurrency", "BENCH_FED_CONCURRENCY", 8, 1);
 const FED_FOLLOWERS = 1000;
 const FED_HOSTS = 100;
+const MOO_REQUESTS = option("moo-requests", "BENCH_MOO_REQUESTS", 2000, 10);
+const ANCHOR_SMALL = option("anchor-small", "BENCH_ANCHOR_SMALL", 1000, 1);
+const ANCHOR_LARGE = option("anchor-large", "BENCH_ANCHOR_LARGE", 10_000, 1);
+const ONLY = (() => {
+  const argv = process.argv.slice(2);
+  const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
+  const raw = i < 0 ? process.env.BENCH_ONLY || undefined : argv[i] === "--only" ? argv[i + 1] : argv[i].slice("--only=".length);
+  if (raw !== undefined && raw !== "clients-anchors") {
+    console.error(`bench: --only (BENCH_ONLY) knows only 'clients-anchors', got '${raw}'`);
+    process.exit(2);
+  }
+  return raw;
+})();
 
 // ---------------------------------------------------------------------------------------------
 // autocannon (CommonJS, no bundled types): the part of its API used here.
@@ -658,9 +683,92 @@ function printFederation(fed: FederationResult | Error) {
   );
 }
 
+function printClientsAnchors(r: ClientsAnchorsResult | Error) {
+  console.log("");
+  console.log(`5. Moo-Auth-1 client authentication, in process (no HTTP server of ours; PGlite test context, user alice with one`);
+  console.log("   registered Ed25519 client key) and 6. OpenTimestamps anchoring (in-process stub calendars and Esplora)");
+  if (r instanceof Error) {
+    console.log(`   FAILED: ${r.message}`);
+    return;
+  }
+  const m = r.moo;
+  console.log("");
+  console.log(
+    `   ${fmt(m.rows[0]?.count ?? 0)} distinct signed POSTs (${fmt(m.bodyBytes)}-byte bodies, so every digest and signature differs) per row,`,
+  );
+  console.log("   one at a time after a warm-up; every call succeeded:");
+  console.log("");
+  table([
+    ["operation", "ops/s", "µs/op", "CPU µs/op"],
+    ...m.rows.map((row) => [row.label, fmt(row.perSecond, 0), fmt(row.usPerOp, 1), fmt(row.cpuUsPerOp, 1)]),
+  ]);
+  const us = (k: string) => m.rows.find((row) => row.key === k)?.usPerOp ?? NaN;
+  const auth = us("authenticateMooAuth");
+  const pure = us("verifyMooAuth");
+  console.log("");
+  console.log(
+    `   the database's share of authenticateMooAuth: ${fmt(auth - pure, 0)} µs of ${fmt(auth, 0)} (${fmt((100 * (auth - pure)) / auth, 0)}%; ` +
+      `key lookup + replay INSERT + last_used_at UPDATE); Ed25519 verify alone is ${fmt((100 * us("verify")) / auth, 0)}%`,
+  );
+  console.log(`   (moo_auth_seen holds ${fmt(m.seenRows)} rows at the end, one per authenticated request; a replay of the last is refused)`);
+  console.log("");
+  console.log(
+    `   anchorPending with the production options (batches of ${fmt(r.anchors[0]?.batchSize ?? 0)}), a fresh PGlite per row, two calendars; ` +
+      "activities seeded by",
+  );
+  console.log("   cloning one registered Create with SQL; every activity ends with an anchorRoot and a path, every .ots parses with");
+  console.log("   parseDetached and commits to sha256(body) with one pending attestation per calendar:");
+  console.log("");
+  table([
+    ["activities", "anchors", "anchorPending ms", "µs/activity", "hash+tree only ms", "getActivityOts/s", ".ots bytes", "upgradeAnchor ms", "confirmed"],
+    ...r.anchors.map((a) => [
+      fmt(a.activities),
+      String(a.anchors),
+      fmt(a.anchorMs, 0),
+      fmt((a.anchorMs * 1000) / a.activities, 1),
+      fmt(a.treeMs, 1),
+      fmt((a.otsReads * 1000) / a.otsMs, 0),
+      `${fmt(a.otsBytesMean, 0)} → ${fmt(a.otsBytesConfirmed, 0)}`,
+      fmt(a.upgradeMs, 0),
+      `${a.confirmed}/${a.anchors}`,
+    ]),
+  ]);
+  console.log("");
+  console.log("   (anchorPending = select + leaf hashing + tree + anchor INSERT + one UPDATE of every activity's path, then the POST");
+  console.log("    to each calendar; hash+tree only = sha256 of every body and buildMerkleBatch, no database and no calendars;");
+  console.log("    getActivityOts over every activity one at a time, µs/read = 1e6 / that; .ots bytes pending → confirmed;");
+  console.log("    upgradeAnchor after one mining per calendar, all anchors, each checked against the Esplora stub)");
+  console.log(
+    `   mean body ${r.anchors.map((a) => `${fmt(a.bodyBytes)} B`).join(" / ")}; seeding took ${r.anchors.map((a) => `${fmt(a.seedMs, 0)} ms`).join(" / ")}`,
+  );
+}
+
+function clientsAnchorsOptions(): ClientsAnchorsOptions {
+  return { mooRequests: MOO_REQUESTS, anchorSizes: [...new Set([ANCHOR_SMALL, ANCHOR_LARGE])] };
+}
+
+/** Sections 5 and 6 in their own process; a failure is returned, so the caller can still print the rest. */
+function runClientsAnchors(): Promise<ClientsAnchorsResult | Error> {
+  const opts = clientsAnchorsOptions();
+  console.error(`bench: Moo-Auth-1 and anchoring in process (${opts.mooRequests} requests per row, ${opts.anchorSizes.join(" and ")} activities)…`);
+  return runChild<ClientsAnchorsResult>("clients-anchors.ts", opts, "[clients-anchors]", 900_000).catch((err: unknown) =>
+    err instanceof Error ? err : new Error(String(err)),
+  );
+}
+
+/** `--only clients-anchors`: sections 5 and 6 alone. */
+async function mainClientsAnchorsOnly() {
+  const clientsAnchors = await runClientsAnchors();
+  console.log("");
+  printMachine();
+  printClientsAnchors(clientsAnchors);
+  if (clientsAnchors instanceof Error) throw new BenchError(`clients-anchors: ${clientsAnchors.message}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
+  if (ONLY === "clients-anchors") return mainClientsAnchorsOnly();
   const started = performance.now();
   const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
   ensureBuild(); // fail early, before the in-process measurements
@@ -680,6 +788,7 @@ async function main() {
   const federation = await runChild<FederationResult>("federation.ts", fedOpts, "[federation]", 300_000).catch((err: unknown) =>
     err instanceof Error ? err : new Error(String(err)),
   );
+  const clientsAnchors = await runClientsAnchors();
 
   const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
   console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
@@ -729,6 +838,7 @@ async function main() {
   printRegistrations(registrations, micro);
   printList(cases, seeded);
   printFederation(federation);
+  printClientsAnchors(clientsAnchors);
   console.log("");
   console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
 
@@ -736,6 +846,7 @@ async function main() {
     ...problems(oursResult).map((p) => `our server, /auth/me: ${p}`),
     ...problems(bareResult).map((p) => `bare server: ${p}`),
     ...(federation instanceof Error ? [`federation: ${federation.message}`] : []),
+    ...(clientsAnchors instanceof Error ? [`clients-anchors: ${clientsAnchors.message}`] : []),
   ];
   if (found.length) throw new BenchError(found.join("; "));
 }
