@@ -79,7 +79,8 @@ export interface AnchorRun {
   /** upgradeAnchor of every created anchor after one mining per calendar, ms in all. */
   upgradeMs: number;
   confirmed: number;
-  otsBytesConfirmed: number;
+  /** The proof re-read after the upgrade, one activity per anchor: its size before and after. */
+  otsBytesUpgraded: { pending: number; confirmed: number }[];
 }
 
 export interface ClientsAnchorsResult {
@@ -274,11 +275,12 @@ async function runAnchors(size: number): Promise<AnchorRun> {
     const confirmed = upgraded.filter((u) => u.changed && u.anchor.state === "confirmed" && u.anchor.block_height !== null).length;
     if (confirmed !== created.length) throw new Error(`${confirmed} of ${created.length} anchors confirmed after mining: ${JSON.stringify(upgraded.map((u) => u.anchor))}`);
     // One proof per anchor, fully checked (parse, digest, both blocks' merkle roots at the Esplora stub).
-    let otsBytesConfirmed = 0;
+    const otsBytesUpgraded: AnchorRun["otsBytesUpgraded"] = [];
+    const position = new Map(rows.map((r, i) => [r.id, i]));
     for (const a of created) {
       const row = await ctx.prisma.activity.findFirstOrThrow({ where: { anchorRoot: a.root }, orderBy: { index: "desc" }, select: { id: true, body: true } });
       const ots = await getActivityOts(ctx, row.id);
-      otsBytesConfirmed = ots.length;
+      otsBytesUpgraded.push({ pending: proofs[position.get(row.id)!].length, confirmed: ots.length });
       const check = await checkActivityOts(ctx, row.body, ots, ANCHOR_OPTIONS);
       if (!check.ok || check.blocks.length !== calendars.length) throw new Error(`activity ${row.id}: checkActivityOts after the upgrade gave ${JSON.stringify(check)}`);
     }
@@ -298,7 +300,7 @@ async function runAnchors(size: number): Promise<AnchorRun> {
       otsBytesMean,
       upgradeMs,
       confirmed,
-      otsBytesConfirmed,
+      otsBytesUpgraded,
     };
   } finally {
     await t.close();
