@@ -260,6 +260,15 @@ export async function countAnchors(ctx: AppContext): Promise<number> {
   return ctx.prisma.anchor.count();
 }
 
+/** Anchors by state, for the summary on /anchors/ui. */
+export async function getAnchorStateCounts(ctx: AppContext): Promise<{ pending: number; confirmed: number }> {
+  const [pending, confirmed] = await Promise.all([
+    ctx.prisma.anchor.count({ where: { state: "pending" } }),
+    ctx.prisma.anchor.count({ where: { state: "confirmed" } }),
+  ]);
+  return { pending, confirmed };
+}
+
 /** One anchor with a page of its activities (index order). @throws AppError invalid_request, not_found */
 export async function getAnchorDetail(
   ctx: AppContext,

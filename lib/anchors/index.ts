@@ -7,6 +7,7 @@ export {
   anchorPending,
   checkActivityOts,
   countAnchors,
+  getAnchorStateCounts,
   countUnanchored,
   DEFAULT_BATCH_SIZE,
   getActivityAnchor,

@@ -1,5 +1,6 @@
 // The site's own content: live statistics for the home page (and `GET /` as JSON) and the README
-// it renders. One count per capability that exists.
+// it renders, and the CLI client file it offers for download. One count per capability that exists.
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AppContext } from "@/lib/context";
@@ -25,18 +26,23 @@ export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
   return { users, assets, activities, followers, anchors };
 }
 
-/** OpenTimestamps anchors by state, for the summary on /anchors/ui. */
-export async function getAnchorStateCounts(ctx: AppContext): Promise<{ pending: number; confirmed: number }> {
-  const [pending, confirmed] = await Promise.all([
-    ctx.prisma.anchor.count({ where: { state: "pending" } }),
-    ctx.prisma.anchor.count({ where: { state: "confirmed" } }),
-  ]);
-  return { pending, confirmed };
-}
-
 /** The project README (Markdown), shown on the home page. */
 export async function readReadme(): Promise<string> {
   return readFile(path.join(process.cwd(), "README.md"), "utf8").catch(() => "");
+}
+
+/** The downloadable CLI client (`client/artdag-client.mjs`), read at run time, never bundled. */
+export interface ClientFile {
+  bytes: Uint8Array;
+  /** SHA-256 hex, shown on the download page so a downloaded copy can be checked. */
+  sha256: string;
+}
+
+/** The CLI client file, or null when this installation has none. */
+export async function readClientFile(): Promise<ClientFile | null> {
+  const bytes = await readFile(path.join(process.cwd(), "client", "artdag-client.mjs")).catch(() => null);
+  if (!bytes) return null;
+  return { bytes: new Uint8Array(bytes), sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 let version: Promise<string> | undefined;

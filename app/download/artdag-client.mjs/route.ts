@@ -1,16 +1,12 @@
 // GET /download/artdag-client.mjs — the CLI client itself (product.md §6), one file to run with
 // Node. proxy.ts also sends non-browser GETs of /download/client here, so `curl -o` gets the file.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { AppError, handleRoute, methodNotAllowed } from "@/lib/http";
-
-/** Read at run time from the project root (like the README the home page shows), never bundled. */
-const CLIENT_FILE = path.join(process.cwd(), "client", "artdag-client.mjs");
+import { readClientFile } from "@/lib/site";
 
 export const GET = handleRoute(async () => {
-  const bytes = await readFile(CLIENT_FILE).catch(() => {
-    throw new AppError("not_found", "This installation has no CLI client file (client/artdag-client.mjs).");
-  });
+  const file = await readClientFile();
+  if (!file) throw new AppError("not_found", "This installation has no CLI client file (client/artdag-client.mjs).");
+  const bytes = file.bytes;
   return new Response(new Uint8Array(bytes), {
     headers: {
       "content-type": "text/javascript; charset=utf-8",

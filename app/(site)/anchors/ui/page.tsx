@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { AnchorManager } from "@/components/anchors";
-import { listAnchors } from "@/lib/anchors";
+import { getAnchorStateCounts, listAnchors } from "@/lib/anchors";
 import { getContext } from "@/lib/runtime";
-import { getAnchorStateCounts } from "@/lib/site";
 import { getViewer } from "../../../_shared/viewer";
 
 export const metadata: Metadata = { title: "Anchors" };

@@ -1,13 +1,11 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { CopyButton } from "@/components/copy-button";
 import { Card } from "@/components/ui/card";
 import { SectionCard } from "@/components/ui/section-card";
 import { getContext } from "@/lib/runtime";
+import { readClientFile } from "@/lib/site";
 
 export const metadata: Metadata = { title: "CLI client" };
 
@@ -34,17 +32,11 @@ const COMMANDS: { usage: string; what: ReactNode }[] = [
   { usage: "help", what: "All commands and options." },
 ];
 
-/** The SHA-256 of the file served, so a download can be checked; null if the file is missing. */
-async function clientFileSha256(): Promise<string | null> {
-  const bytes = await readFile(path.join(process.cwd(), "client", "artdag-client.mjs")).catch(() => null);
-  return bytes ? createHash("sha256").update(bytes).digest("hex") : null;
-}
-
 // /download/client — browsers get this page; curl and scripts get the file itself (proxy.ts).
 export default async function DownloadClientPage() {
   const base = (await getContext()).config.baseUrl;
   const install = `curl -o artdag-client.mjs ${base}/download/client && node artdag-client.mjs login ${base}`;
-  const sha256 = await clientFileSha256();
+  const sha256 = (await readClientFile())?.sha256 ?? null;
   return (
     <div className="space-y-6">
       <header className="space-y-2">
@@ -104,10 +96,11 @@ node artdag-client.mjs list`}
                 {/* Each word unbroken, so `--l1` never wraps after its first hyphen. */}
                 <code className="font-mono text-xs">
                   {`node artdag-client.mjs ${c.usage}`.split(" ").map((word, i) => (
-                    <span key={i} className="whitespace-nowrap">
+                    // The space sits outside the unbreakable span: it is where a line may wrap.
+                    <Fragment key={i}>
                       {i ? " " : ""}
-                      {word}
-                    </span>
+                      <span className="whitespace-nowrap">{word}</span>
+                    </Fragment>
                   ))}
                 </code>
               </dt>
