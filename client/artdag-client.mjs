@@ -389,11 +389,21 @@ function refusedKey(server, res, body) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * What a 401 to a signed request means. The server's message says which check failed: only an
+ * unregistered (or removed) key calls for a new login; a clock off by minutes is this computer's.
+ */
+function refusedRequest(server, res, body) {
+  const message = serverMessage(res, body);
+  if (/not a registered client key|removed/i.test(message)) return refusedKey(server, res, body);
+  if (/\bDate\b/.test(message)) return new CliError(`The server refused the signed request: ${message}. Check this computer's clock.`);
+  return new CliError(`The server refused the signed request: ${message}`);
+}
+
+/**
  * A Moo-Auth-1 signed request; answers `{res, body}`. Ed25519 signatures are deterministic, so the
  * same request twice in one second (the Date header's resolution) carries the same signature and
- * the server refuses the second as a replay: a 401 is therefore retried, each time in the next second
- * with a new Date (twice, for a third run of the same command in that second). A 401 every time
- * means the key itself is refused.
+ * the server refuses the second as a replay: only that refusal is retried, each time in the next
+ * second with a new Date (twice, for a third run of the same command in that second).
  */
 async function signedRequest(login, method, url, body) {
   const bytes = body === undefined ? undefined : Buffer.from(JSON.stringify(body), "utf8");
@@ -406,7 +416,7 @@ async function signedRequest(login, method, url, body) {
     const res = await send(url, { method, headers, body: bytes });
     const json = await readJsonBody(res);
     if (res.status !== 401) return { res, body: json };
-    if (attempt >= 2) throw refusedKey(login.server, res, json);
+    if (attempt >= 2 || !/replay/i.test(serverMessage(res, json))) throw refusedRequest(login.server, res, json);
     await sleep(1000 - (Date.now() % 1000) + 20);
   }
 }

@@ -232,25 +232,33 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(body === undefined ? undefined : JSON.stringify(body));
 }
 
-/** The fake's Moo-Auth-1 check: the did:key's owner, or null (with the fake answering 401). */
-function checkMoo(fake: FakeL2, req: IncomingMessage, body: Buffer): string | null {
+/**
+ * The fake's Moo-Auth-1 check: the did:key's owner, or the 401 message L2 itself would give (the
+ * client reads it: only a replay is retried, only an unregistered key asks for a new login).
+ */
+function checkMoo(fake: FakeL2, req: IncomingMessage, body: Buffer): { user: string } | { refused: string } {
+  const refused = (detail: string) => ({ refused: `Moo-Auth-1 failed: ${detail}.` });
   const did = /^Moo-Auth-1 (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
   const signature = String(req.headers["x-moo-signature"] ?? "");
-  if (!did || !signature.startsWith("z")) return null;
+  if (!did || !signature.startsWith("z")) return refused("the Authorization header must be 'Moo-Auth-1 <did:key>'");
   const parsed = parseDidKey(did);
-  if (!parsed.ok) return null;
+  if (!parsed.ok) return refused("the did:key in Authorization is malformed");
   const date = String(req.headers.date ?? "");
-  if (Math.abs(Date.parse(date) - Date.now()) > 300_000) return null;
+  if (Math.abs(Date.parse(date) - Date.now()) > 300_000) return refused("the Date is too far off; at most 300 s either way");
   let digest: string | undefined;
   if (req.method === "POST") {
     digest = String(req.headers.digest ?? "");
-    if (digest !== `sha-256=${createHash("sha256").update(body).digest("base64")}`) return null;
+    if (digest !== `sha-256=${createHash("sha256").update(body).digest("base64")}`) return refused("the Digest header is not the SHA-256 of the body");
   }
   const signed = mooSigningString({ method: req.method!, url: `http://${req.headers.host}${req.url}`, date, digest });
-  if (!verify(null, Buffer.from(signed), parsed.publicKey, decodeBase58btc(signature.slice(1)) ?? new Uint8Array())) return null;
-  if (fake.seen.has(`${did} ${signature}`)) return null; // replay
+  if (!verify(null, Buffer.from(signed), parsed.publicKey, decodeBase58btc(signature.slice(1)) ?? new Uint8Array())) {
+    return refused(`the signature does not verify with the key of ${did}`);
+  }
+  const user = fake.registered.get(did);
+  if (!user) return refused(`${did} is not a registered client key here (or it was removed)`);
+  if (fake.seen.has(`${did} ${signature}`)) return refused("this signed request was already used (a replay); sign every request anew");
   fake.seen.add(`${did} ${signature}`);
-  return fake.registered.get(did) ?? null;
+  return { user };
 }
 
 async function startFakeL2(): Promise<{ fake: FakeL2; server: Server }> {
@@ -275,8 +283,9 @@ async function startFakeL2(): Promise<{ fake: FakeL2; server: Server }> {
       // Pages of 2, so the client must follow next_cursor.
       return send(res, 200, { items: owned.slice(start, start + 2), next_cursor: start + 2 < owned.length ? String(start + 2) : null });
     }
-    const user = checkMoo(fake, req, body);
-    if (!user) return send(res, 401, { error: "unauthorized", message: "Moo-Auth-1: the key is not registered." });
+    const moo = checkMoo(fake, req, body);
+    if ("refused" in moo) return send(res, 401, { error: "unauthorized", message: moo.refused });
+    const user = moo.user;
     if (url.pathname === "/auth/me") return send(res, 200, { username: user, actor_id: `${fake.url}/users/${user}` });
     if (url.pathname === `/users/${user}/outbox` && req.method === "POST") {
       const activity = JSON.parse(body.toString()) as { object: { name: string; contentHash: { value: string }; assetType: string; tag: string[] } };
