@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { AppContext } from "@/lib/context";
-import { isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
 import { MOO_AUTH_MAX_SKEW_SECONDS, verifyMooAuth } from "@/lib/http-signatures";
 
@@ -52,18 +51,25 @@ export async function authenticateMooAuth(
   );
   if (!result.ok) throw unauthorized(`Moo-Auth-1 failed: ${result.detail}.`);
 
-  const key = await ctx.prisma.clientKey.findUnique({ where: { didKey: result.didKey }, select: { id: true, username: true } });
-  if (!key) throw unauthorized(`Moo-Auth-1 failed: ${result.didKey} is not a registered client key here (or it was removed).`);
-
-  // Only verified signatures of registered keys are recorded, so garbage cannot fill the table.
+  // One round trip: the key's owner, the replay record and the key's last use, together. The
+  // INSERT happens only for a registered key, so garbage cannot fill the table; a conflict on it
+  // is a replay, and then last_used_at is left alone.
   const seen = createHash("sha256").update(replayMaterial(req.method, result.didKey, result.signature, query)).digest("hex");
-  try {
-    await ctx.prisma.mooAuthSeen.create({ data: { key: seen, seenAt: ctx.now() } });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw unauthorized("Moo-Auth-1 failed: this signed request was already used (a replay); sign every request anew.");
-    throw err;
-  }
-  await ctx.prisma.clientKey.updateMany({ where: { id: key.id }, data: { lastUsedAt: ctx.now() } });
+  const now = ctx.now();
+  const rows = await ctx.prisma.$queryRaw<{ username: string; fresh: boolean }[]>`
+    WITH key AS (SELECT id, username FROM client_keys WHERE did_key = ${result.didKey}),
+    seen AS (
+      INSERT INTO moo_auth_seen (key, seen_at) SELECT ${seen}, ${now} WHERE EXISTS (SELECT 1 FROM key)
+      ON CONFLICT (key) DO NOTHING RETURNING key
+    ),
+    used AS (
+      UPDATE client_keys SET last_used_at = ${now}
+      WHERE id = (SELECT id FROM key) AND EXISTS (SELECT 1 FROM seen) RETURNING id
+    )
+    SELECT username, EXISTS (SELECT 1 FROM seen) AS fresh FROM key`;
+  const key = rows[0];
+  if (!key) throw unauthorized(`Moo-Auth-1 failed: ${result.didKey} is not a registered client key here (or it was removed).`);
+  if (!key.fresh) throw unauthorized("Moo-Auth-1 failed: this signed request was already used (a replay); sign every request anew.");
   return { username: key.username, didKey: result.didKey };
 }
 
