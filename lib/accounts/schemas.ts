@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keysetCursorSchema } from "@/lib/http/params";
+import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
 
 /** Usernames are part of URLs and handles (product.md §2). */
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,32}$/;
@@ -28,5 +28,5 @@ export type LoginInput = z.infer<typeof loginInput>;
 /** Query of GET /users. */
 export const listUsersQuery = z.object({
   cursor: keysetCursorSchema.optional(),
-  limit: z.coerce.number({ error: "limit must be a number" }).int().min(1).max(100).default(50),
+  limit: pageLimitSchema(50),
 });

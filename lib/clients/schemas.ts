@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseJson } from "@/lib/http/body";
-import { keysetCursorSchema } from "@/lib/http/params";
+import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
 import { describeDidKeyDefect } from "@/lib/http-signatures";
 import { parseDidKey } from "@/lib/crypto";
 
@@ -43,12 +43,7 @@ export type AddClientKeyInput = z.output<typeof addClientKeyInput>;
 /** Query of GET /auth/client-keys. */
 export const listClientKeysQuery = z.object({
   cursor: keysetCursorSchema.optional(),
-  limit: z.coerce
-    .number({ error: "limit must be a number" })
-    .int("limit must be a whole number")
-    .min(1, "limit must be at least 1")
-    .max(100, "limit must be at most 100")
-    .default(100),
+  limit: pageLimitSchema(100),
 });
 export type ListClientKeysQuery = z.output<typeof listClientKeysQuery>;
 

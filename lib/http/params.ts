@@ -20,3 +20,13 @@ export const keysetCursorSchema = z
   .string()
   .regex(/^\d{1,10}$/, "cursor is not one this server gave out")
   .refine((s) => Number(s) <= 2_147_483_647, "cursor is not one this server gave out");
+
+/** `limit` of a keyset-paged list: a whole number 1–100 (query strings are coerced), `fallback` when absent. */
+export function pageLimitSchema(fallback: number) {
+  return z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(100, "limit must be at most 100")
+    .default(fallback);
+}

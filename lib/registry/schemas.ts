@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keysetCursorSchema } from "@/lib/http/params";
+import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
 
 export const ASSET_TYPES = ["image", "video", "audio", "effect", "recipe", "infrastructure", "unknown"] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];
@@ -84,19 +84,14 @@ export const listAssetsQuery = z.object({
   tag: z.string().max(64, "tag must be at most 64 characters").optional(),
   owner: z.string().max(32, "owner must be at most 32 characters").optional(),
   cursor: keysetCursorSchema.optional(),
-  limit: z.coerce
-    .number({ error: "limit must be a number" })
-    .int("limit must be a whole number")
-    .min(1, "limit must be at least 1")
-    .max(100, "limit must be at most 100")
-    .default(20),
+  limit: pageLimitSchema(20),
 });
 export type ListAssetsQuery = z.output<typeof listAssetsQuery>;
 
 /** Query of GET /activities. */
 export const listActivitiesQuery = z.object({
   cursor: keysetCursorSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: pageLimitSchema(20),
   actor: z.string().max(32).optional(),
 });
 export type ListActivitiesQuery = z.output<typeof listActivitiesQuery>;
