@@ -3,8 +3,10 @@
 // the JSON twin. Server actions (Next-Action header) always stay with the page.
 import { NextResponse, type NextRequest } from "next/server";
 
+type Twins = [RegExp, (m: RegExpExecArray) => string][];
+
 /** Each shared path and where its JSON lives. */
-const JSON_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [
+const JSON_TWINS: Twins = [
   [/^\/$/, () => "/api/stats"],
   [/^\/assets$/, () => "/api/assets"],
   [/^\/asset\/([^/]+)$/, (m) => `/assets/${m[1]}`],
@@ -18,7 +20,19 @@ const JSON_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [
 ];
 
 /** Paths whose route handler serves JSON at the path itself, and whose page lives elsewhere. */
-const PAGE_TWINS: [RegExp, (m: RegExpExecArray) => string][] = [[/^\/anchors$/, () => "/anchors/ui"]];
+const PAGE_TWINS: Twins = [[/^\/anchors$/, () => "/anchors/ui"]];
+
+/** A rewrite to the twin of the request's path, or null when it has none. */
+function rewriteToTwin(req: NextRequest, twins: Twins): NextResponse | null {
+  for (const [pattern, target] of twins) {
+    const m = pattern.exec(req.nextUrl.pathname);
+    if (!m) continue;
+    const url = req.nextUrl.clone();
+    url.pathname = target(m);
+    return NextResponse.rewrite(url);
+  }
+  return null;
+}
 
 function wantsPage(req: NextRequest): boolean {
   if (req.headers.has("next-action")) return true;
@@ -43,24 +57,8 @@ export function proxy(req: NextRequest) {
       { status: 400 },
     );
   }
-  if (wantsPage(req)) {
-    for (const [pattern, target] of PAGE_TWINS) {
-      const m = pattern.exec(req.nextUrl.pathname);
-      if (!m) continue;
-      const url = req.nextUrl.clone();
-      url.pathname = target(m);
-      return NextResponse.rewrite(url);
-    }
-    return NextResponse.next();
-  }
-  for (const [pattern, target] of JSON_TWINS) {
-    const m = pattern.exec(req.nextUrl.pathname);
-    if (!m) continue;
-    const url = req.nextUrl.clone();
-    url.pathname = target(m);
-    return NextResponse.rewrite(url);
-  }
-  return NextResponse.next();
+  if (wantsPage(req)) return rewriteToTwin(req, PAGE_TWINS) ?? NextResponse.next();
+  return rewriteToTwin(req, JSON_TWINS) ?? NextResponse.next();
 }
 
 export const config = {
