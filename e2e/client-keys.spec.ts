@@ -109,6 +109,7 @@ test.describe("the client key API", () => {
     ["X25519 (z6LS…)", didKeyOf([0xec, 0x01], new Uint8Array(32).fill(5)), /not an Ed25519 key/],
     ["one byte short", didKeyOf([0xed, 0x01], new Uint8Array(31).fill(5)), /32-byte/],
     ["one byte long", didKeyOf([0xed, 0x01], new Uint8Array(33).fill(5)), /32-byte/],
+    ["cut short in a copy-paste (still z6Mk…)", "did:key:z6MkekwC6R9bj9ErToB7AiZJfyCSDhaZe1UxhDbCq", /32-byte/],
     ["a number", 42, /did_key/],
     ["missing", undefined, /did_key is required/],
   ];

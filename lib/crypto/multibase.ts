@@ -108,12 +108,18 @@ export function ed25519PublicKeyToMultibase(publicKey: KeyObject): string {
 export type MultibaseToEd25519Result = { ok: true; publicKey: KeyObject } | { ok: false; reason: MultibaseFailure };
 
 /** Reads a `z6Mk…` multikey value into an Ed25519 public key; never throws. */
+/** How every Ed25519 multikey (34 bytes starting 0xed 0x01) looks in base58btc multibase. */
+const ED25519_MULTIBASE_PREFIX = "z6Mk";
+
 export function multibaseToEd25519PublicKey(text: unknown): MultibaseToEd25519Result {
   if (typeof text !== "string" || !text.startsWith("z")) return { ok: false, reason: "wrong_prefix" };
   if (text.length - 1 > MAX_MULTIKEY_DIGITS) return { ok: false, reason: "wrong_length" };
   const decoded = decodeMultibaseBase58btc(text);
   if (!decoded.ok) return decoded;
   const { bytes } = decoded;
+  // Base58 is positional: a truncated or padded Ed25519 key still reads `z6Mk…` but decodes to other
+  // leading bytes, so for that visible prefix the length is what is wrong, not the codec.
+  if (text.startsWith(ED25519_MULTIBASE_PREFIX) && bytes.length !== 2 + ED25519_PUBLIC_KEY_LENGTH) return { ok: false, reason: "wrong_length" };
   // Compare the bytes there are: a lone 0xed (or nothing) is a length problem, not another codec.
   const codecMatches = bytes[0] === ED25519_PUB_MULTICODEC[0] && (bytes.length < 2 || bytes[1] === ED25519_PUB_MULTICODEC[1]);
   if (bytes.length > 0 && !codecMatches) return { ok: false, reason: "wrong_multicodec" };
