@@ -60,12 +60,23 @@ function SecondaryButton({ busy, children, ...props }: ButtonHTMLAttributes<HTML
  * The anchor management page's body: counts, "Anchor now" for signed-in people, and every anchor
  * with its calendars, times, activities and its Upgrade and Verify buttons.
  */
-export function AnchorManager({ initialPage, counts, signedIn }: { initialPage: AnchorPage; counts: AnchorSummaryCounts; signedIn: boolean }) {
+export function AnchorManager({
+  initialPage,
+  counts,
+  signedIn,
+  intervalMinutes,
+}: {
+  initialPage: AnchorPage;
+  counts: AnchorSummaryCounts;
+  signedIn: boolean;
+  /** ANCHOR_INTERVAL_MINUTES: how often batches are made without anyone asking (0 = never). */
+  intervalMinutes: number;
+}) {
   return (
     <div className="space-y-6">
       <AnchorSummary counts={counts} />
       {signedIn ? (
-        <AnchorNowPanel waiting={counts.unanchored} />
+        <AnchorNowPanel waiting={counts.unanchored} intervalMinutes={intervalMinutes} />
       ) : (
         <Card>
           <p className="text-sm" data-testid="anchors-sign-in">
@@ -111,7 +122,14 @@ function useRefreshAnchors() {
   };
 }
 
-function AnchorNowPanel({ waiting }: { waiting: number }) {
+/** When the next batch happens without anyone asking, as the end of a sentence. */
+function nextBatchPhrase(intervalMinutes: number): string {
+  if (intervalMinutes === 0) return "only when someone presses Anchor now (no periodic batches are configured)";
+  const every = intervalMinutes === 1 ? "minute" : intervalMinutes % 60 === 0 ? (intervalMinutes === 60 ? "hour" : `${intervalMinutes / 60} hours`) : `${intervalMinutes} minutes`;
+  return `in the next batch (every ${every}), or at once with Anchor now`;
+}
+
+function AnchorNowPanel({ waiting, intervalMinutes }: { waiting: number; intervalMinutes: number }) {
   const refresh = useRefreshAnchors();
   const mutation = useMutation({ mutationFn: anchorNow, onSuccess: refresh });
   return (
@@ -119,8 +137,8 @@ function AnchorNowPanel({ waiting }: { waiting: number }) {
       <div className="flex flex-wrap items-center justify-between gap-4">
         <p className="max-w-2xl text-sm text-stone-600">
           {waiting === 0
-            ? "Every activity is in a batch. New activities wait for the next periodic batch, or for Anchor now."
-            : `Activities are batched periodically. Anchoring now puts ${waiting === 1 ? "the waiting activity" : `the ${waiting} waiting activities`} into one merkle tree and submits its root to the OpenTimestamps calendars.`}
+            ? `Every activity is in a batch. New activities are anchored ${nextBatchPhrase(intervalMinutes)}.`
+            : `${waiting === 1 ? "One activity is" : `${waiting} activities are`} waiting, to be anchored ${nextBatchPhrase(intervalMinutes)}. A batch puts every waiting activity into one merkle tree and submits its root to the OpenTimestamps calendars.`}
         </p>
         <Button type="button" onClick={() => mutation.mutate()} disabled={mutation.isPending} aria-busy={mutation.isPending || undefined}>
           {mutation.isPending ? (

@@ -131,6 +131,8 @@ test("a person anchors their activity, downloads its .ots, upgrades it to a Bitc
     await page.goto("/anchors/ui");
     await expect(page.getByTestId("anchors-unanchored")).toHaveText(String(waiting));
     await expect(page.getByTestId("anchors-sign-in")).toHaveCount(0);
+    // MAIN runs with ANCHOR_INTERVAL_MINUTES=0: the page must not promise a periodic batch.
+    await expect(page.getByText(/waiting, to be anchored only when someone presses Anchor now/)).toBeVisible();
 
     const held = await holdPost(page, /\/anchors$/);
     await page.getByRole("button", { name: "Anchor now" }).click();

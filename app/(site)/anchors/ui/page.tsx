@@ -25,7 +25,12 @@ export default async function AnchorsPage() {
           anchor is confirmed. Each activity has its own <code>.ots</code> proof.
         </p>
       </header>
-      <AnchorManager initialPage={page} counts={{ unanchored: page.unanchored, ...states }} signedIn={viewer !== null} />
+      <AnchorManager
+        initialPage={page}
+        counts={{ unanchored: page.unanchored, ...states }}
+        signedIn={viewer !== null}
+        intervalMinutes={ctx.config.anchorIntervalMinutes}
+      />
     </div>
   );
 }
