@@ -676,7 +676,7 @@ function printFederation(fed: FederationResult | Error) {
   console.log("");
   console.log(
     `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDelivery alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
-      "(what the delivery rows, the key file read + PEM parse per delivery and safeFetch add to signing and sending)",
+      "(what the delivery rows, the key file read per delivery and safeFetch add to signing and sending)",
   );
   console.log(
     `   rounds (total / baseline ms): ${fed.rounds.map((r) => `${fmt(r.totalMs, 0)}/${fmt(r.baselineMs, 0)}`).join(", ")}`,

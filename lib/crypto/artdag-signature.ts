@@ -1,7 +1,8 @@
 // The Art DAG activity signature (protocols.md §1): "RsaSignature2017" in name only — an
 // RSASSA-PKCS1-v1_5/SHA-256 signature over SHA-256(canon(options)) ‖ SHA-256(canon(doc)), where
 // doc is six members rebuilt from the activity and canon is Python's canonical JSON.
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { privateKeyFromPem } from "./keys";
 import { canonicalJson, CanonicalJsonError } from "./canonical-json";
 
 const ACTIVITY_CONTEXT = "https://www.w3.org/ns/activitystreams";
@@ -101,7 +102,7 @@ export function signActivity(activity: ActivityWithoutSignature, options: SignAc
   if (typeof activity.published !== "string" || !UTC_SECONDS.test(activity.published)) {
     throw new TypeError(`published must be YYYY-MM-DDTHH:MM:SSZ, not ${String(activity.published)}`);
   }
-  const key = createPrivateKey(options.privateKeyPem);
+  const key = privateKeyFromPem(options.privateKeyPem);
   if (key.asymmetricKeyType !== "rsa") throw new TypeError(`the Art DAG signature needs an RSA key, not ${key.asymmetricKeyType}`);
   const toSign = buildSigningInput(activity, { creator: options.keyId, created: options.created });
   const signature: ArtDagSignature = {

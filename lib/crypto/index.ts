@@ -2,7 +2,7 @@
 // the Art DAG activity signature (protocols.md §1), FEP-8b32 eddsa-jcs-2022 proofs with RFC 8785
 // JCS, FEP-521a Multikeys, base58btc and did:key (§3). HTTP signatures and Moo-Auth-1 belong to
 // lib/http-signatures.
-export { actorKeyPaths, ensureActorKeyPair, readActorPrivateKey, readActorPublicKey } from "./keys";
+export { actorKeyPaths, ensureActorKeyPair, privateKeyFromPem, readActorPrivateKey, readActorPublicKey } from "./keys";
 export {
   assertCanonicalizable,
   canonicalJson,

@@ -1,9 +1,9 @@
-import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { actorKeyPaths, ensureActorKeyPair, readActorPrivateKey, readActorPublicKey } from "./keys";
+import { actorKeyPaths, ensureActorKeyPair, privateKeyFromPem, readActorPrivateKey, readActorPublicKey } from "./keys";
 
 describe("ensureActorKeyPair", () => {
   let dir: string;
@@ -53,5 +53,30 @@ describe("ensureActorKeyPair", () => {
 
   it.each(["../etc/passwd", "Al/ice", "", "a".repeat(33)])("refuses the file name %j", async (name) => {
     await expect(ensureActorKeyPair(dir, name)).rejects.toThrow("not a username");
+  });
+});
+
+describe("privateKeyFromPem", () => {
+  const pemOf = () => generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+  it("parses a PEM once and hands back the same key for the same text", () => {
+    const pem = pemOf();
+    const key = privateKeyFromPem(pem);
+    expect(key.asymmetricKeyType).toBe("rsa");
+    expect(privateKeyFromPem(pem)).toBe(key);
+    const signature = sign("sha256", Buffer.from("x"), key);
+    expect(verify("sha256", Buffer.from("x"), createPublicKey(createPrivateKey(pem)), signature)).toBe(true);
+  });
+
+  it("parses a replaced key file's new text afresh, so signatures follow the file", () => {
+    const before = privateKeyFromPem(pemOf());
+    const after = privateKeyFromPem(pemOf());
+    expect(after).not.toBe(before);
+    expect(after.export({ type: "pkcs8", format: "pem" })).not.toEqual(before.export({ type: "pkcs8", format: "pem" }));
+  });
+
+  it("throws on text that is not a private key, and remembers nothing for it", () => {
+    expect(() => privateKeyFromPem("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n")).toThrow();
+    expect(() => privateKeyFromPem("")).toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPair } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -52,7 +52,6 @@ export async function ensureActorKeyPair(keysDir: string, username: string): Pro
 async function ensurePublicKeyFile(paths: { publicKey: string }, privatePem: string): Promise<void> {
   const pub = await readFile(paths.publicKey, "utf8").catch(() => null);
   if (pub) return;
-  const { createPrivateKey, createPublicKey } = await import("node:crypto");
   const spki = createPublicKey(createPrivateKey(privatePem)).export({ type: "spki", format: "pem" }).toString();
   await writeFile(paths.publicKey, spki, { mode: 0o644, flag: "wx" }).catch(() => {});
 }
@@ -65,4 +64,23 @@ export async function readActorPublicKey(keysDir: string, username: string): Pro
 /** The actor's private key (PKCS#8 PEM), or null when it has none. */
 export async function readActorPrivateKey(keysDir: string, username: string): Promise<string | null> {
   return readFile(actorKeyPaths(keysDir, username).privateKey, "utf8").catch(() => null);
+}
+
+/** Parsed private keys by PEM text; bounded, since each user has one key and the set barely changes. */
+const parsedPrivateKeys = new Map<string, KeyObject>();
+const MAX_PARSED_PRIVATE_KEYS = 1024;
+
+/**
+ * The KeyObject of a PEM private key. Parsing PKCS#8 costs about a third of an RSA signature, and
+ * every activity and delivery is signed with one of a few keys, so parses are remembered by the
+ * PEM text itself: a replaced key file is a new text, parsed afresh.
+ * @throws when the PEM is not a private key
+ */
+export function privateKeyFromPem(pem: string): KeyObject {
+  const cached = parsedPrivateKeys.get(pem);
+  if (cached) return cached;
+  const key = createPrivateKey(pem);
+  if (parsedPrivateKeys.size >= MAX_PARSED_PRIVATE_KEYS) parsedPrivateKeys.delete(parsedPrivateKeys.keys().next().value!);
+  parsedPrivateKeys.set(pem, key);
+  return key;
 }

@@ -1,7 +1,6 @@
-import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
-import { readActorPrivateKey } from "@/lib/crypto";
+import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
 import { safeFetch } from "@/lib/http/safe-fetch";
 import { signRequest } from "@/lib/http-signatures";
@@ -63,7 +62,7 @@ export async function performDelivery(ctx: AppContext, deliveryId: number): Prom
   if (!d || d.state === "delivered" || d.state === "gone" || d.state === "failed") return;
   const pem = await readActorPrivateKey(ctx.config.keysDir, d.actor);
   if (!pem) throw new Error(`no private key for ${d.actor}`);
-  const privateKey = createPrivateKey(pem);
+  const privateKey = privateKeyFromPem(pem);
   const keyId = `${ctx.config.baseUrl}/users/${d.actor}#main-key`;
 
   let status: number | null = null;

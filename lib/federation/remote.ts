@@ -1,7 +1,7 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
-import { readActorPrivateKey } from "@/lib/crypto";
+import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import { safeFetch } from "@/lib/http/safe-fetch";
 import { signRequest } from "@/lib/http-signatures";
 
@@ -20,7 +20,7 @@ export async function fetchActivityPubDocument(ctx: AppContext, url: string): Pr
   const pem = await readActorPrivateKey(ctx.config.keysDir, ctx.config.primaryUser);
   const headers = new Headers({ accept: ACCEPT });
   const signed = pem
-    ? signRequest({ method: "GET", url, headers }, { privateKey: createPrivateKey(pem), keyId: instanceKeyId(ctx), spec: "draft-cavage", now: ctx.now() })
+    ? signRequest({ method: "GET", url, headers }, { privateKey: privateKeyFromPem(pem), keyId: instanceKeyId(ctx), spec: "draft-cavage", now: ctx.now() })
     : headers;
   const res = await safeFetch(url, {
     headers: Object.fromEntries(signed.entries()),
