@@ -1,5 +1,5 @@
 // Typed fetchers for the JSON API, one per endpoint: the only place client components talk HTTP.
-// Each asks for JSON on the page's own URL; proxy.ts hands such requests to the JSON twin.
+// Each asks for JSON on the page's own URL; the front door (lib/front) hands such requests to the JSON twin.
 import type { UserSummary } from "@/lib/accounts";
 import type { ActivitySummary, AssetView } from "@/lib/registry";
 import type { SiteStats } from "@/lib/site";

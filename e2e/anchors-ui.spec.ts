@@ -94,7 +94,7 @@ test("a person anchors their activity, downloads its .ots, upgrades it to a Bitc
 
   await test.step("before anchoring: the list (empty when this file runs alone), and anonymous visitors get no buttons", async () => {
     const before = await getJson<AnchorList>(request, "/anchors");
-    // A browser asking for /anchors is shown this page (proxy.ts).
+    // A browser asking for /anchors is shown this page (lib/front).
     await page.goto("/anchors");
     await expect(page.getByRole("heading", { name: "Anchors", level: 1 })).toBeVisible();
     await expect(page.getByTestId("anchors-sign-in")).toBeVisible();

@@ -16,7 +16,7 @@ function sources(dir: string): string[] {
   return out;
 }
 
-const appCode = [...sources("lib"), ...sources("app"), ...sources("components"), "auth.ts", "proxy.ts"];
+const appCode = [...sources("lib"), ...sources("app"), ...sources("components"), "auth.ts"];
 
 describe("architecture", () => {
   it("reads process.env only in lib/config.ts", () => {

@@ -51,6 +51,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Apply committed migrations when the database is first opened. */
   migrateOnStart: boolean;
+  /** On SIGTERM, how long in-flight requests may take to finish before they are cut off. */
+  shutdownTimeoutSeconds: number;
   production: boolean;
 }
 
@@ -186,6 +188,7 @@ export function loadConfig(env: Env): Config {
     rateLimitRegister: rateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { max: 10, windowSeconds: 3600 }),
     sessionTtlSeconds: int("SESSION_TTL_SECONDS", env.SESSION_TTL_SECONDS, 30 * 24 * 3600, 60, 365 * 24 * 3600),
     migrateOnStart: bool("MIGRATE_ON_START", env.MIGRATE_ON_START, true),
+    shutdownTimeoutSeconds: int("SHUTDOWN_TIMEOUT_SECONDS", env.SHUTDOWN_TIMEOUT_SECONDS, 10, 0, 3600),
     production: env.NODE_ENV === "production",
   };
 }

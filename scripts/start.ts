@@ -1,14 +1,16 @@
-// `npm start` (flags: --build-only, --no-build): checks the configuration (one clear line on a problem), builds the app when its
-// sources changed, then serves it on HOST:PORT. Our own server in front of Next sets the client's
-// socket address on every request (replacing anything the client sent), so rate limits key on
-// something a client cannot forge.
+// `npm start` (flags: --build-only, --no-build, --dev): checks the configuration (one clear line on
+// a problem), builds the app when its sources changed, then serves it on HOST:PORT through the
+// front door (lib/front: client address, trusted proxy headers, body limits, negotiation, health,
+// drain). `npm run dev` is the same front around Next's development server. SIGTERM drains:
+// stop accepting, let in-flight requests finish (SHUTDOWN_TIMEOUT_SECONDS), stop the queue and
+// the database.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import pg from "pg";
 import { ConfigError, getConfig, type Config } from "../lib/config";
-import { CLIENT_ADDRESS_HEADER } from "../lib/http/client-address";
+import { createFrontDoor } from "../lib/front";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -67,22 +69,17 @@ async function main() {
     return;
   }
   await checkEnvironment(config);
-  if (!process.argv.includes("--no-build")) ensureBuild();
+  const dev = process.argv.includes("--dev");
+  if (!dev && !process.argv.includes("--no-build")) ensureBuild();
 
-  Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+  Object.assign(process.env, { NODE_ENV: dev ? "development" : "production", NEXT_TELEMETRY_DISABLED: "1" });
   const { default: next } = await import("next");
-  const app = next({ dev: false, dir: root, hostname: config.host, port: config.port });
+  const app = next({ dev, dir: root, hostname: config.host, port: config.port });
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = http.createServer((req, res) => {
-    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
-    handle(req, res).catch((err: unknown) => {
-      console.error("[server]", err);
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
-  });
+  const front = createFrontDoor({ config, handle: (req, res) => handle(req, res) });
+  const server = http.createServer(front.listener);
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
     console.log(`artdag-l2: listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);
@@ -93,14 +90,20 @@ async function main() {
   });
   server.on("error", (err) => fail(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code})`));
 
-  const shutdown = async () => {
-    server.close();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`artdag-l2: stopping (${signal}): ${front.inFlight()} request(s) in flight, waiting up to ${config.shutdownTimeoutSeconds} s`);
+    const { cutOff } = await front.drain(server, config.shutdownTimeoutSeconds * 1000);
+    if (cutOff > 0) console.warn(`artdag-l2: ${cutOff} request(s) did not finish in time and were cut off`);
     const { stopRuntime } = await import("../lib/runtime");
     await stopRuntime();
+    console.log("artdag-l2: stopped");
     process.exit(0);
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
 main().catch((err) => fail(`start-up failed: ${err instanceof Error ? err.message : String(err)}`));

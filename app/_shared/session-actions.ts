@@ -18,7 +18,7 @@ export async function startSessionWith(
   values: Record<string, string>,
 ): Promise<FormState> {
   const ctx = await getContext();
-  const client = clientAddress(await headers(), ctx.config);
+  const client = clientAddress(await headers());
   let token: string;
   try {
     token = (await issue(ctx, client)).access_token;

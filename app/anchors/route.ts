@@ -1,6 +1,6 @@
 // GET /anchors — OpenTimestamps anchors, newest first, keyset-paged, plus the activities waiting for
 // a batch. POST /anchors — anchor now (signed in): 201 with the new batch, 200 when there is nothing
-// to anchor. Browsers asking for HTML are sent to /anchors/ui by proxy.ts.
+// to anchor. Browsers asking for HTML are shown /anchors/ui (lib/front).
 import { anchorPending, listAnchors, listAnchorsQuery } from "@/lib/anchors";
 import { handleRoute, json, methodNotAllowed, requireUserForWrite } from "@/lib/http";
 import { getContext } from "@/lib/runtime";

@@ -26,7 +26,7 @@ export type RequestPrincipal = Principal | MooAuthPrincipal;
 
 export interface AuthenticateRequestOptions {
   /**
-   * The path clients address when the route serves a rewritten one (proxy.ts sends `/assets` to
+   * The path clients address when the route serves a rewritten one (lib/front sends `/assets` to
    * `/api/assets`): a Moo-Auth-1 signature over it is accepted too.
    */
   publicPath?: string;

@@ -1,16 +1,11 @@
-import type { Config } from "@/lib/config";
-
 /**
- * Header our own server (scripts/start.ts) sets from the socket's address on every request,
- * replacing anything a client sent, so it can be trusted.
+ * Header the front door (lib/front) sets on every request, replacing anything a client sent: the
+ * socket's address, or behind a trusted proxy (TRUST_PROXY) the address that proxy reports. So it
+ * can be trusted here.
  */
 export const CLIENT_ADDRESS_HEADER = "x-artdag-client-address";
 
-/** The client's address for rate limits: our server's header, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientAddress(headers: Headers, config: Pick<Config, "trustProxy">): string {
-  if (config.trustProxy) {
-    const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded.slice(0, 64);
-  }
+/** The client's address for rate limits, as the front door established it. */
+export function clientAddress(headers: Headers): string {
   return headers.get(CLIENT_ADDRESS_HEADER)?.slice(0, 64) || "unknown";
 }

@@ -1,4 +1,4 @@
-// GET /activities — published activities, newest first, keyset-paged (proxy.ts sends API requests here).
+// GET /activities — published activities, newest first, keyset-paged (lib/front sends API requests here).
 import { handleRoute, json, methodNotAllowed } from "@/lib/http";
 import { listActivities, listActivitiesQuery } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";

@@ -1,6 +1,6 @@
 // GET /assets — list assets (keyset-paged); POST /assets — register an asset (product.md §3;
 // Bearer, same-origin session or Moo-Auth-1).
-// proxy.ts sends API requests for /assets here; browsers get the page.
+// lib/front sends API requests for /assets here; browsers get the page.
 import { handleRoute, json, methodNotAllowed, parseJson, readBodyBytes, requireRequestUserForWrite } from "@/lib/http";
 import { listAssets, listAssetsQuery, registerAsset, registerAssetInput } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
@@ -14,7 +14,7 @@ export const GET = handleRoute(async (req) => {
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
   const body = await readBodyBytes(req);
-  // Clients sign the path they addressed, /assets; proxy.ts rewrote it to this route.
+  // Clients sign the path they addressed, /assets; the front door rewrote it to this route.
   const user = await requireRequestUserForWrite(ctx, req, body, { publicPath: "/assets" });
   const input = registerAssetInput.parse(parseJson(body));
   return json(await registerAsset(ctx, user.username, input), { status: 201 });

@@ -1,4 +1,4 @@
-// GET /renderers — every configured L1 with the caller's attachment state (proxy.ts sends API
+// GET /renderers — every configured L1 with the caller's attachment state (lib/front sends API
 // requests for /renderers here; browsers get the page).
 import { handleRoute, json, methodNotAllowed, requireUser } from "@/lib/http";
 import { listRenderers } from "@/lib/renderers";

@@ -1,4 +1,4 @@
-// GET /users — registered users, newest first (proxy.ts sends API requests for /users here).
+// GET /users — registered users, newest first (lib/front sends API requests for /users here).
 import { listUsers, listUsersQuery } from "@/lib/accounts";
 import { handleRoute, json, methodNotAllowed } from "@/lib/http";
 import { getContext } from "@/lib/runtime";

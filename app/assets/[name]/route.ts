@@ -1,4 +1,4 @@
-// GET /assets/{name} — one asset (also /asset/{name} for API clients, through proxy.ts).
+// GET /assets/{name} — one asset (also /asset/{name} for API clients, through the front door, lib/front).
 import { decodePathParam, handleRoute, json, methodNotAllowed } from "@/lib/http";
 import { getAssetOrThrow } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";

@@ -6,7 +6,7 @@ import { getContext } from "@/lib/runtime";
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
   const input = await readJson(req, loginInput);
-  const grant = await loginUser(ctx, input, { client: clientAddress(req.headers, ctx.config) });
+  const grant = await loginUser(ctx, input, { client: clientAddress(req.headers) });
   return json(grant, { headers: { "cache-control": "no-store" } });
 });
 

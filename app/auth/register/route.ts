@@ -6,7 +6,7 @@ import { getContext } from "@/lib/runtime";
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
   const input = await readJson(req, registerUserInput);
-  const grant = await registerUser(ctx, input, { client: clientAddress(req.headers, ctx.config) });
+  const grant = await registerUser(ctx, input, { client: clientAddress(req.headers) });
   return json(grant, { status: 201, headers: { "cache-control": "no-store" } });
 });
 

@@ -1,5 +1,5 @@
 // GET /download/artdag-client.mjs — the CLI client itself (product.md §6), one file to run with
-// Node. proxy.ts also sends non-browser GETs of /download/client here, so `curl -o` gets the file.
+// Node. lib/front also sends non-browser GETs of /download/client here, so `curl -o` gets the file.
 import { AppError, handleRoute, methodNotAllowed } from "@/lib/http";
 import { readClientFile } from "@/lib/site";
 

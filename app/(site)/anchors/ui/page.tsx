@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Anchors" };
 
 const PAGE_SIZE = 20;
 
-// A browser's GET of /anchors is rewritten here (proxy.ts); every other client gets the JSON list.
+// A browser's GET of /anchors is rewritten here (lib/front); every other client gets the JSON list.
 export default async function AnchorsPage() {
   const ctx = await getContext();
   const [viewer, page, states] = await Promise.all([getViewer(), listAnchors(ctx, { limit: PAGE_SIZE }), getAnchorStateCounts(ctx)]);

@@ -32,7 +32,7 @@ const COMMANDS: { usage: string; what: ReactNode }[] = [
   { usage: "help", what: "All commands and options." },
 ];
 
-// /download/client — browsers get this page; curl and scripts get the file itself (proxy.ts).
+// /download/client — browsers get this page; curl and scripts get the file itself (lib/front).
 export default async function DownloadClientPage() {
   const base = (await getContext()).config.baseUrl;
   const install = `curl -o artdag-client.mjs ${base}/download/client && node artdag-client.mjs login ${base}`;

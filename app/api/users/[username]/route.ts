@@ -1,5 +1,5 @@
 // GET /users/{username} — the ActivityPub actor for `application/activity+json` / `application/ld+json`
-// requests, the user's public profile JSON for other API clients (proxy.ts sends both here).
+// requests, the user's public profile JSON for other API clients (lib/front sends both here).
 import { getUserProfile } from "@/lib/accounts";
 import { actorDocument } from "@/lib/federation";
 import { AppError, handleRoute, json, methodNotAllowed } from "@/lib/http";

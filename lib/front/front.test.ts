@@ -1,0 +1,262 @@
+// The front door on a real node:http server on loopback, with a recording handler in Next's place:
+// what reaches the handler (URL, headers, body), what never does (oversized bodies, forged
+// forwarded headers), and the drain.
+import http, { type IncomingMessage } from "node:http";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
+import { createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor } from "./index";
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+interface Harness {
+  port: number;
+  seen: Seen[];
+  front: FrontDoor;
+  server: http.Server;
+  /** Releases requests held by `hold` (the handler waits for it before answering). */
+  release(): void;
+}
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(() => r(null)));
+  }
+});
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function harness(config: { trustProxy: boolean; scheme: "http" | "https" } = { trustProxy: false, scheme: "http" }, hold = false): Promise<Harness> {
+  const seen: Seen[] = [];
+  let release!: () => void;
+  let gate = new Promise<void>((r) => (release = r));
+  if (!hold) release();
+  const front = createFrontDoor({
+    config,
+    logError: () => {},
+    handle: async (req, res) => {
+      const body = await readAll(req);
+      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
+      await gate;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ url: req.url, bytes: body.byteLength }));
+    },
+  });
+  const server = http.createServer(front.listener);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    front,
+    server,
+    release: () => {
+      release();
+      gate = Promise.resolve();
+    },
+  };
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * A request with exactly these headers; `body` as a Buffer (Content-Length) or chunks (chunked,
+ * written one after another). Like curl, it stops sending once an answer has come.
+ */
+function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | Buffer[], declaredLength?: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = http.request({ host: "127.0.0.1", port, method, path, headers, agent: false }, (res) => {
+      answered = true;
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      res.on("error", reject);
+    });
+    // The server may answer (413) and close before the whole body is written: that is the point.
+    req.on("error", (err) => (answered ? undefined : reject(err)));
+    if (declaredLength !== undefined) req.setHeader("content-length", String(declaredLength));
+    const chunks = body === undefined ? [] : Array.isArray(body) ? body : [body];
+    let i = 0;
+    const next = () => {
+      if (answered || req.destroyed) return;
+      if (i >= chunks.length) return declaredLength === undefined ? void req.end() : undefined;
+      req.write(chunks[i++], () => setImmediate(next));
+    };
+    next();
+  });
+}
+
+describe("negotiation table", () => {
+  const browser = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+  it("sends API clients to the JSON twins and pages to the pages", () => {
+    expect(negotiatedPath("GET", "/assets", {})).toBe("/api/assets");
+    expect(negotiatedPath("GET", "/assets", { accept: "application/json" })).toBe("/api/assets");
+    expect(negotiatedPath("GET", "/users/alice", { accept: "application/activity+json" })).toBe("/api/users/alice");
+    expect(negotiatedPath("GET", "/asset/x%20y", {})).toBe("/assets/x%20y");
+    expect(negotiatedPath("POST", "/assets", browser)).toBe("/api/assets");
+    expect(negotiatedPath("GET", "/assets", browser)).toBeNull();
+    expect(negotiatedPath("GET", "/anchors", browser)).toBe("/anchors/ui");
+    expect(negotiatedPath("GET", "/anchors", {})).toBeNull();
+    expect(negotiatedPath("GET", "/download/client", { accept: "*/*" })).toBe("/download/artdag-client.mjs");
+    expect(negotiatedPath("GET", "/nothing-shared", {})).toBeNull();
+  });
+
+  it("treats Next's own requests (RSC, prefetch, server actions) as page requests whatever their Accept", () => {
+    for (const h of [{ rsc: "1" }, { "next-router-prefetch": "1", rsc: "1" }, { "next-action": "abc" }]) {
+      expect(isPageRequest("GET", { accept: "*/*", ...h })).toBe(true);
+      expect(negotiatedPath("GET", "/assets", { accept: "*/*", ...h })).toBeNull();
+    }
+    expect(negotiatedPath("POST", "/", { "next-action": "abc" })).toBeNull();
+  });
+
+  it("has a target for every twin pattern", () => {
+    for (const twin of JSON_TWINS) expect(twin.target(/(.*)/.exec("x")!)).toMatch(/^\//);
+  });
+});
+
+describe("the front door", () => {
+  it("rewrites to the JSON twin inside the process, keeping the query", async () => {
+    const h = await harness();
+    const a = await send(h.port, "GET", "/assets?limit=2&tag=a%20b");
+    expect(a.status).toBe(200);
+    expect(h.seen[0].url).toBe("/api/assets?limit=2&tag=a%20b");
+    const b = await send(h.port, "GET", "/assets?limit=2", { accept: "text/html" });
+    expect(JSON.parse(b.text).url).toBe("/assets?limit=2");
+  });
+
+  it("answers 400 to a path with a malformed percent-encoding without calling the handler", async () => {
+    const h = await harness();
+    const a = await send(h.port, "GET", "/asset/%E0%A4%A");
+    expect(a.status).toBe(400);
+    expect(JSON.parse(a.text)).toEqual({ error: "invalid_request", message: "The path has a malformed percent-encoding." });
+    expect(h.seen).toEqual([]);
+  });
+
+  it("answers /healthz itself", async () => {
+    const h = await harness();
+    const a = await send(h.port, "GET", "/healthz");
+    expect([a.status, JSON.parse(a.text)]).toEqual([200, { status: "ok" }]);
+    expect(h.seen).toEqual([]);
+  });
+
+  it("without a trusted proxy: the socket address, and every forwarded header a client sent is dropped", async () => {
+    const h = await harness({ trustProxy: false, scheme: "https" });
+    await send(h.port, "GET", "/x", {
+      host: "l2.example",
+      "x-forwarded-for": "6.6.6.6",
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "http",
+      "x-real-ip": "6.6.6.6",
+      forwarded: "for=6.6.6.6;host=evil.example",
+      [CLIENT_ADDRESS_HEADER]: "6.6.6.6",
+    });
+    const seen = h.seen[0].headers;
+    expect(seen[CLIENT_ADDRESS_HEADER]).toBe("127.0.0.1");
+    expect(seen.host).toBe("l2.example");
+    expect(seen["x-forwarded-host"]).toBe("l2.example");
+    expect(seen["x-forwarded-proto"]).toBe("https");
+    expect(seen["x-forwarded-for"]).toBeUndefined();
+    expect(seen["x-real-ip"]).toBeUndefined();
+    expect(seen.forwarded).toBeUndefined();
+  });
+
+  it("behind a trusted proxy: the address and host the nearest proxy reports (the last hop), never one a client prepended", async () => {
+    const h = await harness({ trustProxy: true, scheme: "https" });
+    await send(h.port, "GET", "/x", {
+      host: "localhost",
+      "x-forwarded-for": "6.6.6.6, 203.0.113.7",
+      "x-forwarded-host": "l2.example:8443",
+      "x-forwarded-proto": "https",
+    });
+    const seen = h.seen[0].headers;
+    expect(seen[CLIENT_ADDRESS_HEADER]).toBe("203.0.113.7");
+    expect(seen.host).toBe("l2.example:8443");
+    expect(seen["x-forwarded-proto"]).toBe("https");
+    // A forwarded host that is not a host is ignored.
+    await send(h.port, "GET", "/y", { host: "l2.example", "x-forwarded-host": "evil.example/path@x" });
+    expect(h.seen[1].headers.host).toBe("l2.example");
+  });
+
+  it("passes bodies up to the limit to the handler, with and without Content-Length", async () => {
+    const h = await harness();
+    const exact = Buffer.alloc(FRONT_MAX_BODY_BYTES, 97);
+    const a = await send(h.port, "POST", "/assets", { "content-type": "application/json" }, exact);
+    expect(a.status).toBe(200);
+    expect(JSON.parse(a.text)).toEqual({ url: "/api/assets", bytes: FRONT_MAX_BODY_BYTES });
+    const chunks = [Buffer.from('{"a":'), Buffer.alloc(1000, 98), Buffer.from("}")];
+    const b = await send(h.port, "POST", "/assets", { "transfer-encoding": "chunked" }, chunks);
+    expect(b.status).toBe(200);
+    expect(h.seen[1].body.toString()).toBe(Buffer.concat(chunks).toString());
+    expect(h.seen[1].headers["content-length"]).toBe("1006");
+    expect(h.seen[1].headers["transfer-encoding"]).toBeUndefined();
+  });
+
+  for (const [label, size] of [
+    ["one byte over", FRONT_MAX_BODY_BYTES + 1],
+    ["10 MiB", 10 * 1024 * 1024],
+    ["100 MiB", 100 * 1024 * 1024],
+  ] as const) {
+    it(`refuses ${label} with 413 before the handler sees it (Content-Length, and chunked)`, async () => {
+      const h = await harness();
+      // Declared: answered from the header alone (only the first MiB is ever written here).
+      const declared = await send(h.port, "POST", "/users/a/inbox", {}, [Buffer.alloc(Math.min(size, 1024 * 1024))], size);
+      expect(declared.status).toBe(413);
+      expect(declared.headers.connection).toBe("close");
+      expect(JSON.parse(declared.text)).toEqual({ error: "payload_too_large", message: `The request body is larger than ${FRONT_MAX_BODY_BYTES} bytes.` });
+      // Chunked: read only until the limit is passed (a few 256 KiB chunks beyond it at most).
+      const chunk = Buffer.alloc(256 * 1024, 120);
+      const chunks = Array.from({ length: Math.ceil(size / chunk.byteLength) }, () => chunk);
+      const streamed = await send(h.port, "POST", "/assets", { "transfer-encoding": "chunked" }, chunks);
+      expect(streamed.status).toBe(413);
+      expect(JSON.parse(streamed.text).error).toBe("payload_too_large");
+      expect(h.seen).toEqual([]);
+    });
+  }
+
+  it("drains: stops accepting, lets an in-flight request finish, then closes", async () => {
+    const h = await harness(undefined, true);
+    const inflight = send(h.port, "POST", "/assets", { "content-type": "application/json" }, Buffer.from("{}"));
+    await expect.poll(() => h.seen.length).toBe(1);
+    expect(h.front.inFlight()).toBe(1);
+    const drained = h.front.drain(h.server, 10_000);
+    // New connections are refused at once.
+    await expect(
+      new Promise((resolve, reject) => {
+        const s = net.connect(h.port, "127.0.0.1");
+        s.once("connect", () => (s.destroy(), resolve("connected")));
+        s.once("error", reject);
+      }),
+    ).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    h.release();
+    const answer = await inflight;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({ url: "/api/assets", bytes: 2 });
+    expect(await drained).toEqual({ cutOff: 0 });
+  });
+
+  it("drain cuts off what outlives the deadline", async () => {
+    const h = await harness(undefined, true);
+    const inflight = send(h.port, "GET", "/slow").catch((err: Error) => err);
+    await expect.poll(() => h.seen.length).toBe(1);
+    expect(await h.front.drain(h.server, 100)).toEqual({ cutOff: 1 });
+    expect(await inflight).toBeInstanceOf(Error);
+  });
+});

@@ -1,0 +1,249 @@
+// The front door (design/serving.md): our node:http request listener in front of Next's handler.
+// Every request passes here once, before Next: the client address and the forwarded headers a
+// trusted proxy sent (and only then), request bodies capped while they are read, content
+// negotiation to the JSON twins, /healthz, and the drain on shutdown. Framework-free: node:http
+// types only; Next's handler is handed in.
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Config } from "@/lib/config";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
+import { hasMalformedEscape, negotiatedPath } from "./negotiation";
+
+export { hasMalformedEscape, isPageRequest, JSON_TWINS, negotiatedPath, PAGE_TWINS, type Twin } from "./negotiation";
+
+/** Largest request body on any path (product.md §9); larger ones get 413 before they are buffered. */
+export const FRONT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Headers only a reverse proxy may set; from anyone else they are dropped. */
+const FORWARDED_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip"];
+
+const HOST_VALUE = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface FrontDoorOptions {
+  config: Pick<Config, "trustProxy" | "scheme">;
+  /** Next's request handler (or any handler in tests). */
+  handle: RequestHandler;
+  /** Where unexpected errors of the handler are reported. */
+  logError?: (message: string, err: unknown) => void;
+  maxBodyBytes?: number;
+}
+
+export interface FrontDoor {
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /**
+   * Stops the server accepting, closes idle keep-alive connections, lets in-flight requests finish
+   * until the deadline, then closes whatever is left. Resolves with how many requests were cut off.
+   */
+  drain(server: http.Server, timeoutMs: number): Promise<{ cutOff: number }>;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** The last entry of a comma-separated forwarded header: the one the nearest (trusted) proxy wrote. */
+function lastHop(value: string | string[] | undefined): string | undefined {
+  const entries = single(value)
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return entries?.length ? entries[entries.length - 1] : undefined;
+}
+
+/**
+ * Replaces what a client may claim about itself with what we know: the socket's address, or — only
+ * behind a trusted proxy (TRUST_PROXY) — the address, host and scheme the nearest proxy reports.
+ * The public scheme is configuration (ARTDAG_SCHEME), so Next and the auth library build URLs with
+ * it whatever the hop from the proxy used.
+ */
+export function normalizeForwardedHeaders(req: IncomingMessage, config: Pick<Config, "trustProxy" | "scheme">): void {
+  const h = req.headers;
+  let client = req.socket.remoteAddress ?? "unknown";
+  let host = single(h.host);
+  if (config.trustProxy) {
+    const forwardedFor = lastHop(h["x-forwarded-for"]);
+    if (forwardedFor) client = forwardedFor;
+    const forwardedHost = lastHop(h["x-forwarded-host"]);
+    if (forwardedHost && HOST_VALUE.test(forwardedHost)) host = forwardedHost;
+  }
+  for (const name of FORWARDED_HEADERS) delete h[name];
+  h[CLIENT_ADDRESS_HEADER] = client.slice(0, 64);
+  if (host) {
+    h.host = host;
+    h["x-forwarded-host"] = host;
+  }
+  h["x-forwarded-proto"] = config.scheme;
+}
+
+function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** How long a refused upload's connection keeps draining before it is closed (see lingerOnClose). */
+const LINGER_MS = 5_000;
+
+/**
+ * Closes the connection after the answer the way nginx's lingering close does: our side is
+ * half-closed (FIN after the answer) and what the client is still sending is read and discarded
+ * for a moment. Closing at once with unread bytes in the socket makes the kernel send a reset,
+ * and a reset makes the client's kernel throw away the answer it has not read yet.
+ */
+function lingerOnClose(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("end", () => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+    socket.resume();
+  };
+}
+
+function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  // Connection: close — the rest of the body is never kept: read and dropped until the client stops.
+  lingerOnClose(res);
+  req.resume();
+  sendJson(
+    res,
+    413,
+    { error: "payload_too_large", message: `The request body is larger than ${limit} bytes.` },
+    { connection: "close" },
+  );
+}
+
+/**
+ * Reads a body sent without Content-Length (chunked) up to `limit` bytes, or null once it grows
+ * past it (the rest is never read). Node's parser already holds a Content-Length body to its length.
+ */
+function readCapped(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks, size)));
+    req.once("error", reject);
+  });
+}
+
+/** The same request with its (already read) body as a Content-Length body, for Next to read again. */
+function withBufferedBody(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const copy = new http.IncomingMessage(req.socket);
+  copy.method = req.method;
+  copy.url = req.url;
+  copy.httpVersion = req.httpVersion;
+  copy.httpVersionMajor = req.httpVersionMajor;
+  copy.httpVersionMinor = req.httpVersionMinor;
+  const headers = { ...req.headers, "content-length": String(body.byteLength) };
+  delete headers["transfer-encoding"];
+  copy.headers = headers;
+  copy.rawHeaders = Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v.flatMap((x) => [k, x]) : [k, String(v)]));
+  copy.push(body);
+  copy.push(null);
+  copy.complete = true;
+  return copy;
+}
+
+function splitUrl(url: string): { pathname: string; search: string } {
+  let target = url;
+  if (!target.startsWith("/")) {
+    // absolute-form (a proxy-style request line): keep only the path and query
+    try {
+      const u = new URL(target);
+      target = u.pathname + u.search;
+    } catch {
+      target = "/";
+    }
+  }
+  const q = target.indexOf("?");
+  return q === -1 ? { pathname: target, search: "" } : { pathname: target.slice(0, q), search: target.slice(q) };
+}
+
+/** Builds the front door around Next's handler. */
+export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
+  const limit = options.maxBodyBytes ?? FRONT_MAX_BODY_BYTES;
+  const logError = options.logError ?? ((message, err) => console.error(message, err));
+  const active = new Set<ServerResponse>();
+  let draining = false;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    normalizeForwardedHeaders(req, options.config);
+    const method = (req.method ?? "GET").toUpperCase();
+    const { pathname, search } = splitUrl(req.url ?? "/");
+
+    if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) {
+      sendJson(res, draining ? 503 : 200, { status: draining ? "stopping" : "ok" });
+      return;
+    }
+    if (hasMalformedEscape(pathname)) {
+      sendJson(res, 400, { error: "invalid_request", message: "The path has a malformed percent-encoding." });
+      return;
+    }
+
+    let request = req;
+    const declared = req.headers["content-length"];
+    if (declared !== undefined) {
+      if (Number(declared) > limit) return tooLarge(req, res, limit);
+    } else if (req.headers["transfer-encoding"] !== undefined) {
+      const body = await readCapped(req, limit);
+      if (body === null) return tooLarge(req, res, limit);
+      request = withBufferedBody(req, body);
+    }
+
+    const twin = negotiatedPath(method, pathname, req.headers);
+    if (twin !== null) request.url = twin + search;
+    await options.handle(request, res);
+  }
+
+  return {
+    listener(req, res) {
+      active.add(res);
+      res.once("close", () => active.delete(res));
+      if (draining) res.shouldKeepAlive = false;
+      serve(req, res).catch((err: unknown) => {
+        logError(`[front] ${req.method} ${req.url}:`, err);
+        if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "Something went wrong on our side." });
+        else res.end();
+      });
+    },
+    inFlight: () => active.size,
+    async drain(server, timeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + timeoutMs;
+      while (active.size > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        // A keep-alive connection whose request just finished is idle now: close it.
+        server.closeIdleConnections();
+      }
+      const cutOff = active.size;
+      server.closeAllConnections();
+      await closed;
+      return { cutOff };
+    },
+  };
+}
