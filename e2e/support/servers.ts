@@ -29,6 +29,14 @@ export const RATE_LIMITED = spec("ratelimit", 8312);
 export const RESTARTED = spec("restart", 8313);
 /** Started by postgres.spec.ts on a fresh database of TEST_DATABASE_URL's server. */
 export const POSTGRES = spec("postgres", 8314);
+/**
+ * Started by tls-proxy.spec.ts behind a real nginx terminating TLS on TLS_PROXY_PORT: its public
+ * URL is https://localhost:TLS_PROXY_PORT, it listens on 127.0.0.1 only.
+ */
+export const BEHIND_TLS: ServerSpec = { port: 8380, url: "http://127.0.0.1:8380", dataDir: path.join(ROOT, ".data", "e2e-behind-tls") };
+export const TLS_PROXY_PORT = 8381;
+/** Started and stopped with SIGTERM by shutdown.spec.ts. */
+export const DRAINED = spec("drained", 8382);
 /** Used by start-up failure tests; these servers never get as far as listening. */
 export const MISCONFIGURED = spec("misconfigured", 8315);
 
