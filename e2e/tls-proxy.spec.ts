@@ -20,7 +20,6 @@ const HOST = `localhost:${TLS_PROXY_PORT}`;
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const AP = "application/activity+json";
 
-test.describe.configure({ mode: "serial" });
 test.skip(!NGINX, "nginx is not installed (apt-get install nginx): .ci/run installs it");
 
 let app: SpawnedServer;
@@ -111,7 +110,7 @@ test("every page, the actor, WebFinger, NodeInfo and the API answer through ngin
       continue;
     }
     expect(proxied.headers()["content-type"], p.path).toMatch(p.type);
-    if (!p.type.test("text/html")) {
+    if (/json/.test(p.type.source)) {
       // Documents name the public https URL whichever way they were fetched.
       expect(text, p.path).toBe(await straight.text());
       expect(text, p.path).not.toMatch(/http:\/\/(localhost|127\.0\.0\.1)/);
@@ -194,9 +193,17 @@ test("a Fedify peer's signed Follow reaches the inbox through nginx, and the fol
     expect(((await followers.json()) as { orderedItems: string[] }).orderedItems.sort()).toEqual(
       [peer.actorUri("bob").href, peer.actorUri("carol").href].sort(),
     );
+    // Our signed Accepts reach the peer, naming the public https actor and key. (Fedify cannot
+    // fetch that key to verify them: it does not trust this run's self-signed certificate.)
     const peerRef = peer;
-    await waitFor("both Accepts at the peer", () => peerRef.accepts.length >= 2 || undefined);
-    expect(peer.accepts.map((a) => a.actorId?.href)).toEqual([actor, actor]);
+    const accepts = await waitFor("both Accepts at the peer", () => {
+      const posts = peerRef.inboxPosts.filter((p) => p.json?.type === "Accept");
+      return posts.length >= 2 ? posts : undefined;
+    });
+    for (const post of accepts) {
+      expect(post.json).toMatchObject({ type: "Accept", actor });
+      expect(post.keyId).toBe(`${actor}#main-key`);
+    }
   } finally {
     await peer?.close();
   }
