@@ -159,9 +159,16 @@ test("a person registers, browses and logs out in a browser over https", async (
   const cookies = await context.cookies();
   expect(cookies.find((c) => c.name.startsWith("__Secure-authjs.session-token"))).toMatchObject({ secure: true, httpOnly: true });
 
-  for (const name of ["Assets", "Activities", "Users", "Renderers", "Anchors"]) {
+  for (const [name, path] of [
+    ["Assets", /\/assets$/],
+    ["Activities", /\/activities$/],
+    ["Users", /\/users$/],
+    ["Renderers", /\/renderers$/],
+    ["Anchors", /\/anchors(\/ui)?$/],
+  ] as const) {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
-    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page).toHaveURL(path);
+    await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
     await expect(page.getByTestId("signed-in-user")).toHaveText(username);
   }
   await page.goto("/logout");
