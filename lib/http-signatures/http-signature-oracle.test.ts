@@ -36,8 +36,11 @@ async function startOracleSink(publicKeyPem: () => string) {
       }
       let oracle: Captured["oracle"];
       try {
-        const parsed = httpSignature.parseRequest(req, { authorizationHeaderName: "signature", clockSkew: 300 } as httpSignature.ParseOptions);
-        oracle = { verified: httpSignature.verifySignature(parsed, publicKeyPem()), algorithm: parsed.algorithm, headers: parsed.params.headers };
+        // (@types/http-signature types the server-side request as a ClientRequest, and leaves out
+        // authorizationHeaderName and the parsed `algorithm`.)
+        const parsed = httpSignature.parseRequest(req as unknown as http.ClientRequest, { authorizationHeaderName: "signature", clockSkew: 300 } as httpSignature.ParseOptions);
+        const algorithm = (parsed as unknown as { algorithm: string }).algorithm;
+        oracle = { verified: httpSignature.verifySignature(parsed, publicKeyPem()), algorithm, headers: parsed.params.headers };
       } catch (err) {
         oracle = { verified: false, error: String(err) };
       }
