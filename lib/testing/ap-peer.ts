@@ -1,6 +1,6 @@
 // A scriptable ActivityPub peer for tests: a real node:http server on 127.0.0.1 that serves the
-// JSON documents (actors, keys) and redirects a test puts at its paths, and records every request
-// it gets. Hostile peers are made of it: a key document claiming someone else's actor, an actor
+// JSON documents (actors, keys) and redirects a test puts at its paths, takes every POST (202), and
+// records every request it gets. Hostile peers are made of it: a key document claiming someone else's actor, an actor
 // document whose id is not its URL, a redirect to another origin. Node built-ins only, so the unit
 // tests and the e2e suite (relative import) share it.
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
@@ -38,6 +38,8 @@ export async function startApPeer(port = 0): Promise<ApPeer> {
     requests.push({ method: req.method ?? "GET", path, headers: req.headers });
     req.resume().on("end", () => {
       const route = routes.get(path);
+      // Every POST is taken (an inbox that accepts anything): our Accepts must not bounce as 404.
+      if (req.method === "POST" && !route) return void res.writeHead(202).end();
       if (!route) return void res.writeHead(404, { "content-type": "text/plain" }).end("not here");
       if ("redirect" in route) return void res.writeHead(route.status ?? 302, { location: route.redirect }).end();
       res.writeHead(route.status ?? 200, { "content-type": "application/activity+json" }).end(JSON.stringify(route.json));
