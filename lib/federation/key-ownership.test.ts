@@ -153,6 +153,29 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     expect(await t.ctx.prisma.remoteKey.count({ where: { keyId: { startsWith: L2 } } })).toBe(0);
   });
 
+  it("a key without a provable owner is refused: none named, not a URL, absurdly long, or a keyId that is no URL", async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["no-owner", {}, "names no owner"],
+      ["js-owner", { owner: "javascript:alert(1)" }, "javascript:alert(1) is not an http(s) URL"],
+      ["long-owner", { owner: `${home.origin}/users/${"x".repeat(10_000)}` }, "…"],
+      ["no-key", { publicKeyPem: undefined }, "does not hold the key"],
+      ["bad-pem", { publicKeyPem: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n" }, "has no usable public key"],
+    ];
+    for (const [name, fields, message] of cases) {
+      const keyId = `${evil.origin}/keys/${name}`;
+      evil.serve(`/keys/${name}`, { json: { id: keyId, publicKeyPem: malloryKeys.rsa.pem, ...fields } });
+      const like = { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE };
+      await refused(inbound("/inbox", like, { privateKey: malloryKeys.rsa.privateKey, keyId }, "draft-cavage"), null, message);
+    }
+    const err = await rejectsWithAppError(
+      receiveActivity(t.ctx, inbound("/inbox", { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE }, { privateKey: malloryKeys.rsa.privateKey, keyId: `${evil.origin}/keys/long-owner` }, "rfc9421"), null),
+    );
+    expect(err.message.length).toBeLessThan(1000);
+    for (const keyId of ["acct:mallory@evil.example", "did:key:z6MkekwC6R9bj9ErToB7AiZJfyCSDhaZe1UxhDbCqJrhqpS5", "ftp://evil.example/key"]) {
+      await refused(inbound("/inbox", { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE }, { privateKey: malloryKeys.rsa.privateKey, keyId }, "rfc9421"), null, "is not an http(s) URL");
+    }
+  });
+
   it("an actor document whose id is not the URL it was served at proves nothing", async () => {
     for (const spec of SPECS) {
       for (const withOwner of [true, false]) {

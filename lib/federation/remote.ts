@@ -131,7 +131,7 @@ function keyMaterial(entry: unknown): KeyObject | null {
  */
 async function loadDocument(ctx: AppContext, url: string): Promise<{ ok: true; doc: Json } | { ok: false; reason: string }> {
   const parsed = httpUrl(url);
-  if (!parsed) return { ok: false, reason: `${url} is not an http(s) URL` };
+  if (!parsed) return { ok: false, reason: `${url.length > 200 ? `${url.slice(0, 200)}…` : url} is not an http(s) URL` };
   if (parsed.origin === new URL(ctx.config.baseUrl).origin) {
     const path = parsed.pathname;
     // Usernames are [a-z0-9_] (USERNAME_PATTERN): nothing to decode, and anything else is no actor.
@@ -172,7 +172,9 @@ export async function resolveRemoteKey(ctx: AppContext, keyId: string, options: 
     const fresh = hit?.ownerConfirmedAt && ctx.now().getTime() - hit.ownerConfirmedAt.getTime() < KEY_CONFIRMATION_MAX_AGE_SECONDS * 1000;
     if (hit && fresh) return { ok: true, publicKey: createPublicKey(hit.publicKeyPem), owner: hit.owner, cached: true };
   }
-  const result = await confirmKey(ctx, keyId);
+  const confirmed = await confirmKey(ctx, keyId);
+  // Reasons quote peers' URLs and answers: kept short for the 401.
+  const result = confirmed.ok || confirmed.reason.length <= 600 ? confirmed : { ok: false as const, reason: `${confirmed.reason.slice(0, 600)}…` };
   if (local) return result;
   if (!result.ok) {
     await ctx.prisma.remoteKey.deleteMany({ where: { keyId } });
@@ -183,13 +185,18 @@ export async function resolveRemoteKey(ctx: AppContext, keyId: string, options: 
   return result;
 }
 
+/** A URL from a peer's document, cut short for a message. */
+function shown(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+}
+
 async function confirmKey(ctx: AppContext, keyId: string): Promise<KeyResolution> {
   const at = withoutFragment(keyId);
   const served = await loadDocument(ctx, at);
   if (!served.ok) return served;
   const doc = served.doc;
   // The key itself (a key document), or an entry of the actor document that lists it.
-  const own = doc.id === keyId && keyMaterial(doc) ? doc : null;
+  const own = doc.id === keyId && (doc.publicKeyPem !== undefined || doc.publicKeyMultibase !== undefined) ? doc : null;
   const entry = own ?? listedEntries(doc, keyId).find(isObject);
   if (!entry) return { ok: false, reason: `${at} does not hold the key ${keyId}` };
   const publicKey = keyMaterial(entry);
@@ -199,13 +206,13 @@ async function confirmKey(ctx: AppContext, keyId: string): Promise<KeyResolution
 
   // The document served at the keyId's URL, with that URL as its id, is the owner's own document.
   const ownerDoc = claimed === at && doc.id === at ? { ok: true as const, doc } : await loadDocument(ctx, claimed);
-  if (!ownerDoc.ok) return { ok: false, reason: `the owner ${claimed} of the key ${keyId} could not be read: ${ownerDoc.reason}` };
-  if (ownerDoc.doc.id !== claimed) return { ok: false, reason: `the document at ${claimed} is not that actor's (its id is ${String(ownerDoc.doc.id).slice(0, 200)})` };
+  if (!ownerDoc.ok) return { ok: false, reason: `the owner ${shown(claimed)} of the key ${keyId} could not be read: ${ownerDoc.reason}` };
+  if (ownerDoc.doc.id !== claimed) return { ok: false, reason: `the document at ${shown(claimed)} is not that actor's (its id is ${shown(String(ownerDoc.doc.id))})` };
   const listed = listedEntries(ownerDoc.doc, keyId);
-  if (listed.length === 0) return { ok: false, reason: `${claimed} does not list the key ${keyId}` };
+  if (listed.length === 0) return { ok: false, reason: `${shown(claimed)} does not list the key ${keyId}` };
   for (const e of listed) {
     const embedded = keyMaterial(e);
-    if (embedded && !embedded.equals(publicKey)) return { ok: false, reason: `${claimed} lists another public key as ${keyId}` };
+    if (embedded && !embedded.equals(publicKey)) return { ok: false, reason: `${shown(claimed)} lists another public key as ${keyId}` };
   }
   return { ok: true, publicKey, owner: claimed, cached: false };
 }
