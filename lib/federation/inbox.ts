@@ -40,7 +40,8 @@ function unauthorized(message: string): AppError {
 }
 
 /** Why a signature failed, in words a peer can act on (the verifier's reasons are terse). */
-function describeFailure(result: VerifyFailure, keyProblem: string | undefined): string {
+function describeFailure(result: VerifyFailure, problem: string | undefined): string {
+  const keyProblem = problem?.replace(/\.+$/, "");
   switch (result.reason) {
     case "wrong_authority":
       return `The HTTP signature is for another server (${result.detail ?? "another host"}).`;

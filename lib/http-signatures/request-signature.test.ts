@@ -171,6 +171,16 @@ describe("expectedAuthority: the signature must be made for our host", () => {
       }
     });
 
+    it("names wrong_authority when our authority has a port and the foreign one has none (and the reverse)", async () => {
+      for (const [ourHost, foreignHost] of [["l2.example:8443", "evil.example"], ["l2.example", "evil.example:8443"]]) {
+        const signed = arrive(post(FOLLOW, `https://${foreignHost}/users/alice/inbox`), spec);
+        const headers = new Headers(signed.headers);
+        headers.set("host", foreignHost);
+        const result = await verifyRequestSignature({ method: "POST", url: `https://${ourHost}/users/alice/inbox`, headers }, { ...keys(rsa.publicKey), expectedAuthority: ourHost });
+        expect(result).toMatchObject({ ok: false, reason: "wrong_authority", detail: `the signature is for host ${foreignHost}, not for ${ourHost}` });
+      }
+    });
+
     it("a wrong key with a foreign Host is a bad signature, not wrong_authority", async () => {
       const signed = arrive(post(FOLLOW, "https://evil.example/users/alice/inbox"), spec, mallory.privateKey);
       const headers = new Headers(signed.headers);

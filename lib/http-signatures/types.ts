@@ -122,10 +122,13 @@ export function bodyBytes(body: Uint8Array | string): Uint8Array {
  */
 export function withAuthority(request: RequestParts, authority: string): RequestParts {
   const url = new URL(request.url);
-  url.host = authority;
+  // Not `url.host = authority`: that keeps the old port when the new authority has none, and
+  // silently ignores an authority it cannot parse.
+  let href = `${url.protocol}//${authority}${url.pathname}${url.search}`;
+  if (!URL.canParse(href)) href = url.href;
   const headers = new Headers(request.headers);
   headers.set("host", authority);
-  return { method: request.method, url: url.href, headers };
+  return { method: request.method, url: new URL(href).href, headers };
 }
 
 /** The authority a request arrived with: its Host header, else its URL's. */
