@@ -113,7 +113,7 @@ function assertEmbeddedAuthorship(activity: z.infer<typeof inboundActivity>): vo
       const id = idRef.safeParse(ref);
       if (!id.success || id.data !== activity.actor) {
         const named = id.success ? id.data.slice(0, 200) : "something that is not an actor id";
-        throw unauthorized(`The embedded object's ${field} is ${named}, not the signing actor ${activity.actor}.`);
+        throw unauthorized(`The embedded object's ${field} is ${named}, not the signing actor ${activity.actor.slice(0, 200)}.`);
       }
     }
   }
@@ -147,7 +147,7 @@ export async function receiveActivity(ctx: AppContext, req: InboundRequest, inbo
   const parsed = inboundActivity.safeParse(json);
   if (!parsed.success) throw new AppError("invalid_request", "The body is not an ActivityPub activity (id, type and actor are required).");
   const activity = parsed.data;
-  if (activity.actor !== signer) throw unauthorized(`The signing key's owner (${signer}) is not the activity's actor.`);
+  if (activity.actor !== signer) throw unauthorized(`The signing key's owner (${signer.slice(0, 200)}) is not the activity's actor.`);
   assertEmbeddedAuthorship(activity);
 
   try {
