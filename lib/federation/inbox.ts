@@ -4,7 +4,7 @@ import type { AppContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
 import { parseJson } from "@/lib/http/body";
-import { checkBodyDigest, verifyRequestSignature } from "@/lib/http-signatures";
+import { checkBodyDigest, verifyRequestSignature, type VerifyFailure } from "@/lib/http-signatures";
 import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
 import { AS_CONTEXT } from "./documents";
 import { enqueueDeliveries } from "./delivery";
@@ -39,36 +39,84 @@ function unauthorized(message: string): AppError {
   return new AppError("unauthorized", message);
 }
 
+/** Why a signature failed, in words a peer can act on (the verifier's reasons are terse). */
+function describeFailure(result: VerifyFailure, problem: string | undefined): string {
+  const keyProblem = problem?.replace(/\.+$/, "");
+  switch (result.reason) {
+    case "wrong_authority":
+      return `The HTTP signature is for another server (${result.detail ?? "another host"}).`;
+    case "unknown_key":
+      return `The HTTP signature's key is not proved to be its owner's${keyProblem ? `: ${keyProblem}` : ""}.`;
+    case "missing_required_header":
+      return `The HTTP signature does not cover what it must (${result.detail ?? result.reason}).`;
+    default:
+      return `The HTTP signature does not verify (${result.reason}${keyProblem ? `; ${keyProblem}` : ""}).`;
+  }
+}
+
 /**
  * Verifies the request's HTTP signature (draft-cavage or RFC 9421) and body digest, with the key
- * fetched by keyId (cached; refetched once when a cached key fails), and returns the key's owner.
+ * fetched by keyId (cached; refetched once when a cached key fails), and returns the key's proved
+ * owner (resolveRemoteKey). The signature must be made for this server: it must cover the host
+ * (cavage `host`, RFC 9421 `@authority`/`@target-uri`) and verify with our own authority
+ * (ARTDAG_DOMAIN), whatever Host header a proxy passed on.
  * @throws AppError unauthorized
  */
 async function verifySender(ctx: AppContext, req: InboundRequest): Promise<string> {
   const digest = checkBodyDigest(req.headers, req.body);
   if (!digest.ok) throw unauthorized(`The body digest is ${digest.reason === "missing" ? "missing" : "wrong"} (Digest or Content-Digest).`);
-  let owner: string | null = null;
+  // The owner proved for each keyId tried, and why a key could not be proved (for the 401).
+  const owners = new Map<string, string>();
+  let keyProblem: string | undefined;
+  const resolve = (refresh: boolean) => async (keyId: string) => {
+    const key = await resolveRemoteKey(ctx, keyId, { refresh });
+    if (!key.ok) {
+      owners.delete(keyId);
+      keyProblem = key.reason;
+      return null;
+    }
+    owners.set(keyId, key.owner);
+    return key.publicKey;
+  };
   const result = await verifyRequestSignature(
     { method: req.method, url: req.url, headers: req.headers },
     {
       now: ctx.now(),
       maxSkewSeconds: INBOX_CLOCK_SKEW_SECONDS,
       hasBody: true,
-      resolveKey: async (keyId) => {
-        const key = await resolveRemoteKey(ctx, keyId);
-        owner = key?.owner ?? null;
-        return key?.publicKey ?? null;
-      },
-      // A cached key that fails is fetched again once (key rotation).
-      refreshKey: async (keyId) => {
-        const key = await resolveRemoteKey(ctx, keyId, { refresh: true });
-        owner = key?.owner ?? null;
-        return key?.publicKey ?? null;
-      },
+      expectedAuthority: new URL(ctx.config.baseUrl).host,
+      resolveKey: resolve(false),
+      // A cached key that fails is fetched (and its ownership confirmed) again once: key rotation.
+      refreshKey: resolve(true),
     },
   );
-  if (!result.ok || !owner) throw unauthorized(`The HTTP signature does not verify (${result.ok ? "no key owner" : result.reason}).`);
+  if (!result.ok) throw unauthorized(describeFailure(result, keyProblem));
+  const owner = owners.get(result.keyId);
+  if (!owner) throw unauthorized("The HTTP signature's key has no proved owner.");
   return owner;
+}
+
+/**
+ * Where an activity names who made what it carries, it must be the signer: the embedded object's
+ * `attributedTo` (a string, `{id}` or an array of them) and its `actor` (an Undo's Follow).
+ * @throws AppError unauthorized
+ */
+function assertEmbeddedAuthorship(activity: z.infer<typeof inboundActivity>): void {
+  const object = activity.object;
+  if (typeof object !== "object" || object === null || Array.isArray(object)) return;
+  const fields = object as Record<string, unknown>;
+  for (const field of ["attributedTo", "actor"] as const) {
+    if (!Object.hasOwn(fields, field)) continue;
+    const value = fields[field];
+    const refs = Array.isArray(value) ? value : [value];
+    for (const ref of refs) {
+      const id = idRef.safeParse(ref);
+      if (!id.success || id.data !== activity.actor) {
+        const named = id.success ? id.data.slice(0, 200) : "something that is not an actor id";
+        throw unauthorized(`The embedded object's ${field} is ${named}, not the signing actor ${activity.actor.slice(0, 200)}.`);
+      }
+    }
+  }
 }
 
 function localUsername(ctx: AppContext, actorUrl: unknown): string | null {
@@ -91,14 +139,16 @@ export async function receiveActivity(ctx: AppContext, req: InboundRequest, inbo
     const exists = USERNAME_PATTERN.test(inboxOwner) && (await ctx.prisma.user.findUnique({ where: { username: inboxOwner }, select: { id: true } }));
     if (!exists) throw new AppError("not_found", `There is no user ${inboxOwner}.`);
   }
-  // The sender signed our public URL; behind a proxy the request URL may name another host.
+  // The sender signed our public URL; behind a proxy the request URL may name another host (and
+  // the Host header too: verifySender verifies with our own authority).
   const received = new URL(req.url);
   const signer = await verifySender(ctx, { ...req, url: `${ctx.config.baseUrl}${received.pathname}${received.search}` });
   const json = parseJson(req.body);
   const parsed = inboundActivity.safeParse(json);
   if (!parsed.success) throw new AppError("invalid_request", "The body is not an ActivityPub activity (id, type and actor are required).");
   const activity = parsed.data;
-  if (activity.actor !== signer) throw unauthorized("The signing key's owner is not the activity's actor.");
+  if (activity.actor !== signer) throw unauthorized(`The signing key's owner (${signer.slice(0, 200)}) is not the activity's actor.`);
+  assertEmbeddedAuthorship(activity);
 
   try {
     await ctx.prisma.inboxSeen.create({ data: { activityId: activity.id } });

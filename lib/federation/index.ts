@@ -15,4 +15,12 @@ export {
   type DeliveryView,
 } from "./delivery";
 export { cleanupInboxSeen, INBOX_CLOCK_SKEW_SECONDS, INBOX_SEEN_DAYS, receiveActivity, type InboundRequest, type InboxOutcome } from "./inbox";
-export { fetchRemoteActor, instanceKeyId, resolveRemoteKey, type RemoteActor } from "./remote";
+export {
+  fetchActivityPubDocument,
+  fetchRemoteActor,
+  instanceKeyId,
+  KEY_CONFIRMATION_MAX_AGE_SECONDS,
+  resolveRemoteKey,
+  type KeyResolution,
+  type RemoteActor,
+} from "./remote";

@@ -1,9 +1,11 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
-import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
+import { multibaseToEd25519PublicKey, privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
+import { AppError } from "@/lib/http/errors";
 import { safeFetch } from "@/lib/http/safe-fetch";
 import { signRequest } from "@/lib/http-signatures";
+import { actorDocument, instanceActorDocument } from "./documents";
 
 const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
@@ -30,6 +32,9 @@ export async function fetchActivityPubDocument(ctx: AppContext, url: string): Pr
   });
   if (!res.ok) return { ok: false, message: res.message };
   if (res.status !== 200) return { ok: false, message: `${url} answered HTTP ${res.status}` };
+  // safeFetch follows redirects within the origin only; what a document says about itself is
+  // believed only for the origin asked, so this stays true whatever safeFetch may learn later.
+  if (new URL(res.url).origin !== new URL(url).origin) return { ok: false, message: `${url} was answered from another origin (${new URL(res.url).origin})` };
   try {
     return { ok: true, doc: JSON.parse(new TextDecoder().decode(res.body)) as unknown };
   } catch {
@@ -37,12 +42,10 @@ export async function fetchActivityPubDocument(ctx: AppContext, url: string): Pr
   }
 }
 
-const keyDoc = z.object({ id: z.string(), owner: z.string().optional(), controller: z.string().optional(), publicKeyPem: z.string() });
 const actorDoc = z.object({
   id: z.string(),
   inbox: z.string().url(),
   endpoints: z.object({ sharedInbox: z.string().url().optional() }).partial().optional(),
-  publicKey: z.union([keyDoc, z.array(keyDoc)]).optional(),
 });
 
 /** A remote actor's id and inboxes. */
@@ -66,46 +69,150 @@ function withoutFragment(url: string): string {
   return i === -1 ? url : url.slice(0, i);
 }
 
-/**
- * The public key named by a signature's keyId and its owner: from the cache, or fetched (the keyId
- * document is the actor or the key itself) and cached. `refresh` skips the cache — used once when
- * a cached key fails, which is how key rotation is picked up.
- */
-export async function resolveRemoteKey(
-  ctx: AppContext,
-  keyId: string,
-  options: { refresh?: boolean } = {},
-): Promise<{ publicKey: KeyObject; owner: string; cached: boolean } | null> {
-  if (!options.refresh) {
-    const hit = await ctx.prisma.remoteKey.findUnique({ where: { keyId } });
-    if (hit) return { publicKey: createPublicKey(hit.publicKeyPem), owner: hit.owner, cached: true };
+function httpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:" ? url : null;
+  } catch {
+    return null;
   }
-  if (!/^https?:\/\//.test(keyId)) return null;
-  const fetched = await fetchActivityPubDocument(ctx, withoutFragment(keyId));
-  if (!fetched.ok) return null;
-  const doc = fetched.doc as Record<string, unknown>;
-  const candidates: unknown[] = [];
-  const direct = keyDoc.safeParse(doc);
-  if (direct.success) candidates.push(direct.data);
-  const pk = doc?.publicKey;
-  candidates.push(...(Array.isArray(pk) ? pk : pk ? [pk] : []));
-  for (const c of candidates) {
-    const key = keyDoc.safeParse(c);
-    if (!key.success || key.data.id !== keyId) continue;
-    const owner = key.data.owner ?? key.data.controller ?? (typeof doc.id === "string" ? doc.id : null);
-    if (!owner) continue;
-    let publicKey: KeyObject;
+}
+
+/** How long a confirmed key is used from the cache before its owner is asked again. */
+export const KEY_CONFIRMATION_MAX_AGE_SECONDS = 24 * 3600;
+
+/** Where actors list their keys: FEP-521a/DID `assertionMethod` and `verificationMethod` too. */
+const KEY_LISTS = ["publicKey", "assertionMethod", "verificationMethod"] as const;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** An id reference: a string, or an object's `id`. */
+function refId(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  return isObject(value) && typeof value.id === "string" ? value.id : null;
+}
+
+/** The entries of a document's key lists that name `keyId` (a string id, or an embedded key object). */
+function listedEntries(doc: Json, keyId: string): unknown[] {
+  const found: unknown[] = [];
+  for (const list of KEY_LISTS) {
+    const value = doc[list];
+    for (const entry of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      if (refId(entry) === keyId) found.push(entry);
+    }
+  }
+  return found;
+}
+
+/** The public key an embedded key object carries (`publicKeyPem`, or an Ed25519 `publicKeyMultibase`). */
+function keyMaterial(entry: unknown): KeyObject | null {
+  if (!isObject(entry)) return null;
+  if (typeof entry.publicKeyPem === "string") {
     try {
-      publicKey = createPublicKey(key.data.publicKeyPem);
+      return createPublicKey(entry.publicKeyPem);
     } catch {
       return null;
     }
-    await ctx.prisma.remoteKey.upsert({
-      where: { keyId },
-      create: { keyId, owner, publicKeyPem: key.data.publicKeyPem },
-      update: { owner, publicKeyPem: key.data.publicKeyPem, fetchedAt: ctx.now() },
-    });
-    return { publicKey, owner, cached: false };
+  }
+  if (typeof entry.publicKeyMultibase === "string") {
+    const key = multibaseToEd25519PublicKey(entry.publicKeyMultibase);
+    return key.ok ? key.publicKey : null;
   }
   return null;
+}
+
+/**
+ * A document at an actor or key URL: ours read locally (our actors' documents as we serve them,
+ * never fetched and never taken from anyone else), anyone else's fetched from that URL's origin.
+ */
+async function loadDocument(ctx: AppContext, url: string): Promise<{ ok: true; doc: Json } | { ok: false; reason: string }> {
+  const parsed = httpUrl(url);
+  if (!parsed) return { ok: false, reason: `${url.length > 200 ? `${url.slice(0, 200)}…` : url} is not an http(s) URL` };
+  if (parsed.origin === new URL(ctx.config.baseUrl).origin) {
+    const path = parsed.pathname;
+    // Usernames are [a-z0-9_] (USERNAME_PATTERN): nothing to decode, and anything else is no actor.
+    const user = /^\/users\/([^/]+)$/.exec(path);
+    try {
+      if (path === "/actor" && !parsed.search) return { ok: true, doc: await instanceActorDocument(ctx) };
+      if (user && !parsed.search) return { ok: true, doc: await actorDocument(ctx, user[1]) };
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+    return { ok: false, reason: `${url} is not one of this server's actors` };
+  }
+  const fetched = await fetchActivityPubDocument(ctx, url);
+  if (!fetched.ok) return { ok: false, reason: fetched.message };
+  if (!isObject(fetched.doc)) return { ok: false, reason: `${url} did not answer a JSON object` };
+  return { ok: true, doc: fetched.doc };
+}
+
+export type KeyResolution = { ok: true; publicKey: KeyObject; owner: string; cached: boolean } | { ok: false; reason: string };
+
+/**
+ * The public key named by a signature's keyId and the actor it proves to be its owner
+ * (protocols.md §2). The document at the keyId's URL holds the key (the key itself, or an actor
+ * listing it); its `owner`/`controller` (else that actor) is only a claim: it counts when the
+ * claimed owner's own document — fetched from the owner's URL, whose `id` is that URL — lists
+ * the keyId in `publicKey`, `assertionMethod` or `verificationMethod` (and, where it embeds the
+ * key, the same key). Keys on our own origin are read from our actors' documents, never fetched.
+ * A confirmed remote key is cached (remote_keys) for KEY_CONFIRMATION_MAX_AGE_SECONDS; `refresh`
+ * skips the cache — used once when a cached key fails (key rotation), and it confirms anew. A key
+ * that cannot be confirmed is dropped from the cache.
+ */
+export async function resolveRemoteKey(ctx: AppContext, keyId: string, options: { refresh?: boolean } = {}): Promise<KeyResolution> {
+  const url = httpUrl(keyId);
+  if (!url) return { ok: false, reason: `the keyId ${keyId.slice(0, 200)} is not an http(s) URL` };
+  const local = url.origin === new URL(ctx.config.baseUrl).origin;
+  if (!local && !options.refresh) {
+    const hit = await ctx.prisma.remoteKey.findUnique({ where: { keyId } });
+    const fresh = hit?.ownerConfirmedAt && ctx.now().getTime() - hit.ownerConfirmedAt.getTime() < KEY_CONFIRMATION_MAX_AGE_SECONDS * 1000;
+    if (hit && fresh) return { ok: true, publicKey: createPublicKey(hit.publicKeyPem), owner: hit.owner, cached: true };
+  }
+  const confirmed = await confirmKey(ctx, keyId);
+  // Reasons quote peers' URLs and answers: kept short for the 401.
+  const result = confirmed.ok || confirmed.reason.length <= 600 ? confirmed : { ok: false as const, reason: `${confirmed.reason.slice(0, 600)}…` };
+  if (local) return result;
+  if (!result.ok) {
+    await ctx.prisma.remoteKey.deleteMany({ where: { keyId } });
+    return result;
+  }
+  const row = { owner: result.owner, publicKeyPem: result.publicKey.export({ type: "spki", format: "pem" }).toString(), fetchedAt: ctx.now(), ownerConfirmedAt: ctx.now() };
+  await ctx.prisma.remoteKey.upsert({ where: { keyId }, create: { keyId, ...row }, update: row });
+  return result;
+}
+
+/** A URL from a peer's document, cut short for a message. */
+function shown(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+}
+
+async function confirmKey(ctx: AppContext, keyId: string): Promise<KeyResolution> {
+  const at = withoutFragment(keyId);
+  const served = await loadDocument(ctx, at);
+  if (!served.ok) return served;
+  const doc = served.doc;
+  // The key itself (a key document), or an entry of the actor document that lists it.
+  const own = doc.id === keyId && (doc.publicKeyPem !== undefined || doc.publicKeyMultibase !== undefined) ? doc : null;
+  const entry = own ?? listedEntries(doc, keyId).find(isObject);
+  if (!entry) return { ok: false, reason: `${at} does not hold the key ${keyId}` };
+  const publicKey = keyMaterial(entry);
+  if (!publicKey) return { ok: false, reason: `the key ${keyId} has no usable public key` };
+  const claimed = refId(entry.owner) ?? refId(entry.controller) ?? (own ? null : refId(doc.id));
+  if (!claimed) return { ok: false, reason: `the key ${keyId} names no owner` };
+
+  // The document served at the keyId's URL, with that URL as its id, is the owner's own document.
+  const ownerDoc = claimed === at && doc.id === at ? { ok: true as const, doc } : await loadDocument(ctx, claimed);
+  if (!ownerDoc.ok) return { ok: false, reason: `the owner ${shown(claimed)} of the key ${keyId} could not be read: ${ownerDoc.reason}` };
+  if (ownerDoc.doc.id !== claimed) return { ok: false, reason: `the document at ${shown(claimed)} is not that actor's (its id is ${shown(String(ownerDoc.doc.id))})` };
+  const listed = listedEntries(ownerDoc.doc, keyId);
+  if (listed.length === 0) return { ok: false, reason: `${shown(claimed)} does not list the key ${keyId}` };
+  for (const e of listed) {
+    const embedded = keyMaterial(e);
+    if (embedded && !embedded.equals(publicKey)) return { ok: false, reason: `${shown(claimed)} lists another public key as ${keyId}` };
+  }
+  return { ok: true, publicKey, owner: claimed, cached: false };
 }

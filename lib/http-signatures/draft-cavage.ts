@@ -16,6 +16,8 @@ import {
   DEFAULT_MAX_SKEW_SECONDS,
   failure,
   requestHasBody,
+  withAuthority,
+  arrivedAuthority,
   withinWindow,
   type RequestParts,
   type SignableRequest,
@@ -214,7 +216,8 @@ function quote(value: string): string {
 /**
  * Verifies a draft-cavage-12 `Signature` header. The signature must cover `(request-target)`,
  * `date` or `(created)`, the digest (`digest`, or `content-digest`) when the request has a body,
- * and any `requiredHeaders`; the signed time must be within ±maxSkewSeconds and before
+ * `host` when `expectedAuthority` is set (and then it is verified with that host), and any
+ * `requiredHeaders`; the signed time must be within ±maxSkewSeconds and before
  * `expires`. The digest value itself is not checked here: call checkBodyDigest on the body.
  * Errors thrown by resolveKey/refreshKey propagate.
  */
@@ -229,9 +232,13 @@ export async function verifyCavage(request: RequestParts, options: CavageVerifyO
   const covered = p.headers;
 
   // 1. What must be covered.
-  const required = ["(request-target)", ...(options.requiredHeaders ?? []).map((h) => h.toLowerCase())];
+  const expected = options.expectedAuthority;
+  const required = ["(request-target)", ...(expected === undefined ? [] : ["host"]), ...(options.requiredHeaders ?? []).map((h) => h.toLowerCase())];
   for (const name of required) {
-    if (!covered.includes(name)) return failure("missing_required_header", `the signature does not cover ${name}`, keyId);
+    if (!covered.includes(name)) {
+      const why = name === "host" && expected !== undefined ? ` (it must name this server, ${expected})` : "";
+      return failure("missing_required_header", `the signature does not cover ${name}${why}`, keyId);
+    }
   }
   if (!covered.includes("date") && !covered.includes("(created)")) {
     return failure("missing_required_header", "the signature covers neither date nor (created)", keyId);
@@ -263,26 +270,29 @@ export async function verifyCavage(request: RequestParts, options: CavageVerifyO
     return failure("date_out_of_window", `the signature expired at ${p.expires}`, keyId);
   }
 
-  // 4. Signing strings (with the query, then without it when allowed).
-  const bases: string[] = [];
-  const first = buildCavageSigningString(request, covered, p);
-  if (!first.ok) return failure("missing_required_header", `${first.missing} is covered but absent from the request`, keyId);
-  bases.push(first.text);
-  if (options.acceptQuerylessTarget !== false && new URL(request.url).search) {
-    const second = buildCavageSigningString(request, covered, p, { withQuery: false });
-    if (second.ok) bases.push(second.text);
-  }
+  // 4. Signing strings (with the query, then without it when allowed). With expectedAuthority, the
+  // host signed must be ours; the strings with the Host it arrived with only name the failure.
+  const ours = expected === undefined ? request : withAuthority(request, expected);
+  const built = signingStrings(ours, covered, p, options.acceptQuerylessTarget !== false);
+  if (!built.ok) return failure("missing_required_header", `${built.missing} is covered but absent from the request`, keyId);
+  const bases = built.texts;
+  const arrived = arrivedAuthority(request);
+  const foreign = expected !== undefined && arrived !== expected ? signingStrings(withAuthority(request, arrived), covered, p, options.acceptQuerylessTarget !== false) : null;
 
   // 5. Key and signature.
+  const algorithm: CavageAlgorithm = label;
   const key = await options.resolveKey(keyId);
   if (!key) return failure("unknown_key", `no key for ${keyId}`, keyId);
   const result = check(label, key, bases, p.signature);
-  if (result === "ok" || result === "unsupported_algorithm" || !options.refreshKey) return finish(result);
+  if (result === "ok" || result === "unsupported_algorithm" || !options.refreshKey) return finish(result, key);
   const fresh = await options.refreshKey(keyId);
-  if (!fresh || fresh.equals(key)) return finish(result);
-  return finish(check(label, fresh, bases, p.signature));
+  if (!fresh || fresh.equals(key)) return finish(result, key);
+  return finish(check(label, fresh, bases, p.signature), fresh);
 
-  function finish(r: "ok" | "bad_signature" | "unsupported_algorithm" | "key_mismatch"): VerifyResult {
+  function finish(r: "ok" | "bad_signature" | "unsupported_algorithm" | "key_mismatch", used: KeyObject): VerifyResult {
+    if (r === "bad_signature" && foreign?.ok && check(algorithm, used, foreign.texts, p.signature) === "ok") {
+      return failure("wrong_authority", `the signature is for host ${arrived}, not for ${expected}`, keyId);
+    }
     switch (r) {
       case "ok":
         return { ok: true, spec: "draft-cavage", keyId, algorithm: label, components: covered };
@@ -294,6 +304,22 @@ export async function verifyCavage(request: RequestParts, options: CavageVerifyO
         return failure("bad_signature", "the signature does not verify", keyId);
     }
   }
+}
+
+function signingStrings(
+  request: RequestParts,
+  covered: string[],
+  params: { created?: number; expires?: number },
+  querylessToo: boolean,
+): { ok: true; texts: string[] } | { ok: false; missing: string } {
+  const first = buildCavageSigningString(request, covered, params);
+  if (!first.ok) return first;
+  const texts = [first.text];
+  if (querylessToo && new URL(request.url).search) {
+    const second = buildCavageSigningString(request, covered, params, { withQuery: false });
+    if (second.ok) texts.push(second.text);
+  }
+  return { ok: true, texts };
 }
 
 function check(

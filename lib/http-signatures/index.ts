@@ -61,6 +61,7 @@ export {
   type SignableRequest,
   type SignatureSpec,
   type SignedHeaders,
+  type VerifyFailure,
   type VerifyFailureReason,
   type VerifyOptions,
   type VerifyResult,

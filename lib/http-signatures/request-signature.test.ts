@@ -140,3 +140,64 @@ describe("signRequest / verifyRequestSignature", () => {
     expect(await verifyRequestSignature({ ...arrived9421, url: "/users/alice/inbox" }, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "malformed" });
   });
 });
+
+describe("expectedAuthority: the signature must be made for our host", () => {
+  const ours = { ...keys(rsa.publicKey), expectedAuthority: "l2.example" };
+
+  describe.each(["draft-cavage", "rfc9421"] as const)("%s", (spec) => {
+    it("verifies with our authority whatever Host and URL the request arrived with (a proxy in front)", async () => {
+      const signed = arrive(post(), spec);
+      const behindProxy = { ...signed, url: "http://127.0.0.1:3000/users/alice/inbox", headers: new Headers(signed.headers) };
+      behindProxy.headers.set("host", "127.0.0.1:3000");
+      // The URL keeps our path: what the app passes is the public URL rebuilt from its own base.
+      expect(await verifyRequestSignature({ ...behindProxy, url: INBOX }, ours)).toMatchObject({ ok: true, spec });
+      // Without the option, a cavage host is read from the Host header, which the proxy changed.
+      if (spec === "draft-cavage") expect(await verifyRequestSignature({ ...behindProxy, url: INBOX }, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "bad_signature" });
+    });
+
+    it("names a signature made for another host wrong_authority, and one for another port too", async () => {
+      for (const host of ["evil.example", "l2.example:8443", "l2.example.evil"]) {
+        const signed = arrive(post(FOLLOW, `https://${host}/users/alice/inbox`), spec);
+        const headers = new Headers(signed.headers);
+        headers.set("host", host);
+        expect(await verifyRequestSignature({ method: "POST", url: INBOX, headers }, ours)).toMatchObject({
+          ok: false,
+          reason: "wrong_authority",
+          detail: `the signature is for host ${host}, not for l2.example`,
+        });
+        // Arriving with our Host, it simply does not verify.
+        headers.set("host", "l2.example");
+        expect(await verifyRequestSignature({ method: "POST", url: INBOX, headers }, ours)).toMatchObject({ ok: false, reason: "bad_signature" });
+      }
+    });
+
+    it("names wrong_authority when our authority has a port and the foreign one has none (and the reverse)", async () => {
+      for (const [ourHost, foreignHost] of [["l2.example:8443", "evil.example"], ["l2.example", "evil.example:8443"]]) {
+        const signed = arrive(post(FOLLOW, `https://${foreignHost}/users/alice/inbox`), spec);
+        const headers = new Headers(signed.headers);
+        headers.set("host", foreignHost);
+        const result = await verifyRequestSignature({ method: "POST", url: `https://${ourHost}/users/alice/inbox`, headers }, { ...keys(rsa.publicKey), expectedAuthority: ourHost });
+        expect(result).toMatchObject({ ok: false, reason: "wrong_authority", detail: `the signature is for host ${foreignHost}, not for ${ourHost}` });
+      }
+    });
+
+    it("a wrong key with a foreign Host is a bad signature, not wrong_authority", async () => {
+      const signed = arrive(post(FOLLOW, "https://evil.example/users/alice/inbox"), spec, mallory.privateKey);
+      const headers = new Headers(signed.headers);
+      headers.set("host", "evil.example");
+      expect(await verifyRequestSignature({ method: "POST", url: INBOX, headers }, ours)).toMatchObject({ ok: false, reason: "bad_signature" });
+    });
+  });
+
+  it("draft-cavage must cover host", async () => {
+    const request = post();
+    const added = signCavage(request, { privateKey: rsa.privateKey, keyId: KEY_ID, headers: ["(request-target)", "date", "digest"], now: NOW });
+    const arrived = { method: "POST", url: INBOX, headers: new Headers({ ...added, host: "l2.example" }) };
+    expect(await verifyRequestSignature(arrived, keys(rsa.publicKey))).toMatchObject({ ok: true });
+    expect(await verifyRequestSignature(arrived, ours)).toMatchObject({
+      ok: false,
+      reason: "missing_required_header",
+      detail: "the signature does not cover host (it must name this server, l2.example)",
+    });
+  });
+});

@@ -22,6 +22,8 @@ import {
   DEFAULT_MAX_SKEW_SECONDS,
   failure,
   requestHasBody,
+  arrivedAuthority,
+  withAuthority,
   withinWindow,
   type RequestParts,
   type SignableRequest,
@@ -152,7 +154,8 @@ function param(params: Parameters, name: string): BareItem | undefined {
 /**
  * Verifies RFC 9421 signatures. A signature counts when it covers `@method` and the target
  * (`@target-uri`, or `@authority` with `@path` or `@request-target`), `content-digest` (or
- * `digest`) when the request has a body, and any `requiredHeaders`; has a `keyid` and a
+ * `digest`) when the request has a body, and any `requiredHeaders`; with `expectedAuthority`, the
+ * authority (`@authority` or `@target-uri`) is verified as that value, and so is a covered `host`; has a `keyid` and a
  * `created` within ±maxSkewSeconds (and a covered `Date` within it too); is not past `expires`;
  * and verifies with the key. `alg` may be rsa-v1_5-sha256, rsa-v1_5-sha512, rsa-pss-sha512,
  * ed25519, ecdsa-p256-sha256 or ecdsa-p384-sha384, or absent (then the key type decides).
@@ -224,6 +227,12 @@ async function verifyLabel(
   for (const name of options.requiredHeaders ?? []) {
     if (!has(name.toLowerCase())) return failure("missing_required_header", `the signature does not cover ${name}`, keyId);
   }
+  // @target-uri holds the authority as much as @authority does (RFC 9421 §2.2.2), and both are
+  // computed from expectedAuthority below, so either binds the signature to this server.
+  const expected = options.expectedAuthority;
+  if (expected !== undefined && !has("@authority") && !has("@target-uri")) {
+    return failure("missing_required_header", `the signature covers neither @authority nor @target-uri (it must name this server, ${expected})`, keyId);
+  }
 
   // 2. Parameters: alg before any key lookup, then time.
   const algItem = param(input.params, "alg");
@@ -253,18 +262,29 @@ async function verifyLabel(
     if (date !== null && !withinWindow(t / 1000, now, skew)) return failure("date_out_of_window", `Date ${date} is more than ${skew} s from now`, keyId);
   }
 
-  // 3. Signature base (this also catches covered headers that are absent).
-  const base = buildRfc9421SignatureBase(request, input);
+  // 3. Signature base (this also catches covered headers that are absent). With expectedAuthority
+  // the authority signed must be ours; the base with the one the request arrived with only names
+  // the failure.
+  const base = buildRfc9421SignatureBase(expected === undefined ? request : withAuthority(request, expected), input);
   if (!base.ok) return failure(base.reason, base.detail, keyId);
   const data = new TextEncoder().encode(base.text);
+  const arrived = arrivedAuthority(request);
+  const foreign = expected !== undefined && arrived !== expected ? buildRfc9421SignatureBase(withAuthority(request, arrived), input) : null;
 
   // 4. Key and signature.
   const key = await options.resolveKey(keyId);
   if (!key) return failure("unknown_key", `no key for ${keyId}`, keyId);
+  let used = key;
   let outcome = check(key, declared, data, signature);
   if (outcome.result !== "ok" && outcome.result !== "unsupported_algorithm" && options.refreshKey) {
     const fresh = await options.refreshKey(keyId);
-    if (fresh && !fresh.equals(key)) outcome = check(fresh, declared, data, signature);
+    if (fresh && !fresh.equals(key)) {
+      used = fresh;
+      outcome = check(fresh, declared, data, signature);
+    }
+  }
+  if (outcome.result === "bad_signature" && foreign?.ok && check(used, declared, new TextEncoder().encode(foreign.text), signature).result === "ok") {
+    return failure("wrong_authority", `the signature is for host ${arrived}, not for ${expected}`, keyId);
   }
   switch (outcome.result) {
     case "ok":

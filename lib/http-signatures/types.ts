@@ -31,6 +31,11 @@ export type VerifyFailureReason =
   | "date_out_of_window"
   /** resolveKey found no key for the keyId. */
   | "unknown_key"
+  /**
+   * With `expectedAuthority`: the signature was made for another host — it does not verify with
+   * ours but does with the Host (or URL authority) the request arrived with.
+   */
+  | "wrong_authority"
   /** The signature does not verify with the key (or the key cannot make this kind of signature). */
   | "bad_signature"
   /** An algorithm label or key type we do not verify. */
@@ -79,6 +84,15 @@ export interface VerifyOptions {
   hasBody?: boolean;
   /** Extra headers/components that must be covered (cavage header names or RFC 9421 component names). */
   requiredHeaders?: string[];
+  /**
+   * Our own public authority (`host[:port]`, as a URL's `host` writes it). When set, the signature
+   * must cover the authority — cavage `host`; RFC 9421 `@authority` or `@target-uri` (whose value
+   * holds it) — and it is verified with this value as the `host` header, `@authority` and the
+   * authority of `@target-uri`, whatever Host the request reached us with (behind a reverse proxy
+   * that may be an internal name). A signature made for another host then does not verify; when it
+   * verifies with the request's own Host instead, the failure is `wrong_authority`.
+   */
+  expectedAuthority?: string;
 }
 
 export const DEFAULT_MAX_SKEW_SECONDS = 3600;
@@ -100,4 +114,24 @@ export function withinWindow(epochSeconds: number, now: Date, skewSeconds: numbe
 
 export function bodyBytes(body: Uint8Array | string): Uint8Array {
   return typeof body === "string" ? new TextEncoder().encode(body) : body;
+}
+
+/**
+ * The request as its sender addressed it when it was meant for `authority`: the URL's authority
+ * and the Host header replaced by it (what `expectedAuthority` verifies against).
+ */
+export function withAuthority(request: RequestParts, authority: string): RequestParts {
+  const url = new URL(request.url);
+  // Not `url.host = authority`: that keeps the old port when the new authority has none, and
+  // silently ignores an authority it cannot parse.
+  let href = `${url.protocol}//${authority}${url.pathname}${url.search}`;
+  if (!URL.canParse(href)) href = url.href;
+  const headers = new Headers(request.headers);
+  headers.set("host", authority);
+  return { method: request.method, url: new URL(href).href, headers };
+}
+
+/** The authority a request arrived with: its Host header, else its URL's. */
+export function arrivedAuthority(request: RequestParts): string {
+  return request.headers.get("host") ?? new URL(request.url).host;
 }
