@@ -49,6 +49,11 @@ export interface Config {
   rateLimitRegister: RateLimit;
   /** Lifetime of login tokens and browser sessions, in seconds. */
   sessionTtlSeconds: number;
+  /**
+   * Who may create an account: anyone (`open`), nobody through the site or API (`closed`: the operator
+   * uses `npm run create-user`), or holders of a single-use invite from `npm run invite` (`invite`).
+   */
+  registration: "open" | "closed" | "invite";
   /** Apply committed migrations when the database is first opened. */
   migrateOnStart: boolean;
   production: boolean;
@@ -154,6 +159,11 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("JWT_SECRET", "must be at least 32 characters (e.g. `openssl rand -hex 32`)");
   }
 
+  const registration = (env.REGISTRATION ?? "").trim().toLowerCase() || "open";
+  if (registration !== "open" && registration !== "closed" && registration !== "invite") {
+    throw new ConfigError("REGISTRATION", `'${env.REGISTRATION}' must be open, closed or invite`);
+  }
+
   const host = (env.HOST ?? "0.0.0.0").trim();
   if (!host) throw new ConfigError("HOST", "must not be empty");
 
@@ -185,6 +195,7 @@ export function loadConfig(env: Env): Config {
     rateLimitLogin: rateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { max: 10, windowSeconds: 60 }),
     rateLimitRegister: rateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { max: 10, windowSeconds: 3600 }),
     sessionTtlSeconds: int("SESSION_TTL_SECONDS", env.SESSION_TTL_SECONDS, 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    registration,
     migrateOnStart: bool("MIGRATE_ON_START", env.MIGRATE_ON_START, true),
     production: env.NODE_ENV === "production",
   };
