@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DatabaseLockedError, lockDatabaseFolder, lockFileOf, readLockHolder } from "./folder-lock";
 import { openDatabase } from ".";
 
-const TSX = path.resolve("node_modules/.bin/tsx");
 const FIXTURE = path.resolve("lib/db/folder-lock-holder.fixture.ts");
 
 let dir: string;
@@ -25,13 +24,14 @@ afterEach(async () => {
 
 /** Runs the fixture (another process taking the lock); resolves when it holds it or has exited. */
 function holderProcess(): Promise<{ child: ChildProcess; pid: number; held: boolean; stderr: string; code: number | null }> {
-  const child = spawn(TSX, [FIXTURE, folder], { stdio: ["ignore", "pipe", "pipe"] });
+  // node itself with tsx's loader (not the tsx wrapper, which runs a second process): the child is
+  // the process that holds the lock, and killing it leaves nothing behind.
+  const child = spawn(process.execPath, ["--import", "tsx", FIXTURE, folder], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
   return new Promise((resolve) => {
     child.stdout!.setEncoding("utf8").on("data", (s: string) => {
-      // tsx runs the script in a node child of its own: the pid that holds the lock is the one printed.
       const m = /^held (\d+)/.exec(s);
       if (m) resolve({ child, pid: Number(m[1]), held: true, stderr, code: null });
     });
@@ -68,10 +68,11 @@ describe("the embedded database folder lock", () => {
     const holder = await holderProcess();
     expect(holder.held, holder.stderr).toBe(true);
     const err = await refusal(lockDatabaseFolder(folder));
+    expect(holder.pid).toBe(holder.child.pid);
     expect(err.holder?.pid).toBe(holder.pid);
     expect(err.message).toContain(`process ${holder.pid} (node lib/db/folder-lock-holder.fixture.ts`);
     const exited = new Promise((r) => holder.child.once("exit", r));
-    process.kill(holder.pid, "SIGKILL"); // the process that holds the lock, not tsx's wrapper
+    holder.child.kill("SIGKILL");
     await exited;
     // The dead holder's name is still in the file: it must not block.
     const lock = await lockDatabaseFolder(folder);
@@ -118,6 +119,18 @@ describe("the embedded database folder lock", () => {
       expect(l.stderr.trim()).toContain(`is in use by process ${winners[0].pid} (`);
       expect(l.stderr.trim().split("\n")).toHaveLength(1);
     }
+  });
+
+  it("lets a process that released it end by itself, after the release (nothing keeps it alive, nothing cuts it short)", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE, folder, "release"], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+    const code = await new Promise((r) => child.once("close", r));
+    expect(code).toBe(0);
+    expect(out).toBe(`held ${child.pid}\nreleased\n`);
+    const lock = await lockDatabaseFolder(folder);
+    await lock.release();
   });
 
   it("is taken by openDatabase on a folder: a second open is refused; after close the data is there for the next", async () => {

@@ -159,6 +159,8 @@ async function tryLock(folder: string): Promise<FolderLock | null> {
     file,
     release() {
       released ??= (async () => {
+        // Unref'd while held; waiting for its exit must keep this process alive.
+        child.ref();
         const exited = exitOf(child);
         // Clear our name while we still hold the lock, so it never names us after we are gone.
         await writeFile(file, "").catch(() => {});
