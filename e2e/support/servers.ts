@@ -35,6 +35,8 @@ export const MISCONFIGURED = spec("misconfigured", 8315);
 export const LOCKED = spec("dblock", 8350);
 /** A second server on LOCKED's data folder (another port): the embedded database must refuse it. */
 export const LOCKED_TWIN: ServerSpec = { ...spec("dblock-twin", 8351), dataDir: LOCKED.dataDir };
+/** A replica of POSTGRES: same data folder (keys) and database, another port (postgres.spec.ts). */
+export const POSTGRES_REPLICA: ServerSpec = { ...spec("postgres-replica", 8354), dataDir: POSTGRES.dataDir };
 /** REGISTRATION=closed (registration.spec.ts). */
 export const REGISTRATION_CLOSED = spec("registration-closed", 8352);
 /** REGISTRATION=invite (registration.spec.ts). */
