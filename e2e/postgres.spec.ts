@@ -68,7 +68,8 @@ test.describe("on PostgreSQL", () => {
 
   test("a replica on the same ARTDAG_DATA and database starts (no embedded-database lock), shares accounts and keys; db:status runs beside them", async ({ playwright }) => {
     test.setTimeout(120_000);
-    const replica = await startServer(POSTGRES_REPLICA, { DATABASE_URL: databaseUrl(), ...NO_RATE_LIMITS });
+    // A replica answers for the same public host (ARTDAG_DOMAIN): tokens name the server they are for.
+    const replica = await startServer(POSTGRES_REPLICA, { DATABASE_URL: databaseUrl(), ARTDAG_DOMAIN: `localhost:${POSTGRES.port}`, ...NO_RATE_LIMITS });
     try {
       const other = await playwright.request.newContext({ baseURL: POSTGRES_REPLICA.url });
       const username = uniqueUsername("replica");
