@@ -8,13 +8,29 @@ import { Field } from "./ui/field";
 
 type Action = (prev: FormState, form: FormData) => Promise<FormState>;
 
-/** The login and registration forms: errors beside their fields, the username kept on failure. */
-export function AccountForm({ mode, action, next }: { mode: "login" | "register"; action: Action; next: string }) {
+/**
+ * The login and registration forms: errors beside their fields, the username kept on failure. A
+ * registration through an invite carries it along, and an invite for one name fixes the username.
+ */
+export function AccountForm({
+  mode,
+  action,
+  next,
+  invite,
+  fixedUsername,
+}: {
+  mode: "login" | "register";
+  action: Action;
+  next: string;
+  invite?: string;
+  fixedUsername?: string;
+}) {
   const [state, formAction, pending] = useActionState(action, {});
   const register = mode === "register";
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
+      {invite ? <input type="hidden" name="invite" value={invite} /> : null}
       {state.error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="form-error">
           {state.error}
@@ -25,11 +41,18 @@ export function AccountForm({ mode, action, next }: { mode: "login" | "register"
         name="username"
         label="Username"
         autoComplete="username"
-        defaultValue={state.values?.username ?? ""}
+        defaultValue={fixedUsername ?? state.values?.username ?? ""}
+        readOnly={fixedUsername !== undefined}
         error={state.fields?.username}
-        hint={register ? "1–32 characters: a–z, 0–9 and _. It becomes your handle." : undefined}
+        hint={
+          fixedUsername !== undefined
+            ? "Your invite is for this name."
+            : register
+              ? "1–32 characters: a–z, 0–9 and _. It becomes your handle."
+              : undefined
+        }
         required
-        autoFocus
+        autoFocus={fixedUsername === undefined}
       />
       <Field
         id="password"

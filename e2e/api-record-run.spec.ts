@@ -96,27 +96,28 @@ test.describe("recording a completed run", () => {
     expect(await latestActivityIndex(request)).toBe(before + 3);
   });
 
-  test("completed (a run the L1 attributes to giles): 403 for anyone else, nothing written; 201 for giles with full provenance", async ({ request }) => {
+  test("completed (a run the L1 attributes to ada): 403 for anyone else, nothing written; 201 for ada with full provenance", async ({ request }) => {
     const run = FAKE_RUNS.completed;
     const before = await latestActivityIndex(request);
-    const outputName = uniqueName("giles-output");
+    const outputName = uniqueName("ada-output");
     const refused = await expectError(
       await postRecordRun(request, recorder.token, { run_id: run.runId, l1_server: FAKE_L1.url, output_name: outputName }),
       403,
       "forbidden",
     );
-    expect(refused.message).toContain("giles");
+    expect(refused.message).toContain("belongs to ada on");
     await expectNoAsset(request, outputName);
     await expectUnclaimed(request, run.outputHash);
     for (const i of run.inputs) await expectNoAsset(request, inputName(i.contentHash));
     expect(await latestActivityIndex(request)).toBe(before);
 
-    const giles = await fixedUser(request, "giles");
-    const res = await postRecordRun(request, giles.token, { run_id: run.runId, l1_server: FAKE_L1.url, output_name: outputName, asset_type: "image" });
+    // Not giles: that is the main server's ARTDAG_USER, reserved for its operator.
+    const ada = await fixedUser(request, "ada");
+    const res = await postRecordRun(request, ada.token, { run_id: run.runId, l1_server: FAKE_L1.url, output_name: outputName, asset_type: "image" });
     expect(res.status(), await res.text()).toBe(201);
     const recorded = (await res.json()) as Recorded;
     expect(recorded.inputs).toEqual(run.inputs.map((i) => ({ content_hash: i.contentHash, name: inputName(i.contentHash), registered: true })));
-    expect(recorded.asset).toMatchObject({ name: outputName, owner: "giles", content_hash: run.outputHash, ipfs_cid: run.outputIpfsCid, asset_type: "image" });
+    expect(recorded.asset).toMatchObject({ name: outputName, owner: "ada", content_hash: run.outputHash, ipfs_cid: run.outputIpfsCid, asset_type: "image" });
     expect(recorded.asset.provenance).toEqual({
       run_id: run.runId,
       l1_server: FAKE_L1.url,
@@ -129,10 +130,10 @@ test.describe("recording a completed run", () => {
     // The recipe carries a float (alpha 0.5): the independent verifier canonicalises it too.
     expectSignedClaim(recorded.activity, recorded.asset);
     const cat = await getJson<AssetView>(request, `/assets/${inputName(run.inputs[0].contentHash)}`);
-    expect(cat).toMatchObject({ owner: "giles", ipfs_cid: run.inputs[0].ipfsCid });
+    expect(cat).toMatchObject({ owner: "ada", ipfs_cid: run.inputs[0].ipfsCid });
     expect(await latestActivityIndex(request)).toBe(before + 3);
 
-    const again = await postRecordRun(request, giles.token, { run_id: run.runId, l1_server: FAKE_L1.url, output_name: outputName });
+    const again = await postRecordRun(request, ada.token, { run_id: run.runId, l1_server: FAKE_L1.url, output_name: outputName });
     expect(again.status()).toBe(200);
     expect(((await again.json()) as Recorded).asset).toEqual(recorded.asset);
     expect(await latestActivityIndex(request)).toBe(before + 3);

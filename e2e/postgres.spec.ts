@@ -7,8 +7,8 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import pg from "pg";
 import { bearer, expectError, login, me, register, uniqueUsername } from "./support/api";
 import { expectAccountLifecycle } from "./support/flows";
-import { NO_RATE_LIMITS, POSTGRES } from "./support/servers";
-import { startServer, wipeDataDir, type SpawnedServer } from "./support/spawn";
+import { NO_RATE_LIMITS, POSTGRES, POSTGRES_REPLICA } from "./support/servers";
+import { runScript, startServer, wipeDataDir, type SpawnedServer } from "./support/spawn";
 
 const adminUrl = process.env.TEST_DATABASE_URL?.trim() || null;
 
@@ -64,5 +64,24 @@ test.describe("on PostgreSQL", () => {
     expect((await request.post("/auth/logout", { headers: bearer(access_token) })).status()).toBe(200);
     await expectError(await me(request, access_token), 401, "unauthorized");
     await login(request, username);
+  });
+
+  test("a replica on the same ARTDAG_DATA and database starts (no embedded-database lock), shares accounts and keys; db:status runs beside them", async ({ playwright }) => {
+    test.setTimeout(120_000);
+    // A replica answers for the same public host (ARTDAG_DOMAIN): tokens name the server they are for.
+    const replica = await startServer(POSTGRES_REPLICA, { DATABASE_URL: databaseUrl(), ARTDAG_DOMAIN: `localhost:${POSTGRES.port}`, ...NO_RATE_LIMITS });
+    try {
+      const other = await playwright.request.newContext({ baseURL: POSTGRES_REPLICA.url });
+      const username = uniqueUsername("replica");
+      const { access_token } = await register(other, username);
+      expect((await me(request, access_token)).status(), "the first server sees the replica's account").toBe(200);
+      expect(existsSync(path.join(POSTGRES.dataDir, "keys", `${username}.pem`))).toBe(true);
+      const status = await runScript(POSTGRES, "db.ts", ["status"], { DATABASE_URL: databaseUrl() });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/^applied {2}\d+_init$/m);
+      await other.dispose();
+    } finally {
+      expect(await replica.stop()).toEqual({ code: 0, signal: null });
+    }
   });
 });

@@ -40,6 +40,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ ARTDAG_DOMAIN: "localhost:3000", ARTDAG_SCHEME: "https" }).baseUrl).toBe("https://localhost:3000");
   });
 
+  it("keeps registration open unless REGISTRATION says closed or invite", () => {
+    expect(loadConfig({}).registration).toBe("open");
+    expect(loadConfig({ REGISTRATION: "" }).registration).toBe("open");
+    expect(loadConfig({ REGISTRATION: " Closed " }).registration).toBe("closed");
+    expect(loadConfig({ REGISTRATION: "invite" }).registration).toBe("invite");
+  });
+
   it("normalises renderer URLs and drops duplicates", () => {
     const c = loadConfig({ L1_SERVERS: " https://L1.example.com/ , http://127.0.0.1:9100,https://l1.example.com" });
     expect(c.l1Servers).toEqual(["https://l1.example.com", "http://127.0.0.1:9100"]);
@@ -57,8 +64,10 @@ describe("loadConfig", () => {
       OTS_CALENDARS: "http://127.0.0.1:1/,http://127.0.0.1:2",
       OTS_ESPLORA_URL: "http://127.0.0.1:3/api/",
       ANCHOR_INTERVAL_MINUTES: "0",
+      REGISTRATION: "invite",
     });
     expect(c).toMatchObject({
+      registration: "invite",
       primaryUser: "alice",
       dataDir: "/srv/l2",
       pgliteDir: "/srv/l2/pglite",
@@ -88,6 +97,8 @@ describe("loadConfig", () => {
     [{ OTS_ESPLORA_URL: "nope" }, "OTS_ESPLORA_URL", "is not a URL"],
     [{ ANCHOR_INTERVAL_MINUTES: "-5" }, "ANCHOR_INTERVAL_MINUTES", "whole number"],
     [{ RATE_LIMIT_LOGIN: "ten" }, "RATE_LIMIT_LOGIN", "MAX/SECONDS"],
+    [{ REGISTRATION: "invited" }, "REGISTRATION", "open, closed or invite"],
+    [{ REGISTRATION: "true" }, "REGISTRATION", "open, closed or invite"],
   ])("refuses %o with one message naming %s", (env, variable, problem) => {
     const err = configError(env as Record<string, string>);
     expect(err.variable).toBe(variable);

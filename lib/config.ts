@@ -49,6 +49,11 @@ export interface Config {
   rateLimitRegister: RateLimit;
   /** Lifetime of login tokens and browser sessions, in seconds. */
   sessionTtlSeconds: number;
+  /**
+   * Who may create an account: anyone (`open`), nobody through the site or API (`closed`: the operator
+   * uses `npm run create-user`), or holders of a single-use invite from `npm run invite` (`invite`).
+   */
+  registration: "open" | "closed" | "invite";
   /** Apply committed migrations when the database is first opened. */
   migrateOnStart: boolean;
   /** On SIGTERM, how long in-flight requests may take to finish before they are cut off. */
@@ -156,6 +161,11 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("JWT_SECRET", "must be at least 32 characters (e.g. `openssl rand -hex 32`)");
   }
 
+  const registration = (env.REGISTRATION ?? "").trim().toLowerCase() || "open";
+  if (registration !== "open" && registration !== "closed" && registration !== "invite") {
+    throw new ConfigError("REGISTRATION", `'${env.REGISTRATION}' must be open, closed or invite`);
+  }
+
   const host = (env.HOST ?? "0.0.0.0").trim();
   if (!host) throw new ConfigError("HOST", "must not be empty");
 
@@ -187,6 +197,7 @@ export function loadConfig(env: Env): Config {
     rateLimitLogin: rateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { max: 10, windowSeconds: 60 }),
     rateLimitRegister: rateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { max: 10, windowSeconds: 3600 }),
     sessionTtlSeconds: int("SESSION_TTL_SECONDS", env.SESSION_TTL_SECONDS, 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    registration,
     migrateOnStart: bool("MIGRATE_ON_START", env.MIGRATE_ON_START, true),
     shutdownTimeoutSeconds: int("SHUTDOWN_TIMEOUT_SECONDS", env.SHUTDOWN_TIMEOUT_SECONDS, 10, 0, 3600),
     production: env.NODE_ENV === "production",

@@ -10,6 +10,7 @@ import http from "node:http";
 import path from "node:path";
 import pg from "pg";
 import { ConfigError, getConfig, type Config } from "../lib/config";
+import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db/folder-lock";
 import { createFrontDoor } from "../lib/front";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
 
@@ -27,7 +28,15 @@ async function checkEnvironment(config: Config) {
   } catch (err) {
     fail(`ARTDAG_DATA: cannot use ${config.dataDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  if (config.databaseUrl) {
+  if (!config.databaseUrl) {
+    // Fail before building and listening when another process has the embedded database. The
+    // runtime takes the lock for good when it opens the database (lib/db).
+    try {
+      await (await lockDatabaseFolder(config.pgliteDir)).release();
+    } catch (err) {
+      fail(err instanceof DatabaseLockedError ? err.message : (err as Error).message);
+    }
+  } else {
     const client = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 5000 });
     try {
       await client.connect();

@@ -20,7 +20,7 @@ export async function newUser(request: APIRequestContext, prefix: string): Promi
   return { username: grant.username, token: grant.access_token };
 }
 
-/** A user with a fixed name (e.g. `giles`, whom the fake L1 names as a run's owner): registered once, then logged in. */
+/** A user with a fixed name (e.g. `ada`, whom the fake L1 names as a run's owner): registered once, then logged in. */
 export async function fixedUser(request: APIRequestContext, username: string): Promise<User> {
   const res = await postRegister(request, { username, password: PASSWORD });
   if (res.status() === 201) return { username, token: ((await res.json()) as { access_token: string }).access_token };

@@ -39,6 +39,16 @@ export const TLS_PROXY_PORT = 8381;
 export const DRAINED = spec("drained", 8382);
 /** Used by start-up failure tests; these servers never get as far as listening. */
 export const MISCONFIGURED = spec("misconfigured", 8315);
+/** Started (and killed) by database-lock.spec.ts on PGlite. */
+export const LOCKED = spec("dblock", 8350);
+/** A second server on LOCKED's data folder (another port): the embedded database must refuse it. */
+export const LOCKED_TWIN: ServerSpec = { ...spec("dblock-twin", 8351), dataDir: LOCKED.dataDir };
+/** A replica of POSTGRES: same data folder (keys) and database, another port (postgres.spec.ts). */
+export const POSTGRES_REPLICA: ServerSpec = { ...spec("postgres-replica", 8354), dataDir: POSTGRES.dataDir };
+/** REGISTRATION=closed (registration.spec.ts). */
+export const REGISTRATION_CLOSED = spec("registration-closed", 8352);
+/** REGISTRATION=invite (registration.spec.ts). */
+export const REGISTRATION_INVITE = spec("registration-invite", 8353);
 
 /**
  * The fake L1 renderer (e2e/fixtures/fake-l1.ts) started by playwright.config.ts for the main

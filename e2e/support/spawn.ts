@@ -11,8 +11,17 @@ const PRODUCT_VARIABLE = /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_L
 /** Children still running, killed if the worker exits with a test that did not stop its server. */
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
+  for (const child of running) killGroup(child);
 });
+
+/** SIGKILL to a server's whole process group: tsx and the node process it runs (kill -9). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL"); // not a group leader (a script), or already gone
+  }
+}
 
 export interface Exit {
   code: number | null;
@@ -25,6 +34,8 @@ export interface SpawnedServer {
   output(): string;
   /** SIGTERM, then waits for the process to exit. */
   stop(): Promise<Exit>;
+  /** `kill -9` of the server (tsx and its node process), then waits for it to be gone. */
+  kill(): Promise<Exit>;
 }
 
 /** The environment of a spawned server: ours without any product variable, plus the server's own. */
@@ -43,6 +54,8 @@ function launch(server: ServerSpec, extra: Record<string, string | undefined>) {
     cwd: ROOT,
     env: childEnv(server, extra),
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so kill() reaches the node process tsx runs, as `kill -9` of a server would.
+    detached: true,
   });
   running.add(child);
   let stdout = "";
@@ -100,7 +113,34 @@ export async function startServer(
       await p.closed;
       return exit;
     },
+    async kill() {
+      killGroup(p.child);
+      const exit = await p.exited;
+      await p.closed;
+      return exit;
+    },
   };
+}
+
+/**
+ * Runs one of the operator's scripts (`tsx scripts/NAME.ts ARGS`) with a server's environment, as
+ * `npm run …` would beside that server; resolves with its exit and what it printed.
+ */
+export async function runScript(
+  server: ServerSpec,
+  script: string,
+  args: string[],
+  extra: Record<string, string | undefined> = {},
+): Promise<Exit & { stdout: string; stderr: string }> {
+  const child = spawn(TSX, [path.join("scripts", script), ...args], { cwd: ROOT, env: childEnv(server, extra), stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  const exit = await new Promise<Exit>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  running.delete(child);
+  return { ...exit, stdout, stderr };
 }
 
 /** Runs a server that is expected to refuse to start; resolves with its exit and what it printed. */

@@ -1,14 +1,18 @@
 // Accounts: registration, login and the user's public shape (product.md §2). Owns users and their
 // passwords; tokens are issued through lib/tokens and key files through lib/crypto.
+import { randomBytes } from "node:crypto";
+import { access } from "node:fs/promises";
 import type { AppContext } from "@/lib/context";
-import { ensureActorEd25519Key, ensureActorKeyPair } from "@/lib/crypto";
+import { actorKeyPaths, ensureActorEd25519Key, ensureActorKeyPair } from "@/lib/crypto";
 import { isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
 import { enforceRateLimit } from "@/lib/http/rate-limit";
 import { issueToken } from "@/lib/tokens";
+import { verifyInvite, type Invite } from "./invites";
 import { hashPassword, verifyPassword } from "./passwords";
 import { USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
 
+export { INVITE_TTL_DAYS, inviteLink, issueInvite, verifyInvite, type Invite } from "./invites";
 export { listUsersQuery, loginInput, registerUserInput, usernameSchema, USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
 
 /** The token answer of register and login (product.md §2). */
@@ -48,30 +52,110 @@ export interface CallerOptions {
 }
 
 /**
- * Creates a user with an argon2id password and an RSA key pair, and returns a login token. The row
- * and the key are written in one transaction: a taken name (also under a concurrent registration)
- * gets 409 and writes nothing. @throws AppError username_taken, rate_limited
+ * Whether a name without an account is kept for the operator: the instance's primary actor
+ * (ARTDAG_USER, whose keys exist from the first start) and any name whose key files exist. Whoever
+ * registered such a name would own its key pair and the activities signed with it.
+ */
+export async function isReservedUsername(ctx: Pick<AppContext, "config">, username: string): Promise<boolean> {
+  if (username === ctx.config.primaryUser) return true;
+  const { privateKey, publicKey } = actorKeyPaths(ctx.config.keysDir, username);
+  for (const file of [privateKey, publicKey]) {
+    if (await access(file).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
+function usernameTaken(username: string): AppError {
+  return new AppError("username_taken", `The username '${username}' is already taken.`, {
+    fields: { username: "This username is already taken." },
+  });
+}
+
+/**
+ * Writes the user row (and the invite's use) and the key files in one transaction: a taken name or
+ * a used invite (also under concurrent requests) writes nothing. Existing key files are kept, so
+ * the operator who claims the instance actor gets its key pair.
+ */
+async function createAccount(ctx: AppContext, username: string, passwordHash: string, invite: Invite | null): Promise<void> {
+  await ctx.prisma.$transaction(async (tx) => {
+    if (invite) {
+      try {
+        await tx.usedInvite.create({ data: { inviteId: invite.id, username } });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError("invite_used", "This invite was already used: ask the operator for a new one.");
+        throw err;
+      }
+    }
+    try {
+      await tx.user.create({ data: { username, passwordHash } });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw usernameTaken(username);
+      throw err;
+    }
+    // Inside the transaction, after the unique insert: only the winner of a race writes keys,
+    // and a key failure rolls the user back.
+    await ensureActorKeyPair(ctx.config.keysDir, username);
+    await ensureActorEd25519Key(ctx.config.keysDir, username);
+  });
+}
+
+/**
+ * Creates a user with an argon2id password and an RSA key pair, and returns a login token, as
+ * REGISTRATION allows: `closed` refuses, `invite` needs a valid unused invite. A reserved name
+ * (isReservedUsername) is refused unless the invite names it. A refused registration writes nothing.
+ * @throws AppError registration_closed, invite_required, invite_invalid, invite_expired, invite_used,
+ *   username_reserved, username_taken, rate_limited
  */
 export async function registerUser(ctx: AppContext, input: RegisterUserInput, caller: CallerOptions): Promise<TokenGrant> {
-  if (caller.client !== null) await enforceRateLimit(ctx, `register:${caller.client}`, ctx.config.rateLimitRegister);
-  const passwordHash = await hashPassword(input.password);
-  try {
-    await ctx.prisma.$transaction(async (tx) => {
-      await tx.user.create({ data: { username: input.username, passwordHash } });
-      // Inside the transaction, after the unique insert: only the winner of a race writes keys,
-      // and a key failure rolls the user back.
-      await ensureActorKeyPair(ctx.config.keysDir, input.username);
-      await ensureActorEd25519Key(ctx.config.keysDir, input.username);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new AppError("username_taken", `The username '${input.username}' is already taken.`, {
-        fields: { username: "This username is already taken." },
-      });
-    }
-    throw err;
+  const mode = ctx.config.registration;
+  if (mode === "closed") {
+    throw new AppError("registration_closed", "Registration is closed on this server: the operator creates accounts.");
   }
+  if (caller.client !== null) await enforceRateLimit(ctx, `register:${caller.client}`, ctx.config.rateLimitRegister);
+  if (mode === "invite" && !input.invite) {
+    throw new AppError("invite_required", "Registration on this server needs an invite link from the operator.");
+  }
+  const invite = input.invite ? await checkInvite(ctx, input.invite) : null;
+  if (invite?.username && invite.username !== input.username) {
+    throw new AppError("invite_invalid", `This invite is for the username '${invite.username}' only.`, {
+      fields: { username: `This invite is for '${invite.username}' only.` },
+    });
+  }
+  if (await ctx.prisma.user.findUnique({ where: { username: input.username }, select: { id: true } })) {
+    throw usernameTaken(input.username);
+  }
+  if (!invite?.username && (await isReservedUsername(ctx, input.username))) {
+    throw new AppError(
+      "username_reserved",
+      `The username '${input.username}' is reserved for this instance's operator (its keys already exist).`,
+      { fields: { username: "This username is reserved for the operator of this instance." } },
+    );
+  }
+  await createAccount(ctx, input.username, await hashPassword(input.password), invite);
   return grantFor(ctx, input.username);
+}
+
+/**
+ * An invite that may still be used: signed by us, not expired, not used yet.
+ * @throws AppError invite_invalid, invite_expired, invite_used
+ */
+export async function checkInvite(ctx: AppContext, token: string): Promise<Invite> {
+  const invite = verifyInvite(ctx.jwtSecret, token, ctx.now());
+  if (await ctx.prisma.usedInvite.findUnique({ where: { inviteId: invite.id }, select: { inviteId: true } })) {
+    throw new AppError("invite_used", "This invite was already used: ask the operator for a new one.");
+  }
+  return invite;
+}
+
+/**
+ * The operator's way in (`npm run create-user`): an account for any free name, reserved names and
+ * the instance actor included, whatever REGISTRATION says, with a generated password that is
+ * returned once and stored only as its hash. @throws AppError username_taken
+ */
+export async function createUserAsOperator(ctx: AppContext, username: string): Promise<{ username: string; password: string }> {
+  const password = randomBytes(18).toString("base64url");
+  await createAccount(ctx, username, await hashPassword(password), null);
+  return { username, password };
 }
 
 /**

@@ -15,7 +15,12 @@ export const passwordSchema = z
   .min(8, "password must be at least 8 characters")
   .max(256, "password must be at most 256 characters");
 
-export const registerUserInput = z.object({ username: usernameSchema, password: passwordSchema });
+export const registerUserInput = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  /** A single-use invite from `npm run invite` (required when REGISTRATION=invite). */
+  invite: z.string({ error: "invite must be a string" }).max(256, "invite is not a valid invite").optional(),
+});
 export type RegisterUserInput = z.infer<typeof registerUserInput>;
 
 // Login checks only types and sizes: a malformed username is just an unknown user (one 401 for all).

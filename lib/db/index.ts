@@ -6,10 +6,12 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
+import { lockDatabaseFolder, type FolderLock } from "./folder-lock";
 import { applyMigrations } from "./migrate";
 
 export { Prisma, PrismaClient } from "@/generated/prisma/client";
 export { applyMigrations, migrationList, withSchemaEngine } from "./migrate";
+export { DatabaseLockedError, lockDatabaseFolder, readLockHolder, type FolderLock, type LockHolder } from "./folder-lock";
 
 export interface Database {
   prisma: PrismaClient;
@@ -58,7 +60,15 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       throw err;
     }
   }
-  const pglite = opts.pgliteDir ? await PGlite.create(opts.pgliteDir) : await PGlite.create();
+  // Every opener of a folder takes its lock first (servers and scripts alike): one process per folder.
+  const lock: FolderLock | null = opts.pgliteDir ? await lockDatabaseFolder(opts.pgliteDir) : null;
+  let pglite: PGlite;
+  try {
+    pglite = opts.pgliteDir ? await PGlite.create(opts.pgliteDir) : await PGlite.create();
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
   try {
     const factory = new PrismaPGlite(pglite);
     if (migrate) await applyMigrations(factory);
@@ -69,12 +79,17 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       pglite,
       url: null,
       async close() {
-        await prisma.$disconnect();
-        if (!pglite.closed) await pglite.close();
+        try {
+          await prisma.$disconnect();
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          await lock?.release();
+        }
       },
     };
   } catch (err) {
     await pglite.close().catch(() => {});
+    await lock?.release();
     throw err;
   }
 }

@@ -93,7 +93,7 @@ export async function nodeinfo(ctx: AppContext, software: { name: string; versio
     software: { name: software.name, version: software.version, homepage: ctx.config.baseUrl },
     protocols: ["activitypub"],
     services: { inbound: [], outbound: [] },
-    openRegistrations: true,
+    openRegistrations: ctx.config.registration === "open",
     usage: { users: { total: users }, localPosts: posts },
     metadata: { nodeName: `Art DAG L2 (${ctx.config.domain})` },
   };

@@ -12,7 +12,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
   beforeAll(async () => {
     l1 = await startFakeL1();
     t = await createTestContext(kind, { L1_SERVERS: `${l1.url},https://l1-b.test` });
-    for (const u of ["giles", "mallory"]) await registerUser(t.ctx, { username: u, password: "password " + u }, { client: null });
+    for (const u of ["ada", "mallory"]) await registerUser(t.ctx, { username: u, password: "password " + u }, { client: null });
   });
   afterAll(async () => {
     await t.close();
@@ -24,7 +24,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
   it("refuses an L1 that is not configured, without any request leaving", async () => {
     const before = l1.requests.length;
     for (const other of ["https://evil.example", "http://127.0.0.1:1", `${l1.url}/../x`, `${l1.url}?a=b`, "not a url"]) {
-      const err = await rejectsWithAppError(recordRun(t.ctx, "giles", run("completed", { l1_server: other })));
+      const err = await rejectsWithAppError(recordRun(t.ctx, "ada", run("completed", { l1_server: other })));
       expect(err).toMatchObject({ status: 400, code: "l1_not_allowed" });
     }
     expect(l1.requests.length).toBe(before);
@@ -32,12 +32,12 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
 
   it("records a completed run: inputs as input-{16 hex}, the output with its provenance, each with a signed Create", async () => {
     const c = FAKE_RUNS.completed;
-    const result = await recordRun(t.ctx, "giles", run("completed", { asset_type: "video" }));
+    const result = await recordRun(t.ctx, "ada", run("completed", { asset_type: "video" }));
     expect(result.status).toBe(201);
     expect(result.inputs).toEqual(
       c.inputs.map((i) => ({ content_hash: i.contentHash, name: `input-${i.contentHash.slice(0, 16)}`, registered: true })),
     );
-    expect(result.asset).toMatchObject({ name: "out-completed", content_hash: c.outputHash, asset_type: "video", owner: "giles" });
+    expect(result.asset).toMatchObject({ name: "out-completed", content_hash: c.outputHash, asset_type: "video", owner: "ada" });
     expect(result.asset.provenance).toMatchObject({
       run_id: "completed",
       l1_server: l1.url,
@@ -48,7 +48,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     expect((result.activity.object as { provenance: unknown }).provenance).toEqual(result.asset.provenance);
     for (const i of result.inputs) {
       const input = (await getAsset(t.ctx, i.name))!;
-      expect(input).toMatchObject({ content_hash: i.content_hash, owner: "giles" });
+      expect(input).toMatchObject({ content_hash: i.content_hash, owner: "ada" });
       const activity = (await getActivity(t.ctx, String(input.activity_index)))!;
       expect(await checkActivitySignature(t.ctx, activity)).toMatchObject({ verified: true });
     }
@@ -59,7 +59,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
 
   it("is idempotent: the same run again answers 200 with the existing asset and writes nothing", async () => {
     const before = await t.ctx.prisma.activity.count();
-    const again = await recordRun(t.ctx, "giles", run("completed", { output_name: "another-name" }));
+    const again = await recordRun(t.ctx, "ada", run("completed", { output_name: "another-name" }));
     expect(again.status).toBe(200);
     expect(again.asset.name).toBe("out-completed");
     expect(await t.ctx.prisma.activity.count()).toBe(before);
@@ -69,7 +69,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
   it("keeps the names of inputs already registered and stores hashes lower case", async () => {
     const p = FAKE_RUNS["completed-plain"];
     await registerAsset(t.ctx, "mallory", registerAssetInput.parse({ name: "known-input", content_hash: p.inputHashes[0], asset_type: "image" }));
-    const result = await recordRun(t.ctx, "giles", run("completed-plain"));
+    const result = await recordRun(t.ctx, "ada", run("completed-plain"));
     expect(result.status).toBe(201);
     expect(result.inputs[0]).toEqual({ content_hash: p.inputHashes[0], name: "known-input", registered: false });
     expect(result.asset.content_hash).toBe(p.outputHash.toLowerCase());
@@ -82,13 +82,13 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
       await registerUser(fresh.ctx, { username: "mallory", password: "password mallory" }, { client: null });
       const err = await rejectsWithAppError(recordRun(fresh.ctx, "mallory", run("completed", { output_name: "stolen" })));
       expect(err).toMatchObject({ status: 403, code: "forbidden" });
-      expect(err.message).toContain("giles");
+      expect(err.message).toContain("belongs to ada on");
       expect(await fresh.ctx.prisma.asset.count()).toBe(0);
     } finally {
       await fresh.close();
     }
     const replay = await recordRun(t.ctx, "mallory", run("completed", { output_name: "stolen" }));
-    expect(replay).toMatchObject({ status: 200, asset: { name: "out-completed", owner: "giles" } });
+    expect(replay).toMatchObject({ status: 200, asset: { name: "out-completed", owner: "ada" } });
   });
 
   it.each([
@@ -100,7 +100,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     ["no-such-run", 404, "not_found", "no-such-run"],
   ])("answers run %s with %i %s and writes nothing", async (runId, status, code, text) => {
     const before = await t.ctx.prisma.asset.count();
-    const err = await rejectsWithAppError(recordRun(t.ctx, "giles", run(runId)));
+    const err = await rejectsWithAppError(recordRun(t.ctx, "ada", run(runId)));
     expect(err).toMatchObject({ status, code });
     expect(err.message).toContain(text);
     expect(await t.ctx.prisma.asset.count()).toBe(before);
@@ -108,7 +108,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
 
   it("answers 502 when the L1 never answers, within the timeout", async () => {
     const started = Date.now();
-    const err = await rejectsWithAppError(recordRun(t.ctx, "giles", run("hang"), { timeoutMs: 500 }));
+    const err = await rejectsWithAppError(recordRun(t.ctx, "ada", run("hang"), { timeoutMs: 500 }));
     expect(err).toMatchObject({ status: 502, code: "bad_gateway" });
     expect(err.message).toMatch(/did not answer/);
     expect(Date.now() - started).toBeLessThan(3000);
@@ -120,8 +120,8 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     await down.close();
     const t2 = await createTestContext(kind, { L1_SERVERS: url });
     try {
-      await registerUser(t2.ctx, { username: "giles", password: "password giles" }, { client: null });
-      const err = await rejectsWithAppError(recordRun(t2.ctx, "giles", { run_id: "completed", l1_server: url, output_name: "x" }));
+      await registerUser(t2.ctx, { username: "ada", password: "password ada" }, { client: null });
+      const err = await rejectsWithAppError(recordRun(t2.ctx, "ada", { run_id: "completed", l1_server: url, output_name: "x" }));
       expect(err).toMatchObject({ status: 502, code: "bad_gateway" });
     } finally {
       await t2.close();

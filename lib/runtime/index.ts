@@ -6,7 +6,7 @@ import type PgBoss from "pg-boss";
 import { ConfigError, getConfig } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { ensureActorKeyPair } from "@/lib/crypto";
-import { openDatabase, type Database } from "@/lib/db";
+import { DatabaseLockedError, openDatabase, type Database } from "@/lib/db";
 import { bossJobSender, startJobs } from "@/lib/jobs";
 import { resolveJwtSecret } from "@/lib/tokens";
 
@@ -81,7 +81,8 @@ export async function startRuntimeOrExit(): Promise<void> {
   try {
     await getRuntime();
   } catch (err) {
-    const message = err instanceof ConfigError ? err.message : `start-up failed: ${(err as Error).message}`;
+    const message =
+      err instanceof ConfigError || err instanceof DatabaseLockedError ? err.message : `start-up failed: ${(err as Error).message}`;
     console.error(`artdag-l2: ${message}`);
     process.exit(1);
   }

@@ -12,7 +12,16 @@ export async function registerAction(_prev: FormState, form: FormData): Promise<
   if (form.get("password") !== form.get("confirm")) {
     return { fields: { confirm: "The two passwords differ." }, values };
   }
-  const parsed = registerUserInput.safeParse({ username: form.get("username"), password: form.get("password") });
-  if (!parsed.success) return { fields: describeZodError(parsed.error).fields, values };
+  const invite = form.get("invite");
+  const parsed = registerUserInput.safeParse({
+    username: form.get("username"),
+    password: form.get("password"),
+    invite: typeof invite === "string" && invite !== "" ? invite : undefined,
+  });
+  if (!parsed.success) {
+    const { fields, message } = describeZodError(parsed.error);
+    // The invite is a hidden field: its problem is the form's, not a field's.
+    return { error: fields.invite ? message : undefined, fields, values };
+  }
   return startSessionWith((ctx, client) => registerUser(ctx, parsed.data, { client }), safeNextPath(form.get("next")), values);
 }
