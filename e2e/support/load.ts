@@ -18,6 +18,11 @@ export interface Write {
   body: Record<string, unknown> | null;
   /** Why there was no answer, or the answer's text when it was not JSON. */
   error: string | null;
+  /** The Retry-After header of the answer, if any. */
+  retryAfter: string | null;
+  /** When the request was sent and when it ended (answered or failed), ms since the epoch. */
+  sentAt: number;
+  endedAt: number;
 }
 
 export interface WriterUser {
@@ -50,7 +55,7 @@ export function startWriters(baseUrl: string, users: WriterUser[], count = 8, pa
     while (!stopping) {
       const name = uniqueName(`w${writer}`);
       const contentHash = randomHash();
-      const write: Write = { writer, username: user.username, name, contentHash, status: null, body: null, error: null };
+      const write: Write = { writer, username: user.username, name, contentHash, status: null, body: null, error: null, retryAfter: null, sentAt: Date.now(), endedAt: 0 };
       try {
         const res = await fetch(`${baseUrl}/assets`, {
           method: "POST",
@@ -59,6 +64,7 @@ export function startWriters(baseUrl: string, users: WriterUser[], count = 8, pa
           signal: AbortSignal.timeout(REQUEST_BOUND_MS),
         });
         write.status = res.status;
+        write.retryAfter = res.headers.get("retry-after");
         const text = await res.text();
         try {
           write.body = JSON.parse(text) as Record<string, unknown>;
@@ -69,6 +75,7 @@ export function startWriters(baseUrl: string, users: WriterUser[], count = 8, pa
         write.status = null;
         write.error = err instanceof Error ? `${err.name}: ${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ""}` : String(err);
       }
+      write.endedAt = Date.now();
       writes.push(write);
       if (write.status === null || write.status >= 500) await new Promise((r) => setTimeout(r, pauseAfterFailureMs));
     }
@@ -213,4 +220,51 @@ export function tally(writes: Write[]): Record<string, number> {
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/** One answer of a reader. */
+export interface Read {
+  path: string;
+  status: number | null;
+  body: Record<string, unknown> | null;
+  error: string | null;
+  sentAt: number;
+  endedAt: number;
+}
+
+/**
+ * Readers that GET each of `paths` in turn (JSON, with `headers`) until stopped, recording every
+ * answer: the API's read side under the same fault as the writers.
+ */
+export function startReaders(baseUrl: string, paths: string[], headers: Record<string, string> = {}, count = 2) {
+  const reads: Read[] = [];
+  let stopping = false;
+  const loops = Array.from({ length: count }, async (_, reader) => {
+    for (let i = reader; !stopping; i++) {
+      const path = paths[i % paths.length];
+      const read: Read = { path, status: null, body: null, error: null, sentAt: Date.now(), endedAt: 0 };
+      try {
+        const res = await fetch(`${baseUrl}${path}`, { headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(REQUEST_BOUND_MS) });
+        read.status = res.status;
+        const text = await res.text();
+        try {
+          read.body = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          read.error = text.slice(0, 300);
+        }
+      } catch (err) {
+        read.error = err instanceof Error ? err.message : String(err);
+      }
+      read.endedAt = Date.now();
+      reads.push(read);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  return {
+    reads,
+    async stop() {
+      stopping = true;
+      await Promise.all(loops);
+    },
+  };
 }
