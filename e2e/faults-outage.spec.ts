@@ -114,7 +114,7 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     expect(errors, "no error (500) logged").toEqual([]);
   }
 
-  test("stopped for 20 s: every request answers 503 database_unavailable (JSON, Retry-After) or succeeds, pages show a readable error, and it recovers by itself", async () => {
+  test("stopped for 20 s: every request answers 503 database_unavailable (JSON, Retry-After) or succeeds, pages show a readable error, and it recovers by itself", async ({ browser }) => {
     test.setTimeout(420_000);
     const writers = startWriters(base, users, 8);
     const readers = startReaders(base, ["/assets?limit=5", "/activities?limit=5", "/auth/me", "/api/stats"], { authorization: `Bearer ${users[0].token}` });
@@ -124,11 +124,20 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     const stoppedAt = Date.now();
     // Requests sent once the database is down: each must answer 503, within the request bound.
     await until("503s during the outage", () => writers.writes.some((w) => w.sentAt > stoppedAt && w.status === 503), 30_000);
-    const page = await fetch(`${base}/assets`, { headers: { accept: "text/html" } });
-    const html = await page.text();
-    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(html, "the page says what happened in words").toContain("This page could not be loaded");
-    expect(html).not.toContain("Application error");
+    // A page: the browser shows a readable error with a way to try again, not a crash.
+    const context = await browser.newContext({ baseURL: base });
+    try {
+      const page = await context.newPage();
+      for (const path of ["/assets", "/activities", "/users"]) {
+        const res = await page.goto(path);
+        expect(res?.headers()["content-type"], path).toMatch(/^text\/html/);
+        await expect(page.getByTestId("page-error"), path).toContainText("This page could not be loaded");
+        await expect(page.getByRole("button", { name: "Try again" })).toBeVisible();
+        await expect(page.getByText("Application error")).toHaveCount(0);
+      }
+    } finally {
+      await context.close();
+    }
     const home = await fetch(`${base}/`, { headers: { accept: "application/json" } });
     expectUnavailable("GET / as JSON", home.status, (await home.json()) as Record<string, unknown>, home.headers.get("retry-after"));
     const remaining = OUTAGE_MS - (Date.now() - stoppedAt);
