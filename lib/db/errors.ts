@@ -36,10 +36,8 @@ function inspect(err: unknown, depth: number): boolean {
   const e = err as Inspectable;
   const code = typeof e.code === "string" ? e.code : null;
   if (code && (PRISMA_UNAVAILABLE.has(code) || SOCKET_UNAVAILABLE.has(code) || isUnavailableSqlState(code))) return true;
-  if (typeof e.kind === "string") {
-    if (ADAPTER_UNAVAILABLE.has(e.kind)) return true;
-    if (e.kind === "postgres" && typeof (e as { code?: unknown }).code === "string" && isUnavailableSqlState(String(e.code))) return true;
-  }
+  // (A driver adapter error of kind "postgres" carries the SQLSTATE in `code`, checked above.)
+  if (typeof e.kind === "string" && ADAPTER_UNAVAILABLE.has(e.kind)) return true;
   if (typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
   const meta = e.meta as { driverAdapterError?: unknown } | undefined;
   if (meta && typeof meta === "object" && inspect(meta.driverAdapterError, depth + 1)) return true;
