@@ -158,3 +158,62 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+test.describe("deliveries queued before a kill -9 (embedded database)", () => {
+  let server: SpawnedServer | undefined;
+  let peer: FedifyPeer | undefined;
+  test.afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+    await peer?.close();
+    peer = undefined;
+  });
+
+  test("one waiting to be retried (the peer refused it) and one in flight (the peer held it unanswered) are both delivered after the restart", async () => {
+    test.setTimeout(300_000);
+    wipeDataDir(FAULTS_PGLITE);
+    const env = faultEnv(null);
+    server = await startServer(FAULTS_PGLITE, env, 120_000);
+    peer = await startFedifyPeer({ firstKnock: "rfc9421" });
+    const [user] = await registerUsers(FAULTS_PGLITE, "queued", 1);
+    await followAll(FAULTS_PGLITE, peer, [user]);
+    const register = async () => {
+      const writers = startWriters(FAULTS_PGLITE.url, [user], 1);
+      await until("one registration", () => writers.writes.length > 0, 60_000);
+      await writers.stop();
+      const [write] = writers.writes;
+      expect(write.status, JSON.stringify(write)).toBe(201);
+      return (write.body as { asset: { activity_id: string } }).asset.activity_id;
+    };
+
+    // The peer is down: the first attempt is refused, and the delivery waits for its retry.
+    peer.inboxMode = "refuse";
+    const refused = await register();
+    await until(
+      "the refused attempt recorded",
+      async () => (await deliveriesOf(FAULTS_PGLITE.url, refused)).some((d) => d.attempts >= 1 && d.state === "pending" && d.last_status === 503),
+      60_000,
+    );
+    // Then the peer hangs: the next delivery is in flight, never answered, when L2 is killed.
+    peer.inboxMode = "hold";
+    const inFlight = await register();
+    const id = (ref: string) => `${FAULTS_PGLITE.url}/activities/${ref}`;
+    await until("the delivery held at the peer", () => peer!.held().some((p) => p.json?.id === id(inFlight)), 60_000);
+    expect((await server.kill()).signal).toBe("SIGKILL");
+    peer.dropHeld();
+    peer.inboxMode = "open";
+
+    server = await restart(FAULTS_PGLITE, env);
+    expect(server.output(), "the job left running by the killed process is resumed at start").toContain("[jobs] resumed");
+    for (const ref of [refused, inFlight]) {
+      await until(
+        `the delivery of ${ref} delivered`,
+        async () => (await deliveriesOf(FAULTS_PGLITE.url, ref)).every((d) => d.state === "delivered"),
+        120_000,
+      );
+    }
+    const accepted = acceptedCreates(peer);
+    expect(accepted.get(id(refused)), "the refused Create was accepted once").toBe(1);
+    expect(accepted.get(id(inFlight)), "the held Create was accepted once (the held copy was never answered)").toBe(1);
+  });
+});
