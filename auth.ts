@@ -4,6 +4,7 @@
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { sessionCookieName, sessionSecret } from "@/lib/accounts/session";
+import { isDatabaseUnavailable } from "@/lib/db";
 import { getContext } from "@/lib/runtime";
 import { verifySessionToken } from "@/lib/tokens";
 
@@ -44,7 +45,14 @@ export const { handlers, signIn, signOut } = NextAuth(async () => {
         if (user) return { sub: user.id, name: user.name, accessToken: (user as { accessToken?: string }).accessToken };
         // A revoked or expired login token ends the session (and clears the cookie).
         const access = typeof token.accessToken === "string" ? token.accessToken : "";
-        return (await verifySessionToken(ctx, access)).ok ? token : null;
+        // While the database is unreachable the revocation cannot be checked: keep the cookie
+        // rather than sign the person out (every request still checks the token itself).
+        const verified = await verifySessionToken(ctx, access).catch((err: unknown) => {
+          if (isDatabaseUnavailable(err)) return null;
+          throw err;
+        });
+        if (verified === null) return token;
+        return verified.ok ? token : null;
       },
       session({ session, token }) {
         // Never hand the access token to the browser: the session JSON carries the name only.

@@ -22,7 +22,8 @@ export const metadata: Metadata = {
 export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const viewer = await getViewer();
+  // The header must render even when the database is unreachable: the page below shows that error.
+  const viewer = await getViewer().catch(() => null);
   return (
     <html lang="en" className={inter.variable}>
       <body className="min-h-screen font-sans">

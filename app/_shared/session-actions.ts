@@ -1,7 +1,8 @@
 import "server-only";
 import { headers } from "next/headers";
 import { signIn } from "@/auth";
-import { isAppError } from "@/lib/http";
+import { isDatabaseUnavailable } from "@/lib/db";
+import { DATABASE_UNAVAILABLE_MESSAGE, isAppError } from "@/lib/http";
 import { clientAddress } from "@/lib/http";
 import type { AppContext } from "@/lib/context";
 import { getContext } from "@/lib/runtime";
@@ -24,6 +25,8 @@ export async function startSessionWith(
     token = (await issue(ctx, client)).access_token;
   } catch (err) {
     if (isAppError(err)) return { error: err.extra.fields ? undefined : err.message, fields: err.extra.fields, values };
+    // The form stays, with the values typed, and says why: the API answers 503 in this case.
+    if (isDatabaseUnavailable(err)) return { error: DATABASE_UNAVAILABLE_MESSAGE, values };
     throw err;
   }
   // Throws Next's redirect on success, which must propagate.

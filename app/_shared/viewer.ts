@@ -1,12 +1,19 @@
 import "server-only";
 import { headers } from "next/headers";
-import { authenticate, type Principal } from "@/lib/http";
+import { authenticate, isAppError, type Principal } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
-/** The signed-in user of a page request, or null. A page never fails on a bad credential. */
+/**
+ * The signed-in user of a page request, or null. A page never fails on a bad credential; but when
+ * the database cannot be reached this throws (the page shows its error, app/error.tsx) rather than
+ * show a signed-in person as signed out.
+ */
 export async function getViewer(): Promise<Principal | null> {
   const ctx = await getContext();
-  return authenticate(ctx, await headers()).catch(() => null);
+  return authenticate(ctx, await headers()).catch((err: unknown) => {
+    if (isAppError(err)) return null;
+    throw err;
+  });
 }
 
 /** A same-site path to return to after signing in; anything else (other hosts, `//x`) becomes `/`. */

@@ -77,8 +77,19 @@ export interface FedifyPeer {
   inboxPosts: InboxPost[];
   /** The spec Fedify remembered for an origin after a successful send (its double-knock memory). */
   rememberedSpec(origin: string): Promise<HttpMessageSignaturesSpec | undefined>;
+  /**
+   * What the inboxes do with a POST (recorded in inboxPosts either way): `open` passes it to Fedify
+   * (the default); `refuse` answers 503 (a peer that is down); `hold` never answers (a peer that hangs).
+   */
+  inboxMode: InboxMode;
+  /** Inbox POSTs held unanswered so far (inboxMode `hold`). */
+  held(): InboxPost[];
+  /** Cuts the connection of every held POST, unanswered. */
+  dropHeld(): void;
   close(): Promise<void>;
 }
+
+export type InboxMode = "open" | "refuse" | "hold";
 
 export interface FedifyPeerOptions {
   firstKnock: HttpMessageSignaturesSpec;
@@ -163,6 +174,8 @@ export async function startFedifyPeer(options: FedifyPeerOptions): Promise<Fedif
 
   const inboxPosts: InboxPost[] = [];
   let origin = "";
+  let inboxMode: InboxMode = "open";
+  const held: { post: InboxPost; res: ServerResponse }[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", origin);
@@ -191,7 +204,13 @@ export async function startFedifyPeer(options: FedifyPeerOptions): Promise<Fedif
         responseText: "",
       };
       inboxPosts.push(post);
-      if (options.refuseRfc9421 && spec === "rfc9421") {
+      if (inboxMode === "hold") {
+        held.push({ post, res });
+        return;
+      }
+      if (inboxMode === "refuse") {
+        response = new Response("This peer is down for maintenance.", { status: 503 });
+      } else if (options.refuseRfc9421 && spec === "rfc9421") {
         post.refusedByFront = true;
         response = new Response("This peer verifies draft-cavage-http-signatures-12 only.", { status: 401 });
       } else {
@@ -238,6 +257,16 @@ export async function startFedifyPeer(options: FedifyPeerOptions): Promise<Fedif
     creates,
     inboxPosts,
     rememberedSpec: async (o) => (await kv.get<HttpMessageSignaturesSpec>(["_fedify", "httpMessageSignaturesSpec", o])) ?? undefined,
+    get inboxMode() {
+      return inboxMode;
+    },
+    set inboxMode(mode: InboxMode) {
+      inboxMode = mode;
+    },
+    held: () => held.map((h) => h.post),
+    dropHeld() {
+      for (const h of held.splice(0)) h.res.socket?.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

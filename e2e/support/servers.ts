@@ -106,3 +106,16 @@ export function serverEnv(server: ServerSpec, extra: Record<string, string> = {}
     ...extra,
   };
 }
+
+/**
+ * The fault tests' own servers (faults-*.spec.ts), killed with `kill -9`, restarted, and run on a
+ * PostgreSQL of their own (support/pg-instance.ts) on FAULTS_PG_PORTS.
+ */
+export const FAULTS_PGLITE = spec("faults-pglite", 8370);
+export const FAULTS_POSTGRES = spec("faults-postgres", 8371);
+export const FAULTS_OUTAGE = spec("faults-outage", 8372);
+export const FAULTS_RENDERERS = spec("faults-renderers", 8373);
+/** An L1 of FAULTS_RENDERERS that a test runs, stops and hangs itself. */
+export const FAULTS_L1 = { port: 8374, url: "http://127.0.0.1:8374" };
+/** Ports for the fault tests' own PostgreSQL instances. */
+export const FAULTS_PG_PORTS = [5440, 5441, 5442, 5443, 5444, 5445, 5446, 5447, 5448, 5449];

@@ -14,12 +14,15 @@ process.once("exit", () => {
   for (const child of running) killGroup(child);
 });
 
-/** SIGKILL to a server's whole process group: tsx and the node process it runs (kill -9). */
+/**
+ * SIGKILL to the server's whole process group: `tsx` runs the server in a child node process, and
+ * a SIGKILL (unlike SIGTERM) cannot be relayed, so killing tsx alone would leave the server running.
+ */
 function killGroup(child: ChildProcess): void {
   try {
-    process.kill(-child.pid!, "SIGKILL");
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
   } catch {
-    child.kill("SIGKILL"); // not a group leader (a script), or already gone
+    child.kill("SIGKILL");
   }
 }
 
@@ -34,8 +37,10 @@ export interface SpawnedServer {
   output(): string;
   /** SIGTERM, then waits for the process to exit. */
   stop(): Promise<Exit>;
-  /** `kill -9` of the server (tsx and its node process), then waits for it to be gone. */
+  /** `kill -9`: no shutdown of any kind (a crash, an OOM kill), then waits for the process to be gone. */
   kill(): Promise<Exit>;
+  /** True until the process has exited. */
+  running(): boolean;
 }
 
 /** The environment of a spawned server: ours without any product variable, plus the server's own. */
@@ -54,7 +59,7 @@ function launch(server: ServerSpec, extra: Record<string, string | undefined>) {
     cwd: ROOT,
     env: childEnv(server, extra),
     stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so kill() reaches the node process tsx runs, as `kill -9` of a server would.
+    // Its own process group, so kill() reaches the server process under tsx too.
     detached: true,
   });
   running.add(child);
@@ -95,7 +100,7 @@ export async function startServer(
   for (;;) {
     if (exitedEarly) throw new Error(`the server exited during start-up (${JSON.stringify(exitedEarly)}):\n${p.all()}`);
     if (Date.now() > deadline) {
-      p.child.kill("SIGKILL");
+      killGroup(p.child);
       throw new Error(`the server did not answer within ${timeoutMs} ms:\n${p.all()}`);
     }
     if (p.stdout().includes("artdag-l2: listening on")) {
@@ -119,6 +124,7 @@ export async function startServer(
       await p.closed;
       return exit;
     },
+    running: () => p.child.exitCode === null && p.child.signalCode === null,
   };
 }
 
@@ -150,7 +156,7 @@ export async function runUntilExit(
   timeoutMs = 30_000,
 ): Promise<Exit & { stdout: string; stderr: string }> {
   const p = launch(server, extra);
-  const timer = setTimeout(() => p.child.kill("SIGKILL"), timeoutMs);
+  const timer = setTimeout(() => killGroup(p.child), timeoutMs);
   const exit = await p.exited;
   await p.closed;
   clearTimeout(timer);

@@ -12,6 +12,13 @@ import { applyMigrations } from "./migrate";
 export { Prisma, PrismaClient } from "@/generated/prisma/client";
 export { applyMigrations, migrationList, withSchemaEngine } from "./migrate";
 export { DatabaseLockedError, lockDatabaseFolder, readLockHolder, type FolderLock, type LockHolder } from "./folder-lock";
+export { isDatabaseUnavailable } from "./errors";
+
+/**
+ * How long a request waits for a PostgreSQL connection before it fails (and answers 503): while the
+ * server is down or restarting, requests answer within this bound instead of hanging.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface Database {
   prisma: PrismaClient;
@@ -31,6 +38,8 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Pool size on PostgreSQL. */
   maxConnections?: number;
+  /** PostgreSQL: how long to wait for a connection (default CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
 }
 
 /** A transaction client or the client itself: what domain functions write through. */
@@ -40,7 +49,17 @@ export type Db = PrismaClient;
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const migrate = opts.migrate ?? true;
   if (opts.url) {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.maxConnections ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      // Idle connections are dropped and remade, so a restarted server is reconnected to lazily.
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // An idle connection cut by the server (restart, outage) is reported here; without a listener
+    // the pool's 'error' event would end the process. The pool discards that client by itself.
+    pool.on("error", (err) => console.warn(`[db] an idle connection was lost: ${err.message}`));
     try {
       const factory = new PrismaPg(pool);
       if (migrate) await applyMigrations(factory);

@@ -29,6 +29,7 @@ export const errorCodes = {
   rate_limited: 429,
   internal_error: 500,
   bad_gateway: 502,
+  database_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

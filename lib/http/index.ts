@@ -2,7 +2,16 @@
 // authentication of callers, rate limits, the client address and the one outbound fetch
 // (safeFetch). Speaks web-standard Request/Response only; no framework imports.
 export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
-export { describeZodError, errorResponse, handleRoute, json, methodNotAllowed, type HttpMethod } from "./respond";
+export {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  describeZodError,
+  errorResponse,
+  handleRoute,
+  json,
+  methodNotAllowed,
+  type HttpMethod,
+} from "./respond";
 export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson, readJsonOrForm } from "./body";
 export { decodePathParam, keysetCursorSchema } from "./params";
 export {

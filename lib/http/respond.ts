@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, isAppError } from "./errors";
 
 /** A JSON response with the given status and headers. */
@@ -23,7 +24,17 @@ export function describeZodError(err: ZodError): { message: string; fields: Reco
   return { message: message || "invalid request", fields };
 }
 
-/** Maps an error to the `{error, message}` response; anything unexpected is a logged 500. */
+/** Seconds a client is told to wait (`Retry-After`) while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The message of a 503 `database_unavailable` (also shown by the pages). */
+export const DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable right now (restarting or unreachable). Try again in a few seconds.";
+
+/**
+ * Maps an error to the `{error, message}` response: AppError → its status, zod → 400, the database
+ * unreachable (restart, outage, no connection in time) → 503 with Retry-After, anything else → a
+ * logged 500.
+ */
 export function errorResponse(err: unknown, requestId: string, where: string): Response {
   if (isAppError(err)) {
     const body: Record<string, unknown> = { error: err.code, message: err.message };
@@ -35,6 +46,14 @@ export function errorResponse(err: unknown, requestId: string, where: string): R
     return json(
       { error: "invalid_request", message, fields },
       { status: 400, headers: { "x-request-id": requestId } },
+    );
+  }
+  if (isDatabaseUnavailable(err)) {
+    // Expected while PostgreSQL restarts: one line, no stack. A write that failed here was rolled back.
+    console.warn(`[db] request ${requestId} ${where}: database unavailable (${err instanceof Error ? err.message.split("\n").pop() : String(err)})`);
+    return json(
+      { error: "database_unavailable", message: DATABASE_UNAVAILABLE_MESSAGE },
+      { status: 503, headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS), "x-request-id": requestId } },
     );
   }
   console.error(`[error] request ${requestId} ${where}:`, err);

@@ -1,4 +1,6 @@
 import type { PGlite } from "@electric-sql/pglite";
+import type pg from "pg";
+import { isDatabaseUnavailable } from "@/lib/db";
 
 /** What pg-boss 10 calls on a custom `db`: one method, reading `.rows`. */
 export interface BossDb {
@@ -29,6 +31,39 @@ export function prismaTxBossDb(tx: { $queryRawUnsafe<T = unknown>(sql: string, .
   return {
     async executeSql(text, values = []) {
       return { rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) };
+    },
+  };
+}
+
+export interface PostgresBossDbOptions {
+  /** True once the queue is stopping: retries end at once. */
+  stopping(): boolean;
+  /** How long a statement is retried while the database is unreachable (default 60 s). */
+  retryForMs?: number;
+}
+
+/**
+ * pg-boss on its own PostgreSQL pool, riding out a database restart or outage. pg-boss 10 does not
+ * await the statement that completes or fails a finished job: if it rejects, the rejection is
+ * unhandled (fatal in plain Node) and the job stays active until it expires, to be run again. So a
+ * statement that fails because the database is unreachable is retried (0.5 s, 1 s, 2 s … 5 s) for
+ * up to `retryForMs`; the worker loops and the maintenance wait meanwhile instead of spinning.
+ * Only "unreachable" errors are retried: the statement did not run, or (connection cut mid-way)
+ * pg-boss's own statements are safe to repeat (completing or failing a job is guarded by its state).
+ */
+export function postgresBossDb(pool: pg.Pool, options: PostgresBossDbOptions): BossDb {
+  const retryForMs = options.retryForMs ?? 60_000;
+  return {
+    async executeSql(text, values) {
+      const deadline = Date.now() + retryForMs;
+      for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+        try {
+          return await pool.query(text, values);
+        } catch (err) {
+          if (!isDatabaseUnavailable(err) || options.stopping() || Date.now() + delay > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
     },
   };
 }

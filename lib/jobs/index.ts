@@ -1,17 +1,18 @@
 // The persisted job queue (pg-boss 10 on the app's own database) and the registration of every
 // worker and schedule. Workers are thin: they call one domain function and are idempotent.
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { ANCHOR_JOB, anchorPending, anchorSchedule, upgradeAnchors } from "@/lib/anchors";
 import type { AppContext } from "@/lib/context";
-import type { Database } from "@/lib/db";
+import { CONNECT_TIMEOUT_MS, type Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
 import { cleanupMooAuthSeen } from "@/lib/clients";
 import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
-import { pgliteBossDb, prismaTxBossDb } from "./boss-db";
+import { pgliteBossDb, postgresBossDb, prismaTxBossDb } from "./boss-db";
 
-export { pgliteBossDb, prismaTxBossDb, type BossDb } from "./boss-db";
+export { pgliteBossDb, postgresBossDb, prismaTxBossDb, type BossDb } from "./boss-db";
 
 /** Every queue's name, in one place. */
 export const JOBS = {
@@ -27,6 +28,17 @@ export const JOBS = {
 
 /** How often the cleanup runs (cron, minute granularity). */
 export const CLEANUP_SCHEDULE = "*/15 * * * *";
+
+/**
+ * A delivery job still active after this long is taken for dead (its process was killed) and
+ * retried by the queue's maintenance. One delivery takes at most two 15 s requests (the double
+ * knock), so this leaves ample room; a batch runs its deliveries side by side.
+ */
+export const DELIVERY_EXPIRE_SECONDS = 60;
+/** Deliveries a worker takes at once (sent concurrently, each completed or failed on its own). */
+export const DELIVERY_BATCH_SIZE = 10;
+/** How often pg-boss looks for expired jobs (and archives finished ones). */
+export const MAINTENANCE_INTERVAL_SECONDS = 30;
 
 export interface StartJobsOptions {
   /** Poll faster than pg-boss's 2 s default (tests). */
@@ -57,12 +69,43 @@ export function bossJobSender(getBoss: () => PgBoss | null): AppContext["jobs"] 
   };
 }
 
+/**
+ * On the embedded database, which one process at a time opens, every job still `active` at start
+ * belongs to a process that died (kill -9, power loss) before finishing it: it is put back to run
+ * now, rather than wait for its expiry. (On PostgreSQL other processes may be running their jobs,
+ * so there the expiry decides.) Returns how many jobs were resumed.
+ */
+export async function resumeOrphanedJobs(db: Database): Promise<number> {
+  if (!db.pglite) return 0;
+  const exists = await db.pglite.query<{ ok: boolean }>("SELECT to_regclass('pgboss.job') IS NOT NULL AS ok");
+  if (!exists.rows[0]?.ok) return 0;
+  const resumed = await db.pglite.query("UPDATE pgboss.job SET state = 'retry', start_after = now() WHERE state = 'active'");
+  return resumed.affectedRows ?? 0;
+}
+
 /** Starts pg-boss on the database, creates the queues, schedules and workers. */
 export async function startJobs(ctx: AppContext, db: Database, options: StartJobsOptions = {}): Promise<PgBoss> {
-  const boss = db.pglite
-    ? new PgBoss({ db: pgliteBossDb(db.pglite) })
-    : new PgBoss({ connectionString: db.url ?? undefined, max: 4 });
+  let stopping = false;
+  // pg-boss's own pool on PostgreSQL: bounded connection waits, and a lost idle connection is
+  // logged rather than fatal (an 'error' event without a listener ends the process).
+  const pool = db.pglite
+    ? null
+    : new pg.Pool({ connectionString: db.url ?? undefined, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000, keepAlive: true, application_name: "pgboss" });
+  pool?.on("error", (err) => console.warn(`[jobs] an idle connection was lost: ${err.message}`));
+  const boss = new PgBoss({
+    db: db.pglite ? pgliteBossDb(db.pglite) : postgresBossDb(pool!, { stopping: () => stopping }),
+    maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
+  });
   boss.on("error", (err) => console.error("[jobs]", err instanceof Error ? err.message : err));
+  // stop() never closes a custom db: the pool goes once the queue has stopped.
+  boss.once("stopped", () => void pool?.end().catch(() => {}));
+  const stop = boss.stop.bind(boss);
+  boss.stop = (stopOptions) => {
+    stopping = true;
+    return stop(stopOptions);
+  };
+  const resumed = await resumeOrphanedJobs(db);
+  if (resumed > 0) console.log(`[jobs] resumed ${resumed} job(s) left running by a process that stopped without finishing them`);
   await boss.start();
   await boss.createQueue(JOBS.cleanup, { name: JOBS.cleanup, retryLimit: 2 });
   await boss.schedule(JOBS.cleanup, CLEANUP_SCHEDULE, {}, { tz: "UTC" });
@@ -76,9 +119,18 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
     await notifyL1(ctx, l1NotifyPayload.parse(job.data));
   });
   // Deliveries back off exponentially (10 s, 20 s, 40 s …); the delivery row counts the attempts.
-  await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, retryLimit: MAX_DELIVERY_ATTEMPTS, retryDelay: 10, retryBackoff: true });
-  await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
-    await performDelivery(ctx, deliverPayload.parse(job.data).delivery_id);
+  const deliverQueue = { retryLimit: MAX_DELIVERY_ATTEMPTS, retryDelay: 10, retryBackoff: true, expireInSeconds: DELIVERY_EXPIRE_SECONDS };
+  await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, ...deliverQueue });
+  await boss.updateQueue(JOBS.deliver, { name: JOBS.deliver, policy: "standard", ...deliverQueue });
+  await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: DELIVERY_BATCH_SIZE }, async (jobs) => {
+    // Side by side, each with its own outcome: the failed ones are failed here (retried with
+    // backoff), and pg-boss completes the rest (it only completes jobs still active).
+    const outcomes = await Promise.allSettled(jobs.map((job) => performDelivery(ctx, deliverPayload.parse(job.data).delivery_id)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === "fulfilled") continue;
+      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      await boss.fail(JOBS.deliver, jobs[i].id, { message: reason.slice(0, 2000) });
+    }
   });
   // Anchoring every ANCHOR_INTERVAL_MINUTES (0: only on demand). No retries: the next run retries,
   // and a pg-boss singleton per tick keeps processes from stacking runs (the batcher also locks).

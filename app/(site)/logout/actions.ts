@@ -2,7 +2,7 @@
 
 import { headers } from "next/headers";
 import { signOut } from "@/auth";
-import { authenticate } from "@/lib/http";
+import { authenticate, isAppError } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 import { logoutEverywhere } from "@/lib/renderers";
 
@@ -12,7 +12,12 @@ import { logoutEverywhere } from "@/lib/renderers";
  */
 export async function logoutAction(): Promise<void> {
   const ctx = await getContext();
-  const viewer = await authenticate(ctx, await headers()).catch(() => null);
+  // A bad or dead session just signs out; but a database that cannot be reached must not end in
+  // "signed out" with the token still valid: that error propagates (the page shows it, the session stays).
+  const viewer = await authenticate(ctx, await headers()).catch((err: unknown) => {
+    if (isAppError(err)) return null;
+    throw err;
+  });
   if (viewer) await logoutEverywhere(ctx, viewer);
   await signOut({ redirectTo: "/" });
 }
