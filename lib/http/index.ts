@@ -15,6 +15,7 @@ export {
   requireUser,
   requireUserForWrite,
   sessionAccessToken,
+  sessionUserForWrite,
   type AuthenticateRequestOptions,
   type MooAuthPrincipal,
   type Principal,
