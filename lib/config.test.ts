@@ -31,6 +31,7 @@ describe("loadConfig", () => {
     expect(c.otsCalendars.length).toBeGreaterThanOrEqual(2);
     expect(c.otsEsploraUrl).toMatch(/^https:\/\//);
     expect(c.anchorIntervalMinutes).toBe(60);
+    expect(c.rateLimitAnchor).toEqual({ max: 10, windowSeconds: 3600 });
   });
 
   it("derives https for a public domain and http for loopback ones", () => {
@@ -57,6 +58,7 @@ describe("loadConfig", () => {
       OTS_CALENDARS: "http://127.0.0.1:1/,http://127.0.0.1:2",
       OTS_ESPLORA_URL: "http://127.0.0.1:3/api/",
       ANCHOR_INTERVAL_MINUTES: "0",
+      RATE_LIMIT_ANCHOR: "3/600",
     });
     expect(c).toMatchObject({
       primaryUser: "alice",
@@ -70,6 +72,7 @@ describe("loadConfig", () => {
       otsCalendars: ["http://127.0.0.1:1", "http://127.0.0.1:2"],
       otsEsploraUrl: "http://127.0.0.1:3/api",
       anchorIntervalMinutes: 0,
+      rateLimitAnchor: { max: 3, windowSeconds: 600 },
     });
   });
 
@@ -88,6 +91,8 @@ describe("loadConfig", () => {
     [{ OTS_ESPLORA_URL: "nope" }, "OTS_ESPLORA_URL", "is not a URL"],
     [{ ANCHOR_INTERVAL_MINUTES: "-5" }, "ANCHOR_INTERVAL_MINUTES", "whole number"],
     [{ RATE_LIMIT_LOGIN: "ten" }, "RATE_LIMIT_LOGIN", "MAX/SECONDS"],
+    [{ RATE_LIMIT_ANCHOR: "0/60" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
+    [{ RATE_LIMIT_ANCHOR: "5 per hour" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
   ])("refuses %o with one message naming %s", (env, variable, problem) => {
     const err = configError(env as Record<string, string>);
     expect(err.variable).toBe(variable);
