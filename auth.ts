@@ -3,7 +3,7 @@
 // is checked (signature, expiry, revocation) on every request by lib/http's authenticate().
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { sessionCookieName, sessionSecret } from "@/lib/accounts/session";
+import { AUTH_BASE_PATH, sessionCookieName, sessionSecret } from "@/lib/accounts/session";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { getContext } from "@/lib/runtime";
 import { verifySessionToken } from "@/lib/tokens";
@@ -14,15 +14,17 @@ export const { handlers, signIn, signOut } = NextAuth(async () => {
   return {
     secret: sessionSecret(ctx),
     trustHost: true,
-    basePath: "/api/auth",
+    basePath: AUTH_BASE_PATH,
     useSecureCookies: ctx.config.scheme === "https",
     cookies: { sessionToken: { name: cookieName } },
     session: { strategy: "jwt", maxAge: ctx.config.sessionTtlSeconds },
     pages: { signIn: "/login", signOut: "/logout", error: "/login" },
     logger: {
       // A failed sign-in is an ordinary event (the form shows it); anything else is worth a line.
+      // (By `type`: the production build minifies class names, so `name` reads "m" there.)
       error(err) {
-        if (err.name !== "CredentialsSignin") console.error(`[auth] ${err.name}: ${err.message}`);
+        const type = (err as { type?: string }).type ?? err.name;
+        if (type !== "CredentialsSignin") console.error(`[auth] ${type}: ${err.message}`);
       },
       warn() {},
       debug() {},

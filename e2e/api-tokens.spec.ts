@@ -48,6 +48,19 @@ const forgeries: { title: string; token: () => Promise<string> | string }[] = [
     token: () => signToken(claimsFor(MAIN.url, alice, { iat: now() - 3600, exp: now() - 60 }), MAIN_JWT_SECRET),
   },
   {
+    // The server tolerates 60 s of clock drift (TOKEN_FUTURE_SKEW_SECONDS); these are far beyond it.
+    title: "issued (iat) an hour in the future",
+    token: () => signToken(claimsFor(MAIN.url, alice, { iat: now() + 3600, exp: now() + 7200 }), MAIN_JWT_SECRET),
+  },
+  {
+    title: "issued (iat) two minutes in the future",
+    token: () => signToken(claimsFor(MAIN.url, alice, { iat: now() + 120, exp: now() + 3600 }), MAIN_JWT_SECRET),
+  },
+  {
+    title: "not valid before (nbf) an hour from now",
+    token: () => signToken({ ...claimsFor(MAIN.url, alice), nbf: now() + 3600 } as Claims, MAIN_JWT_SECRET),
+  },
+  {
     title: "issued by another L2 (l2_server of another host)",
     token: () => signToken(claimsFor(MAIN.url, alice, { l2_server: "http://other.example" }), MAIN_JWT_SECRET),
   },

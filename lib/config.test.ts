@@ -31,6 +31,7 @@ describe("loadConfig", () => {
     expect(c.otsCalendars.length).toBeGreaterThanOrEqual(2);
     expect(c.otsEsploraUrl).toMatch(/^https:\/\//);
     expect(c.anchorIntervalMinutes).toBe(60);
+    expect(c.rateLimitAnchor).toEqual({ max: 10, windowSeconds: 3600 });
   });
 
   it("derives https for a public domain and http for loopback ones", () => {
@@ -65,6 +66,7 @@ describe("loadConfig", () => {
       OTS_ESPLORA_URL: "http://127.0.0.1:3/api/",
       ANCHOR_INTERVAL_MINUTES: "0",
       REGISTRATION: "invite",
+      RATE_LIMIT_ANCHOR: "3/600",
     });
     expect(c).toMatchObject({
       registration: "invite",
@@ -79,6 +81,7 @@ describe("loadConfig", () => {
       otsCalendars: ["http://127.0.0.1:1", "http://127.0.0.1:2"],
       otsEsploraUrl: "http://127.0.0.1:3/api",
       anchorIntervalMinutes: 0,
+      rateLimitAnchor: { max: 3, windowSeconds: 600 },
     });
   });
 
@@ -99,6 +102,8 @@ describe("loadConfig", () => {
     [{ RATE_LIMIT_LOGIN: "ten" }, "RATE_LIMIT_LOGIN", "MAX/SECONDS"],
     [{ REGISTRATION: "invited" }, "REGISTRATION", "open, closed or invite"],
     [{ REGISTRATION: "true" }, "REGISTRATION", "open, closed or invite"],
+    [{ RATE_LIMIT_ANCHOR: "0/60" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
+    [{ RATE_LIMIT_ANCHOR: "5 per hour" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
   ])("refuses %o with one message naming %s", (env, variable, problem) => {
     const err = configError(env as Record<string, string>);
     expect(err.variable).toBe(variable);

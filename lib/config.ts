@@ -47,6 +47,8 @@ export interface Config {
   trustProxy: boolean;
   rateLimitLogin: RateLimit;
   rateLimitRegister: RateLimit;
+  /** `POST /anchors` (anchor now) per user: each call may batch and submit to every calendar. */
+  rateLimitAnchor: RateLimit;
   /** Lifetime of login tokens and browser sessions, in seconds. */
   sessionTtlSeconds: number;
   /**
@@ -196,6 +198,7 @@ export function loadConfig(env: Env): Config {
     trustProxy: bool("TRUST_PROXY", env.TRUST_PROXY, false),
     rateLimitLogin: rateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { max: 10, windowSeconds: 60 }),
     rateLimitRegister: rateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { max: 10, windowSeconds: 3600 }),
+    rateLimitAnchor: rateLimit("RATE_LIMIT_ANCHOR", env.RATE_LIMIT_ANCHOR, { max: 10, windowSeconds: 3600 }),
     sessionTtlSeconds: int("SESSION_TTL_SECONDS", env.SESSION_TTL_SECONDS, 30 * 24 * 3600, 60, 365 * 24 * 3600),
     registration,
     migrateOnStart: bool("MIGRATE_ON_START", env.MIGRATE_ON_START, true),

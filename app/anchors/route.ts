@@ -1,7 +1,8 @@
 // GET /anchors — OpenTimestamps anchors, newest first, keyset-paged, plus the activities waiting for
 // a batch. POST /anchors — anchor now (signed in): 201 with the new batch, 200 when there is nothing
-// to anchor. Browsers asking for HTML are shown /anchors/ui (lib/front).
-import { anchorPending, listAnchors, listAnchorsQuery } from "@/lib/anchors";
+// to anchor; 429 with Retry-After past RATE_LIMIT_ANCHOR per user. Browsers asking for HTML are
+// shown /anchors/ui (lib/front).
+import { anchorNow, listAnchors, listAnchorsQuery } from "@/lib/anchors";
 import { handleRoute, json, methodNotAllowed, requireUserForWrite } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
@@ -12,8 +13,8 @@ export const GET = handleRoute(async (req) => {
 
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
-  await requireUserForWrite(ctx, req);
-  const { created } = await anchorPending(ctx);
+  const principal = await requireUserForWrite(ctx, req);
+  const { created } = await anchorNow(ctx, principal.username);
   if (created.length === 0) {
     return json({ anchor: null, message: "Nothing to anchor: every activity is already in a batch." }, { headers: { "cache-control": "no-store" } });
   }

@@ -259,6 +259,8 @@ export function expectSignedClaim(activity: Activity, asset: AssetView): void {
     metadata: asset.metadata,
   });
   expect(activity.proof).toMatchObject({
+    // FEP-8b32 / vc-di-eddsa: the proof carries the activity's own @context.
+    "@context": activity["@context"],
     type: "DataIntegrityProof",
     cryptosuite: "eddsa-jcs-2022",
     verificationMethod: `${actor}#ed25519-key`,

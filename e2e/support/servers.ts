@@ -37,6 +37,8 @@ export const BEHIND_TLS: ServerSpec = { port: 8380, url: "http://127.0.0.1:8380"
 export const TLS_PROXY_PORT = 8381;
 /** Started and stopped with SIGTERM by shutdown.spec.ts. */
 export const DRAINED = spec("drained", 8382);
+/** Started by anchor-rate-limit.spec.ts with RATE_LIMIT_ANCHOR=2/3600 (port range of issue #12 item 8). */
+export const ANCHOR_LIMITED = spec("anchorlimit", 8340);
 /** Used by start-up failure tests; these servers never get as far as listening. */
 export const MISCONFIGURED = spec("misconfigured", 8315);
 /** Started (and killed) by database-lock.spec.ts on PGlite. */
@@ -77,7 +79,7 @@ export const MAIN_OTS = { OTS_CALENDARS: `${OTS_CALENDAR_A.url},${OTS_CALENDAR_B
 export const MAIN_L1_SERVERS = `${FAKE_L1.url},${DOWN_L1.url},${SCRIPTED_L1.url}`;
 
 /** Rate limits that a whole suite run cannot reach (all requests come from one address). */
-export const NO_RATE_LIMITS = { RATE_LIMIT_LOGIN: "100000/60", RATE_LIMIT_REGISTER: "100000/60" };
+export const NO_RATE_LIMITS = { RATE_LIMIT_LOGIN: "100000/60", RATE_LIMIT_REGISTER: "100000/60", RATE_LIMIT_ANCHOR: "100000/60" };
 
 /**
  * The configuration of a server, every variable that matters stated, so nothing leaks in from the

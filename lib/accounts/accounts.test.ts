@@ -5,6 +5,7 @@ import { AppError } from "@/lib/http/errors";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { verifySessionToken } from "@/lib/tokens";
 import { getUser, loginUser, registerUser, registerUserInput } from ".";
+import { authActionOf } from "./session";
 
 
 const internal = { client: null };
@@ -126,5 +127,19 @@ describe.each(databaseKinds)("accounts on %s", (kind) => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe("authActionOf", () => {
+  it.each([
+    ["/api/auth/signout", "signout"],
+    ["/api/auth//signout", "signout"],
+    ["/api/auth/signout/extra", "signout"],
+    ["/api/auth/callback/credentials", "callback"],
+    ["/api/auth", null],
+    ["/api/other/signout", null],
+    ["/api/auth/SIGNOUT", "SIGNOUT"],
+  ])("%s → %s (as @auth/core parses it)", (path, action) => {
+    expect(authActionOf(path)).toBe(action);
   });
 });

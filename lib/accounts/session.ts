@@ -14,3 +14,15 @@ export function sessionSecret(ctx: Pick<AppContext, "jwtSecret">): string {
 export function sessionCookieName(config: Pick<Config, "scheme">): string {
   return config.scheme === "https" ? "__Secure-authjs.session-token" : "authjs.session-token";
 }
+
+/** Where next-auth's own endpoints live (auth.ts `basePath`). */
+export const AUTH_BASE_PATH = "/api/auth";
+
+/**
+ * The next-auth action a request path names, parsed as @auth/core parses it (the first non-empty
+ * segment after the base path, so `/api/auth//signout/x` is `signout` too); null outside it.
+ */
+export function authActionOf(pathname: string): string | null {
+  if (!pathname.startsWith(AUTH_BASE_PATH)) return null;
+  return pathname.slice(AUTH_BASE_PATH.length).split("/").filter(Boolean)[0] ?? null;
+}

@@ -7,10 +7,12 @@ import type { AppContext } from "@/lib/context";
 import { registerAsset, registerAssetInput } from "@/lib/registry";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import {
+  anchorNow,
   anchorPending,
   anchorSchedule,
   checkActivityOts,
   countAnchors,
+  countUnanchored,
   getActivityAnchor,
   getActivityOts,
   getAnchorDetail,
@@ -372,6 +374,30 @@ describe.each(databaseKinds)("anchors on %s", (kind) => {
     for (const call of [(r: string) => getAnchorDetail(ctx, r), (r: string) => upgradeAnchor(ctx, r, OPTIONS), (r: string) => verifyAnchor(ctx, r, OPTIONS)]) {
       expect(await rejectsWithAppError(call("xyz"))).toMatchObject({ code: "invalid_request", status: 400, message: "An anchor root is 64 hexadecimal digits (a SHA-256)." });
       expect(await rejectsWithAppError(call("0".repeat(64)))).toMatchObject({ code: "not_found", status: 404 });
+    }
+  });
+
+  it("limits anchorNow per user (RATE_LIMIT_ANCHOR): 429 with Retry-After before anything is done; others and the next window are unaffected", async () => {
+    const limited = await createTestContext(kind, { RATE_LIMIT_ANCHOR: "2/60", OTS_CALENDARS: `${calA.url},${calB.url}`, OTS_ESPLORA_URL: esplora.url });
+    try {
+      for (const u of ["alice", "bob"]) await registerUser(limited.ctx, { username: u, password: `password ${u}` }, { client: null });
+      expect((await anchorNow(limited.ctx, "alice", OPTIONS)).created).toEqual([]);
+      expect((await anchorNow(limited.ctx, "alice", OPTIONS)).created).toEqual([]);
+      await register(limited.ctx, 1);
+      const err = await rejectsWithAppError(anchorNow(limited.ctx, "alice", OPTIONS));
+      expect(err).toMatchObject({ code: "rate_limited", status: 429 });
+      expect(Number(err.extra.headers?.["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(Number(err.extra.headers?.["retry-after"])).toBeLessThanOrEqual(60);
+      // Refused before anything was done: the activity still waits.
+      expect(await countUnanchored(limited.ctx)).toBe(1);
+      // Another user has a budget of their own (and anchors the waiting activity).
+      expect((await anchorNow(limited.ctx, "bob", OPTIONS)).created).toHaveLength(1);
+      expect(await countUnanchored(limited.ctx)).toBe(0);
+      // The next window lets alice in again.
+      limited.setNow(new Date(Date.now() + 61_000));
+      expect((await anchorNow(limited.ctx, "alice", OPTIONS)).created).toEqual([]);
+    } finally {
+      await limited.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { AppContext } from "@/lib/context";
 import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
+import { enforceRateLimit } from "@/lib/http/rate-limit";
 import { buildMerkleBatch } from "./merkle";
 import {
   allAttestations,
@@ -444,6 +445,16 @@ async function retrySubmissions(ctx: AppContext, options: AnchorOptions): Promis
   });
   for (const { root } of waiting) await submitAnchor(ctx, root, options);
   return waiting.length;
+}
+
+/**
+ * `POST /anchors` for a signed-in user: anchorPending, at most RATE_LIMIT_ANCHOR times per user and
+ * window (each call may build batches and submit them to every calendar).
+ * @throws AppError rate_limited (429, Retry-After) before anything is done
+ */
+export async function anchorNow(ctx: AppContext, username: string, options: AnchorOptions = {}): Promise<{ created: AnchorView[]; retried: number }> {
+  await enforceRateLimit(ctx, `anchor:${username}`, ctx.config.rateLimitAnchor);
+  return anchorPending(ctx, options);
 }
 
 /**

@@ -4,6 +4,7 @@
 // `.ots` format (ots.ts), the tree (merkle.ts) and the calendar / Esplora clients (remote.ts); the
 // activities themselves are the registry's, the schedule is lib/jobs'.
 export {
+  anchorNow,
   anchorPending,
   checkActivityOts,
   countAnchors,

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, KeyObject, sign, webcrypto } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify, webcrypto } from "node:crypto";
 import {
   createFederation,
   detachSignature,
@@ -62,6 +62,81 @@ function served<T>(document: T): Record<string, unknown> & { proof: Record<strin
 
 const resolveFixture = async (verificationMethod: string): Promise<KeyObject | null> => (verificationMethod === KEY_ID ? FIXTURE.publicKey : null);
 
+// --- An independent verifier that hashes the proof exactly as published -------------------------
+// Written straight from W3C vc-di-eddsa (eddsa-jcs-2022: Verify Proof, Transformation, Hashing,
+// Proof Serialization) and RFC 8785, sharing no code with lib/crypto: what bovine and the FEP-8b32
+// test vector do. An LD-style `signature` is removed first, as FEP-8b32 verifiers do.
+
+/** RFC 8785 for the JSON these tests use: ECMAScript number and string forms, keys by UTF-16 unit. */
+function jcsFromSpec(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(jcsFromSpec).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${jcsFromSpec(record[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const BASE58BTC_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** Multibase `z` (base58btc, Bitcoin alphabet) to bytes, leading `1`s as zero bytes. */
+function base58btcFromSpec(multibase: string): Buffer {
+  if (!multibase.startsWith("z")) throw new Error("not base58btc multibase");
+  const digits = multibase.slice(1);
+  let n = 0n;
+  for (const c of digits) {
+    const i = BASE58BTC_ALPHABET.indexOf(c);
+    if (i < 0) throw new Error(`not base58: ${c}`);
+    n = n * 58n + BigInt(i);
+  }
+  const bytes: number[] = [];
+  for (; n > 0n; n /= 256n) bytes.unshift(Number(n % 256n));
+  for (const c of digits) {
+    if (c !== "1") break;
+    bytes.unshift(0);
+  }
+  return Buffer.from(bytes);
+}
+
+function sha256FromSpec(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+/** eddsa-jcs-2022 verification hashing the proof configuration as published. */
+function verifyAsPublished(document: Record<string, unknown>, publicKey: KeyObject): boolean {
+  const { proof, signature: _ldSignature, ...unsecured } = document;
+  const { proofValue, ...proofConfig } = proof as Record<string, unknown>;
+  if (proofConfig["@context"] !== undefined) {
+    // The document's context must start with the proof's, which then stands in for it.
+    const documentContext = ([] as unknown[]).concat(unsecured["@context"]);
+    const proofContext = ([] as unknown[]).concat(proofConfig["@context"]);
+    if (!proofContext.every((entry, i) => jcsFromSpec(entry) === jcsFromSpec(documentContext[i]))) return false;
+    unsecured["@context"] = proofConfig["@context"];
+  }
+  const hashData = Buffer.concat([sha256FromSpec(jcsFromSpec(proofConfig)), sha256FromSpec(jcsFromSpec(unsecured))]);
+  try {
+    return verify(null, hashData, publicKey, base58btcFromSpec(String(proofValue)));
+  } catch {
+    return false;
+  }
+}
+
+/** An Ed25519 key pair from Multikey multibase strings (0x8026 secret seed, 0xed01 public key), via JWK. */
+function keyPairFromMultikey(secretMultibase: string, publicMultibase: string): { privateKey: KeyObject; publicKey: KeyObject } {
+  const seed = base58btcFromSpec(secretMultibase);
+  const pub = base58btcFromSpec(publicMultibase);
+  expect(seed.subarray(0, 2).toString("hex")).toBe("8026");
+  expect(pub.subarray(0, 2).toString("hex")).toBe("ed01");
+  const x = pub.subarray(2).toString("base64url");
+  return {
+    privateKey: createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: seed.subarray(2).toString("base64url"), x }, format: "jwk" }),
+    publicKey: createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" }),
+  };
+}
+
 // Computed once with this implementation; Fedify 2.3.6 (json-canon + Web Crypto) verifies this very
 // document and proof below ("verifies the fixed vector"). Ed25519 is deterministic: a change to the scheme or to JCS changes these.
 const FIXED_HASH_DATA_HEX =
@@ -73,6 +148,7 @@ describe("createProof", () => {
   it("matches the fixed vector", () => {
     const proved = proveFixed();
     expect(proved.proof).toEqual({
+      "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT],
       type: "DataIntegrityProof",
       cryptosuite: "eddsa-jcs-2022",
       verificationMethod: KEY_ID,
@@ -80,6 +156,7 @@ describe("createProof", () => {
       created: CREATED,
       proofValue: FIXED_PROOF_VALUE,
     });
+    // The proof's configuration is hashed exactly as published (minus proofValue).
     const { proofValue: _omit, ...proofConfig } = proved.proof;
     expect(buildProofHashData(fixedActivity(), proofConfig).toString("hex")).toBe(FIXED_HASH_DATA_HEX);
   });
@@ -93,14 +170,19 @@ describe("createProof", () => {
     expect(JSON.stringify({ ...proved, proof: undefined })).toBe(before);
   });
 
-  it("hashes the proof config with the document's @context (and without when it has none)", () => {
+  it("publishes the document's @context in the proof (vc-di-eddsa Create Proof step 2), and none when the document has none", async () => {
     const document = { type: "Note", content: "x" };
-    const proved = createProof(document, { privateKey: FIXTURE.privateKey, verificationMethod: KEY_ID, created: CREATED, proofPurpose: "assertionMethod" });
-    const { proofValue: _omit, ...config } = proved.proof;
-    const withContext = buildProofHashData({ ...document, "@context": AS_CONTEXT }, config);
-    const without = buildProofHashData(document, config);
-    expect(withContext.subarray(0, 32)).not.toEqual(without.subarray(0, 32));
-    return expect(verifyProof(served(proved), { resolvePublicKey: resolveFixture })).resolves.toEqual({ ok: true, verificationMethod: KEY_ID });
+    const options = { privateKey: FIXTURE.privateKey, verificationMethod: KEY_ID, created: CREATED, proofPurpose: "assertionMethod" } as const;
+    const bare = createProof(document, options);
+    expect(Object.hasOwn(bare.proof, "@context")).toBe(false);
+    expect(await verifyProof(served(bare), { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
+    for (const context of [AS_CONTEXT, [AS_CONTEXT, DATA_INTEGRITY_CONTEXT], [AS_CONTEXT, { ex: "https://example.com/ns#" }]]) {
+      const proved = createProof({ "@context": context, ...document }, options);
+      expect(proved.proof["@context"]).toEqual(context);
+      expect(proved.proof.proofValue).not.toBe(bare.proof.proofValue);
+      expect(await verifyProof(served(proved), { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
+      expect(verifyAsPublished(served(proved), FIXTURE.publicKey)).toBe(true);
+    }
   });
 
   it("refuses a document that already has a signature or a proof", () => {
@@ -151,7 +233,7 @@ describe("createProof", () => {
 
 describe("verifyProof", () => {
   it("accepts a round trip through the served bytes", async () => {
-    expect(await verifyProof(served(proveFixed()), { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID });
+    expect(await verifyProof(served(proveFixed()), { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
   });
 
   it("coexists with the Art DAG signature added afterwards (protocols.md §1 order)", async () => {
@@ -163,7 +245,7 @@ describe("verifyProof", () => {
     const activity = signActivity(proveFixed(), { privateKeyPem: rsa.privateKey, keyId: `${ACTOR}#main-key`, created: CREATED });
     expect(Object.keys(activity).slice(-2)).toEqual(["proof", "signature"]);
     const document = served(activity);
-    expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID });
+    expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
     expect(verifyActivitySignature(document, rsa.publicKey)).toEqual({ ok: true });
   });
 
@@ -191,13 +273,28 @@ describe("verifyProof", () => {
     ["the audience", (d) => void (d.to = [])],
     ["an added member", (d) => void (d.summary = "hi")],
     ["a removed member", (d) => void delete d.cc],
-    ["the @context", (d) => void (d["@context"] = [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, MULTIKEY_CONTEXT])],
     ["the created time", (d) => void (d.proof.created = "2026-01-02T03:04:06Z")],
     ["an added proof member", (d) => void (d.proof.nonce = "abc")],
   ])("rejects a tampered document: %s", async (_label, tamper) => {
     const document = served(proveFixed());
     tamper(document);
     expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it.each<[string, (d: ReturnType<typeof served>) => void]>([
+    ["a context appended after proving", (d) => void (d["@context"] = [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, MULTIKEY_CONTEXT])],
+    ["the document's context replaced", (d) => void (d["@context"] = AS_CONTEXT)],
+    ["the proof's context replaced to match a changed document", (d) => void (d["@context"] = d.proof["@context"] = [AS_CONTEXT, MULTIKEY_CONTEXT])],
+    ["the proof's context removed (the legacy form, over a changed document)", (d) => {
+      d["@context"] = [AS_CONTEXT, MULTIKEY_CONTEXT];
+      delete d.proof["@context"];
+    }],
+  ])("rejects a changed @context: %s", async (_label, tamper) => {
+    const document = served(proveFixed());
+    tamper(document);
+    const result = await verifyProof(document, { resolvePublicKey: resolveFixture });
+    expect(result.ok).toBe(false);
+    expect(["context_mismatch", "bad_signature"]).toContain(result.ok ? null : result.reason);
   });
 
   it("rejects another key, and a verificationMethod pointing at another key", async () => {
@@ -285,7 +382,7 @@ describe("verifyProof", () => {
 
   it("accepts a proof set of one", async () => {
     const document = served(proveFixed());
-    expect(await verifyProof({ ...document, proof: [document.proof] }, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID });
+    expect(await verifyProof({ ...document, proof: [document.proof] }, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
   });
 
   it("reports a missing proof", async () => {
@@ -299,6 +396,7 @@ describe("verifyProof", () => {
     expect(await verifyProof({ ...document, proof: { ...document.proof, "@context": document["@context"] } }, { resolvePublicKey: resolveFixture })).toEqual({
       ok: true,
       verificationMethod: KEY_ID,
+      form: "as_published",
     });
     expect(await verifyProof({ ...document, proof: { ...document.proof, "@context": [MULTIKEY_CONTEXT] } }, { resolvePublicKey: resolveFixture })).toEqual({
       ok: false,
@@ -307,6 +405,12 @@ describe("verifyProof", () => {
     expect(
       await verifyProof({ ...document, proof: { ...document.proof, "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, MULTIKEY_CONTEXT] } }, { resolvePublicKey: resolveFixture }),
     ).toEqual({ ok: false, reason: "context_mismatch" });
+    // vc-di-eddsa accepts a proof context that merely starts the document's; we want the same one
+    // (a context appended after proving changes what a JSON-LD reader sees).
+    expect(await verifyProof({ ...document, proof: { ...document.proof, "@context": [AS_CONTEXT] } }, { resolvePublicKey: resolveFixture })).toEqual({
+      ok: false,
+      reason: "context_mismatch",
+    });
   });
 
   it.each<[string, unknown]>([
@@ -450,7 +554,7 @@ describe("our proofs, verified by Fedify", () => {
   it("needs the data-integrity context in the document to find the proof at all", async () => {
     const activity = { ...fixedActivity(), "@context": AS_CONTEXT };
     const document = served(proveFixed(activity));
-    expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID });
+    expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
     // Without it, Fedify's JSON-LD reading does not see `proof`, so nothing vouches for the actor.
     expect(await verifyObject(Create, document, fedifyOptions())).toBeNull();
   });
@@ -543,7 +647,7 @@ describe("Fedify's proofs, verified by ours", () => {
     expect(document.to).toBe("https://www.w3.org/ns/activitystreams#Public");
     expect(document.proof).toMatchObject({ type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", verificationMethod: KEY_ID, created: CREATED });
     expect(document.proof["@context"]).toEqual(document["@context"]);
-    expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID });
+    expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
     // …and Fedify agrees with itself, as a control.
     expect(await fedifyVerifies(document)).toEqual({ object: true, proof: true });
   });
@@ -554,7 +658,7 @@ describe("Fedify's proofs, verified by ours", () => {
       activity.id = `https://l2.example/activities/${i}`;
       (activity.object as Record<string, unknown>).name = `Fedify ${i} ${"é😀".repeat(i)}`;
       const document = asFedifySends(await fedifySigned(activity, false));
-      expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID });
+      expect(await verifyProof(document, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
     }
   });
 
@@ -563,6 +667,7 @@ describe("Fedify's proofs, verified by ours", () => {
     expect(await verifyProof({ ...document, signature: { type: "RsaSignature2017" } }, { resolvePublicKey: resolveFixture })).toEqual({
       ok: true,
       verificationMethod: KEY_ID,
+      form: "as_published",
     });
     expect(await verifyProof(document, { resolvePublicKey: async () => OTHER.publicKey })).toEqual({ ok: false, reason: "bad_signature" });
     const tampered = served(document);
@@ -589,5 +694,127 @@ describe("Fedify's proofs, verified by ours", () => {
 
   it("converts keys both ways consistently", () => {
     expect(KeyObject.from(keys.publicKey).equals(FIXTURE.publicKey)).toBe(true);
+  });
+});
+
+// --- FEP-8b32 test vectors -----------------------------------------------------------------------
+// Both use the key pair of W3C vc-di-eddsa's examples ("Private and Public Keys for Signature").
+const VECTOR_SECRET = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
+const VECTOR_PUBLIC = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+const VECTOR_KEY_ID = "https://server.example/users/alice#ed25519-key";
+const VECTOR_CREATED = "2023-02-24T23:36:38Z";
+const DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2";
+
+/**
+ * The current FEP-8b32 test vector ("Signing document" in fep/8b32/fep-8b32.feature of the FEP
+ * repository, https://codeberg.org/fediverse/fep; as mirrored at github.com/julianlam/feps, commit
+ * 029288dcd11daf97695e45db600b28ea8c8fce26). Its proof carries the document's `@context`.
+ */
+const FEP_8B32_DOCUMENT = {
+  "@context": [AS_CONTEXT, DATA_INTEGRITY_V2],
+  id: "https://server.example/activities/1",
+  type: "Create",
+  actor: "https://server.example/users/alice",
+  object: {
+    id: "https://server.example/objects/1",
+    type: "Note",
+    attributedTo: "https://server.example/users/alice",
+    content: "Hello world",
+    location: { type: "Place", longitude: -71.184902, latitude: 25.273962 },
+  },
+};
+const FEP_8B32_SIGNED = {
+  ...FEP_8B32_DOCUMENT,
+  proof: {
+    "@context": [AS_CONTEXT, DATA_INTEGRITY_V2],
+    type: "DataIntegrityProof",
+    cryptosuite: "eddsa-jcs-2022",
+    verificationMethod: VECTOR_KEY_ID,
+    proofPurpose: "assertionMethod",
+    proofValue: "z42ffGu6AUKPCFcFPiabmUvnGLPJzC7e4DGWC52NUasSSH37UMa9c58tdgVszUcZfytxa4fQ5TYHaJENCxUDe9SdL",
+    created: VECTOR_CREATED,
+  },
+};
+
+/**
+ * An earlier revision of the same vector, whose proof carried no `@context` and was hashed as
+ * published (fep/8b32/fep-8b32.feature as mirrored at github.com/Letterbook/FEP).
+ */
+const FEP_8B32_EARLIER_SIGNED = {
+  "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT],
+  type: "Create",
+  actor: "https://server.example/users/alice",
+  object: { type: "Note", content: "Hello world" },
+  proof: {
+    type: "DataIntegrityProof",
+    cryptosuite: "eddsa-jcs-2022",
+    verificationMethod: VECTOR_KEY_ID,
+    proofPurpose: "assertionMethod",
+    proofValue: "z3sXaxjKs4M3BRicwWA9peyNPJvJqxtGsDmpt1jjoHCjgeUf71TRFz56osPSfDErszyLp5Ks1EhYSgpDaNM977Rg2",
+    created: VECTOR_CREATED,
+  },
+};
+
+describe("the FEP-8b32 test vectors", () => {
+  const vector = keyPairFromMultikey(VECTOR_SECRET, VECTOR_PUBLIC);
+  const resolveVector = async (verificationMethod: string) => (verificationMethod === VECTOR_KEY_ID ? vector.publicKey : null);
+
+  it("createProof signs the vector's document into exactly the vector's signed document", () => {
+    const proved = createProof(FEP_8B32_DOCUMENT, { privateKey: vector.privateKey, verificationMethod: VECTOR_KEY_ID, created: VECTOR_CREATED, proofPurpose: "assertionMethod" });
+    expect(proved).toEqual(FEP_8B32_SIGNED);
+  });
+
+  it("verifyProof and the independent as-published verifier accept the vector, and refuse it tampered", async () => {
+    const document = served(FEP_8B32_SIGNED);
+    expect(await verifyProof(document, { resolvePublicKey: resolveVector })).toEqual({ ok: true, verificationMethod: VECTOR_KEY_ID, form: "as_published" });
+    expect(verifyAsPublished(document, vector.publicKey)).toBe(true);
+    document.object.content = "Hello world!";
+    expect(await verifyProof(document, { resolvePublicKey: resolveVector })).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verifyAsPublished(document, vector.publicKey)).toBe(false);
+  });
+
+  it("verifyProof accepts the earlier revision too (a proof without @context, hashed as published)", async () => {
+    const document = served(FEP_8B32_EARLIER_SIGNED);
+    expect(await verifyProof(document, { resolvePublicKey: resolveVector })).toEqual({ ok: true, verificationMethod: VECTOR_KEY_ID, form: "as_published" });
+    expect(verifyAsPublished(document, vector.publicKey)).toBe(true);
+    // And the proof config is hashed as given: the same proofValue comes out of our hashing.
+    const { proof, ...unsecured } = FEP_8B32_EARLIER_SIGNED;
+    const { proofValue, ...config } = proof;
+    expect(encodeMultibaseBase58btc(sign(null, buildProofHashData(unsecured, config), vector.privateKey))).toBe(proofValue);
+  });
+});
+
+describe("proofs as published, verified by a verifier that hashes them as published", () => {
+  it("verifies ours: the fixed vector, and a Create with the Art DAG signature added afterwards", () => {
+    expect(verifyAsPublished(served(proveFixed()), FIXTURE.publicKey)).toBe(true);
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    const activity = served(signActivity(proveFixed(), { privateKeyPem: rsa.privateKey, keyId: `${ACTOR}#main-key`, created: CREATED }));
+    expect(verifyAsPublished(activity, FIXTURE.publicKey)).toBe(true);
+    expect(verifyActivitySignature(activity, rsa.publicKey)).toEqual({ ok: true });
+    expect(verifyAsPublished(activity, OTHER.publicKey)).toBe(false);
+  });
+
+  it("verifies fresh keys and varied documents", () => {
+    for (let i = 0; i < 5; i++) {
+      const pair = generateKeyPairSync("ed25519");
+      const activity = fixedActivity();
+      activity.object.name = `n${i} ${"😀".repeat(i)} \u0000${i}`;
+      activity.object.metadata = { n: i / 3, ["\ud83d\ude00".repeat(i)]: -i * 1e-9, a: [true, null, { z: i }] };
+      const document = served(createProof(activity, { privateKey: pair.privateKey, verificationMethod: KEY_ID, created: CREATED, proofPurpose: "assertionMethod" }));
+      expect(verifyAsPublished(document, pair.publicKey)).toBe(true);
+    }
+  });
+
+  it("refuses the form we published before (proof without @context, hashed with it); ours and Fedify still verify that form", async () => {
+    // Exactly what an activity stored before this change carries: the same proofValue, no @context in the proof.
+    const legacy = served(proveFixed());
+    delete legacy.proof["@context"];
+    expect(legacy.proof.proofValue).toBe(FIXED_PROOF_VALUE);
+    expect(verifyAsPublished(legacy, FIXTURE.publicKey)).toBe(false);
+    expect(await verifyProof(legacy, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "document_context" });
+    expect(await fedifyVerifies(legacy)).toEqual({ object: true, proof: true });
+    // The legacy form is no loophole: tampering is still caught.
+    legacy.object.name = "Someone else's";
+    expect(await verifyProof(legacy, { resolvePublicKey: resolveFixture })).toEqual({ ok: false, reason: "bad_signature" });
   });
 });

@@ -1,6 +1,10 @@
 // FEP-8b32 Object Integrity Proofs with the W3C vc-di-eddsa cryptosuite `eddsa-jcs-2022`:
 // Ed25519 over SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document without proof)), where proofConfig
-// is the proof without `proofValue`, carrying the document's `@context`.
+// is the proof without `proofValue`. The proof we publish carries the document's `@context`
+// (vc-di-eddsa Create Proof step 2), so a verifier that hashes the proof exactly as published
+// (bovine, the FEP-8b32 test vector's method) and one that puts the document's context in itself
+// (Fedify 2.3.6) hash the same bytes. Proofs we published before that carry no `@context` but were
+// hashed with it; they are served as signed, forever, so the verifier accepts both forms.
 //
 // Order with the Art DAG signature (protocols.md §1): the proof is made first, over the document
 // without `signature`; the Art DAG `signature` is added afterwards. So a verifier removes `signature`
@@ -23,6 +27,8 @@ const ED25519_SIGNATURE_LENGTH = 64;
 
 /** The `proof` member of a proved document. */
 export interface DataIntegrityProof {
+  /** The document's `@context`, when it has one (vc-di-eddsa Create Proof step 2). */
+  "@context"?: unknown;
   type: "DataIntegrityProof";
   cryptosuite: "eddsa-jcs-2022";
   /** The key's id, e.g. `{actor}#ed25519-key` (a Multikey in the actor's `assertionMethod`). */
@@ -46,13 +52,13 @@ export interface CreateProofOptions {
 
 /**
  * The 64 bytes eddsa-jcs-2022 signs: SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(unsecuredDocument)).
- * `proofConfig` is the proof without `proofValue`; it gets the document's `@context` here.
+ * `proofConfig` is the proof without `proofValue`, hashed exactly as given: it carries `@context`
+ * only if the caller put it there.
  * @throws {JcsError} when either has no RFC 8785 form.
  */
 export function buildProofHashData(unsecuredDocument: Record<string, unknown>, proofConfig: Record<string, unknown>): Buffer {
   const config: Record<string, unknown> = { ...proofConfig };
   delete config.proofValue;
-  if (unsecuredDocument["@context"] !== undefined) config["@context"] = unsecuredDocument["@context"];
   return Buffer.concat([sha256(canonicalizeJcs(config)), sha256(canonicalizeJcs(unsecuredDocument))]);
 }
 
@@ -79,8 +85,16 @@ export function createProof<T extends object>(document: T, options: CreateProofO
     throw new TypeError(`verificationMethod must be an absolute URL, not ${JSON.stringify(verificationMethod)}`);
   }
   if (proofPurpose !== PROOF_PURPOSE) throw new TypeError(`proofPurpose must be ${PROOF_PURPOSE}`);
-  const proofConfig = { type: PROOF_TYPE, cryptosuite: CRYPTOSUITE, verificationMethod, proofPurpose, created } as const;
-  const signature = sign(null, buildProofHashData(document, proofConfig), privateKey);
+  const context = (document as Record<string, unknown>)["@context"];
+  const proofConfig = {
+    ...(context === undefined ? {} : { "@context": context }),
+    type: PROOF_TYPE,
+    cryptosuite: CRYPTOSUITE,
+    verificationMethod,
+    proofPurpose,
+    created,
+  } as const;
+  const signature = sign(null, buildProofHashData(document as Record<string, unknown>, proofConfig), privateKey);
   return { ...document, proof: { ...proofConfig, proofValue: encodeMultibaseBase58btc(signature) } };
 }
 
@@ -98,7 +112,7 @@ export type ProofFailure =
   | "wrong_proof_purpose"
   /** proofValue is not `z` + base58btc of 64 bytes. */
   | "bad_proof_value"
-  /** The proof's own `@context` is not the start of the document's. */
+  /** The proof's own `@context` is not the document's. */
   | "context_mismatch"
   /** The document or proof has no RFC 8785 form (e.g. a lone surrogate). */
   | "not_canonicalizable"
@@ -107,7 +121,14 @@ export type ProofFailure =
   /** The signature does not verify with that key. */
   | "bad_signature";
 
-export type VerifyProofResult = { ok: true; verificationMethod: string } | { ok: false; reason: ProofFailure };
+/**
+ * How the proof's configuration was hashed: exactly as published (vc-di-eddsa, FEP-8b32, bovine;
+ * every proof we make now), or — for a proof published without `@context` — with the document's
+ * `@context` added (Fedify's proofs, and ours from before the proof carried it).
+ */
+export type ProofForm = "as_published" | "document_context";
+
+export type VerifyProofResult = { ok: true; verificationMethod: string; form: ProofForm } | { ok: false; reason: ProofFailure };
 
 export interface VerifyProofOptions {
   /**
@@ -139,14 +160,18 @@ export async function verifyProof(document: unknown, options: VerifyProofOptions
   const unsecured: Record<string, unknown> = { ...document };
   delete unsecured.proof;
   delete unsecured.signature;
+  const candidates: [ProofForm, Record<string, unknown>][] = [["as_published", proof]];
   if (proof["@context"] !== undefined) {
-    // vc-di-eddsa: the proof's context must begin the document's, and then stands in for it.
-    if (!startsWithContext(document["@context"], proof["@context"])) return fail("context_mismatch");
-    unsecured["@context"] = proof["@context"];
+    // vc-di-eddsa lets the document's context merely start with the proof's (the proof's then
+    // stands in for it). We require the same context: a context appended after proving changes
+    // what the document means to a JSON-LD reader (Fedify), yet the JCS hash would not see it.
+    if (!sameContext(document["@context"], proof["@context"])) return fail("context_mismatch");
+  } else if (unsecured["@context"] !== undefined) {
+    candidates.push(["document_context", { ...proof, "@context": unsecured["@context"] }]);
   }
-  let hashData: Buffer;
+  let hashData: [ProofForm, Buffer][];
   try {
-    hashData = buildProofHashData(unsecured, proof);
+    hashData = candidates.map(([form, config]) => [form, buildProofHashData(unsecured, config)]);
   } catch (err) {
     if (err instanceof JcsError) return fail("not_canonicalizable");
     throw err;
@@ -159,13 +184,16 @@ export async function verifyProof(document: unknown, options: VerifyProofOptions
     return fail("unknown_key");
   }
   if (!publicKey || publicKey.asymmetricKeyType !== "ed25519") return fail("unknown_key");
-  let valid: boolean;
-  try {
-    valid = verify(null, hashData, publicKey, signature.bytes);
-  } catch {
-    valid = false;
+  for (const [form, data] of hashData) {
+    let valid: boolean;
+    try {
+      valid = verify(null, data, publicKey, signature.bytes);
+    } catch {
+      valid = false;
+    }
+    if (valid) return { ok: true, verificationMethod, form };
   }
-  return valid ? { ok: true, verificationMethod } : fail("bad_signature");
+  return fail("bad_signature");
 }
 
 function fail(reason: ProofFailure): { ok: false; reason: ProofFailure } {
@@ -182,13 +210,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Whether `context` starts with every entry of `prefix`, in order (a single value is a list of one). */
-function startsWithContext(context: unknown, prefix: unknown): boolean {
-  const full = Array.isArray(context) ? context : [context];
-  const head = Array.isArray(prefix) ? prefix : [prefix];
-  if (head.length > full.length) return false;
+/** Whether two `@context` values are the same JSON (RFC 8785 equal). */
+function sameContext(a: unknown, b: unknown): boolean {
   try {
-    return head.every((entry, i) => canonicalizeJcs(entry) === canonicalizeJcs(full[i]));
+    return canonicalizeJcs(a) === canonicalizeJcs(b);
   } catch {
     return false;
   }

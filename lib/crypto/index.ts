@@ -56,6 +56,7 @@ export {
   type CreateProofOptions,
   type DataIntegrityProof,
   type ProofFailure,
+  type ProofForm,
   type VerifyProofOptions,
   type VerifyProofResult,
 } from "./data-integrity";

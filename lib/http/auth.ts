@@ -97,6 +97,21 @@ export async function requireUserForWrite(ctx: AppContext, req: Request): Promis
   return principal;
 }
 
+/**
+ * The browser session's caller of a state-changing request, from the session cookie only (a Bearer
+ * header is not a session); null when there is no cookie or its token is dead. A live session
+ * posted from another site's page is refused, as in requireUserForWrite.
+ * @throws AppError csrf_rejected
+ */
+export async function sessionUserForWrite(ctx: AppContext, req: Request): Promise<Principal | null> {
+  const token = await sessionAccessToken(ctx, req.headers);
+  if (!token) return null;
+  const result = await verifySessionToken(ctx, token);
+  if (!result.ok) return null;
+  if (!isSameOrigin(ctx, req)) throw new AppError("csrf_rejected", "This form must be submitted from this site's own pages.");
+  return { username: result.claims.username, token, claims: result.claims, via: "session" };
+}
+
 function isSameOrigin(ctx: AppContext, req: Request): boolean {
   const origin = req.headers.get("origin");
   if (origin) return origin === ctx.config.baseUrl || origin === new URL(req.url).origin;

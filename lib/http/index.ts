@@ -24,6 +24,7 @@ export {
   requireUser,
   requireUserForWrite,
   sessionAccessToken,
+  sessionUserForWrite,
   type AuthenticateRequestOptions,
   type MooAuthPrincipal,
   type Principal,

@@ -10,6 +10,8 @@ import {
   readActorPublicKey,
   signActivity,
   verifyActivitySignature,
+  verifyProof,
+  type ProofForm,
 } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
@@ -245,4 +247,24 @@ export async function checkActivitySignature(ctx: AppContext, activity: Activity
   const expectedCreator = `${actorUrl(ctx, activity.actor)}#main-key`;
   const result = verifyActivitySignature(activity.json, publicKeyPem, { expectedCreator });
   return result.ok ? { verified: true, creator: expectedCreator } : { verified: false, reason: result.reason };
+}
+
+export type ProofCheck =
+  | { verified: true; verificationMethod: string; form: ProofForm }
+  | { verified: false; reason: string };
+
+/**
+ * Checks a stored activity's FEP-8b32 proof against its actor's Ed25519 key file. Activities
+ * stored before the proof carried `@context` verify too (form `document_context`): they are served
+ * as signed, never rewritten.
+ */
+export async function checkActivityProof(ctx: AppContext, activity: ActivityRecord): Promise<ProofCheck> {
+  if (!Object.hasOwn(activity.json, "proof")) return { verified: false, reason: "no FEP-8b32 proof" };
+  const key = await readActorEd25519Key(ctx.config.keysDir, activity.actor);
+  if (!key) return { verified: false, reason: "the actor's Ed25519 key is missing" };
+  const keyId = actorMultikeyId(actorUrl(ctx, activity.actor));
+  const result = await verifyProof(activity.json, { resolvePublicKey: async (id) => (id === keyId ? key.publicKey : null) });
+  return result.ok
+    ? { verified: true, verificationMethod: result.verificationMethod, form: result.form }
+    : { verified: false, reason: result.reason.replaceAll("_", " ") };
 }

@@ -5,6 +5,7 @@ export * from "./schemas";
 export {
   activityUrl,
   actorUrl,
+  checkActivityProof,
   checkActivitySignature,
   getActivity,
   getActivityOrThrow,
@@ -14,6 +15,7 @@ export {
   type ActivityJson,
   type ActivityRecord,
   type ActivitySummary,
+  type ProofCheck,
   type SignatureCheck,
 } from "./activities";
 export { getAsset, getAssetOrThrow, getClaimObject, listAssets, registerAsset, type AssetView } from "./assets";

@@ -1,10 +1,21 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
-import { readActorEd25519Key, readActorPublicKey, verifyActivitySignature, verifyProof } from "@/lib/crypto";
+import {
+  createProof,
+  DATA_INTEGRITY_CONTEXT,
+  readActorEd25519Key,
+  readActorPrivateKey,
+  readActorPublicKey,
+  signActivity,
+  verifyActivitySignature,
+  verifyProof,
+} from "@/lib/crypto";
 import { AppError } from "@/lib/http/errors";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
+import { storeActivity } from "./activities";
 import {
+  checkActivityProof,
   checkActivitySignature,
   getActivity,
   getAsset,
@@ -123,6 +134,46 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
     });
     const ed = (await readActorEd25519Key(t.config.keysDir, "alice"))!;
     expect(await verifyProof(JSON.parse(stored.body), { resolvePublicKey: async () => ed.publicKey })).toMatchObject({ ok: true });
+    // The proof carries the activity's @context (vc-di-eddsa Create Proof step 2), so it verifies
+    // hashed exactly as published.
+    expect((activity.proof as Record<string, unknown>)["@context"]).toEqual(activity["@context"]);
+    expect(await checkActivityProof(t.ctx, stored)).toEqual({
+      verified: true,
+      verificationMethod: "https://l2.test/users/alice#ed25519-key",
+      form: "as_published",
+    });
+  });
+
+  it("still verifies an activity stored before the proof carried @context, and serves its bytes unchanged", async () => {
+    // Exactly what the earlier code stored: the proof hashed with the document's @context but
+    // published without it (the same proofValue), then the Art DAG signature.
+    const actor = "https://l2.test/users/alice";
+    const ed = (await readActorEd25519Key(t.config.keysDir, "alice"))!;
+    const unsigned = {
+      "@context": ["https://www.w3.org/ns/activitystreams", DATA_INTEGRITY_CONTEXT],
+      type: "Create",
+      id: "https://l2.test/activities/0f0e0d0c-0b0a-4909-8807-060504030201",
+      actor,
+      object: { type: "Image", name: "legacy", id: `https://l2.test/objects/${hash("legacy")}`, attributedTo: actor },
+      published: "2026-01-02T03:04:05Z",
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+    };
+    const proved = createProof(unsigned, { privateKey: ed.privateKey, verificationMethod: `${actor}#ed25519-key`, created: unsigned.published, proofPurpose: "assertionMethod" });
+    const { "@context": _dropped, ...legacyProof } = proved.proof;
+    const privateKeyPem = (await readActorPrivateKey(t.config.keysDir, "alice"))!;
+    const signed = signActivity({ ...unsigned, proof: legacyProof }, { privateKeyPem, keyId: `${actor}#main-key`, created: unsigned.published });
+    const body = JSON.stringify(signed);
+    await t.ctx.prisma.$transaction((tx) =>
+      storeActivity(tx, { activityId: "0f0e0d0c-0b0a-4909-8807-060504030201", type: "Create", actor: "alice", body, published: new Date(unsigned.published) }),
+    );
+    const stored = (await getActivity(t.ctx, "0f0e0d0c-0b0a-4909-8807-060504030201"))!;
+    expect(stored.body).toBe(body);
+    expect(await checkActivitySignature(t.ctx, stored)).toEqual({ verified: true, creator: `${actor}#main-key` });
+    expect(await checkActivityProof(t.ctx, stored)).toEqual({ verified: true, verificationMethod: `${actor}#ed25519-key`, form: "document_context" });
+    // A tampered copy of it does not verify.
+    const tampered = { ...stored, json: { ...stored.json, published: "2026-01-02T03:04:06Z" } };
+    expect(await checkActivityProof(t.ctx, tampered)).toEqual({ verified: false, reason: "bad signature" });
+    await t.ctx.prisma.activity.delete({ where: { id: "0f0e0d0c-0b0a-4909-8807-060504030201" } });
   });
 
   it("refuses a second claim on a hash with 409 naming the owner, and writes nothing", async () => {

@@ -72,6 +72,7 @@ export async function createTestContext(kind: DatabaseKind, env: Env = {}): Prom
     L1_SERVERS: "https://l1-a.test,https://l1-b.test",
     RATE_LIMIT_LOGIN: "1000/60",
     RATE_LIMIT_REGISTER: "1000/60",
+    RATE_LIMIT_ANCHOR: "1000/60",
     ...env,
   });
   const { db, drop } = await openTestDatabase(kind);

@@ -7,7 +7,7 @@ import type { Prisma } from "@/lib/db";
 import { isTokenRevoked } from "./revocation";
 import { revokeIssuedTokens } from "./scoped";
 
-export { issueToken, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
+export { issueToken, TOKEN_FUTURE_SKEW_SECONDS, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 export { cleanupExpiredRevocations, isTokenRevoked, revokeToken } from "./revocation";
 export { resolveJwtSecret, type JwtSecretSource } from "./secret";
 export {

@@ -19,7 +19,14 @@ export interface TokenClaims {
 
 export type VerifyTokenResult =
   | { ok: true; claims: TokenClaims; tokenHash: string }
-  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "revoked" | "scoped" };
+  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "revoked" | "scoped" };
+
+/**
+ * How far `iat` / `nbf` may lie in the future: the clock drift we tolerate between replicas (or an
+ * operator's clock fix). Anything later was not issued by a sane clock of ours — a token minted
+ * "for later" with a leaked secret, or by a replica whose clock is wrong — and is refused.
+ */
+export const TOKEN_FUTURE_SKEW_SECONDS = 60;
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -30,6 +37,8 @@ const claimsSchema = z.object({
   l2_server: z.string().min(1),
   l1_server: z.string().min(1).optional(),
   sid: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  // We never issue nbf; one that is present must still be a sane time.
+  nbf: z.number().optional(),
 });
 
 /** SHA-256 hex of a token: how revocations name it without storing the token. */
@@ -61,27 +70,38 @@ export async function issueToken(
 
 /**
  * Checks a token's signature (HS256 only: `alg: none` and every other algorithm are refused), its
- * expiry against the context's clock, its issuer and its claims. Revocation is checked separately.
+ * expiry against the context's clock (no tolerance), that it was not issued (`iat`) or made valid
+ * (`nbf`) more than TOKEN_FUTURE_SKEW_SECONDS in the future, its issuer and its claims.
+ * Revocation is checked separately.
  */
 export async function verifyTokenSignature(
   ctx: AppContext,
   token: string,
-): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" }> {
+): Promise<
+  { ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" }
+> {
   if (token.length > 4096 || token.split(".").length !== 3) return { ok: false, reason: "malformed" };
+  const now = Math.floor(ctx.now().getTime() / 1000);
   let payload: unknown;
   try {
+    // jose's tolerance applies to nbf (and exp); exp is checked again below with none.
     ({ payload } = await jwtVerify(token, ctx.jwtSecret, {
       algorithms: ["HS256"],
       currentDate: ctx.now(),
-      clockTolerance: 0,
+      clockTolerance: TOKEN_FUTURE_SKEW_SECONDS,
     }));
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: "expired" };
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) return { ok: false, reason: "bad_signature" };
+    if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === "nbf") return { ok: false, reason: "not_yet_valid" };
     return { ok: false, reason: "malformed" };
   }
   const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success || parsed.data.sub !== parsed.data.username) return { ok: false, reason: "malformed" };
-  if (parsed.data.l2_server !== ctx.config.baseUrl) return { ok: false, reason: "wrong_issuer" };
-  return { ok: true, claims: parsed.data };
+  const { nbf, ...claims } = parsed.data;
+  if (claims.exp <= now) return { ok: false, reason: "expired" };
+  if (claims.iat > now + TOKEN_FUTURE_SKEW_SECONDS) return { ok: false, reason: "not_yet_valid" };
+  if (nbf !== undefined && nbf > now + TOKEN_FUTURE_SKEW_SECONDS) return { ok: false, reason: "not_yet_valid" };
+  if (claims.l2_server !== ctx.config.baseUrl) return { ok: false, reason: "wrong_issuer" };
+  return { ok: true, claims };
 }

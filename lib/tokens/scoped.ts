@@ -10,7 +10,7 @@ export type VerifyScopedTokenResult =
   | { ok: true; claims: TokenClaims & { l1_server: string; sid: string } }
   | {
       ok: false;
-      reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "unscoped" | "other_l1" | "not_issued" | "revoked" | "parent_revoked";
+      reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "unscoped" | "other_l1" | "not_issued" | "revoked" | "parent_revoked";
     };
 
 function storeKey(ctx: Pick<AppContext, "jwtSecret">): Buffer {

@@ -7,7 +7,9 @@ import {
   issueToken,
   revokeSession,
   revokeToken,
+  TOKEN_FUTURE_SKEW_SECONDS,
   tokenHash,
+  verifyScopedToken,
   verifySessionToken,
   verifyTokenSignature,
 } from ".";
@@ -78,6 +80,59 @@ describe.each(databaseKinds)("tokens on %s", (kind) => {
     } finally {
       t.setNow(new Date());
     }
+  });
+
+  // A token minted "for later" (a leaked secret, a replica with a wrong clock) is refused beyond the
+  // tolerated drift of TOKEN_FUTURE_SKEW_SECONDS, on every path that verifies a token.
+  describe("iat / nbf in the future", () => {
+    const sign = (claims: Record<string, unknown>) => {
+      const now = Math.floor(t.ctx.now().getTime() / 1000);
+      return new SignJWT({ sub: "alice", username: "alice", jti: "x", l2_server: "https://l2.test", iat: now, exp: now + 3600, ...claims })
+        .setProtectedHeader({ alg: "HS256" })
+        .sign(t.ctx.jwtSecret);
+    };
+    const at = (offset: number) => Math.floor(t.ctx.now().getTime() / 1000) + offset;
+
+    it.each([
+      ["iat just beyond the skew", () => ({ iat: at(TOKEN_FUTURE_SKEW_SECONDS + 1) })],
+      ["iat an hour ahead", () => ({ iat: at(3600), exp: at(7200) })],
+      ["iat far in the future", () => ({ iat: at(10 * 365 * 86400), exp: at(11 * 365 * 86400) })],
+      ["nbf just beyond the skew", () => ({ nbf: at(TOKEN_FUTURE_SKEW_SECONDS + 1) })],
+      ["nbf an hour ahead, iat now", () => ({ nbf: at(3600) })],
+    ] as const)("refuses %s", async (_name, claims) => {
+      const token = await sign(claims());
+      expect(await verifyTokenSignature(t.ctx, token)).toEqual({ ok: false, reason: "not_yet_valid" });
+      expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "not_yet_valid" });
+    });
+
+    it.each([
+      ["iat exactly at the skew", () => ({ iat: at(TOKEN_FUTURE_SKEW_SECONDS) })],
+      ["iat a few seconds ahead", () => ({ iat: at(5) })],
+      ["nbf exactly at the skew", () => ({ nbf: at(TOKEN_FUTURE_SKEW_SECONDS) })],
+      ["nbf in the past", () => ({ nbf: at(-600) })],
+    ] as const)("accepts %s (clock drift between replicas)", async (_name, claims) => {
+      const token = await sign(claims());
+      expect((await verifySessionToken(t.ctx, token)).ok).toBe(true);
+    });
+
+    it.each([
+      ["a string iat", { iat: "later" }],
+      ["a string nbf", { nbf: "later" }],
+    ] as const)("refuses %s as malformed", async (_name, claims) => {
+      expect((await verifySessionToken(t.ctx, await sign(claims))).ok).toBe(false);
+    });
+
+    it("refuses a token the moment it expires: the skew does not stretch exp", async () => {
+      const token = await sign({ iat: at(-3600), exp: at(0) });
+      expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "expired" });
+      const justExpired = await sign({ iat: at(-3600), exp: at(-30) });
+      expect(await verifySessionToken(t.ctx, justExpired)).toEqual({ ok: false, reason: "expired" });
+    });
+
+    it("refuses a renderer token issued in the future at /auth/verify's check", async () => {
+      const token = await sign({ iat: at(3600), exp: at(7200), l1_server: "https://l1-a.test", sid: "a".repeat(64) });
+      expect(await verifyScopedToken(t.ctx, token, "https://l1-a.test")).toEqual({ ok: false, reason: "not_yet_valid" });
+    });
   });
 
   it("rejects a token of another L2 signed with the same secret", async () => {

@@ -4,14 +4,14 @@ import { notFound } from "next/navigation";
 import { AnchorStatus } from "@/components/anchors-status";
 import { DeliveryTable } from "@/components/delivery-table";
 import { JsonBlock } from "@/components/json-block";
-import { SignatureStatus } from "@/components/signature-status";
+import { ProofStatus, SignatureStatus } from "@/components/signature-status";
 import { TimeStamp } from "@/components/time-stamp";
 import { Badge } from "@/components/ui/badge";
 import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
 import { getActivityAnchor } from "@/lib/anchors";
 import { listDeliveries } from "@/lib/federation";
-import { checkActivitySignature, getActivity } from "@/lib/registry";
+import { checkActivityProof, checkActivitySignature, getActivity } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 import { decodePathParam } from "@/lib/http";
 
@@ -35,8 +35,9 @@ export default async function ActivityPage({ params }: { params: Params }) {
   const ctx = await getContext();
   const activity = await getActivity(ctx, ref);
   if (!activity) notFound();
-  const [check, deliveries, anchored] = await Promise.all([
+  const [check, proofCheck, deliveries, anchored] = await Promise.all([
     checkActivitySignature(ctx, activity),
+    checkActivityProof(ctx, activity),
     listDeliveries(ctx, String(activity.json.id)),
     getActivityAnchor(ctx, activity.activityId),
   ]);
@@ -55,7 +56,10 @@ export default async function ActivityPage({ params }: { params: Params }) {
           <h1 className="text-2xl font-semibold tracking-tight">Activity #{activity.index}</h1>
           <Badge tone="neutral">{activity.json.type}</Badge>
         </div>
-        <SignatureStatus check={check} />
+        <div className="flex flex-wrap gap-2">
+          <SignatureStatus check={check} />
+          <ProofStatus check={proofCheck} />
+        </div>
       </header>
 
       <SectionCard title="Details">

@@ -1,0 +1,61 @@
+// The security headers every answer carries (issue #12 item 8): pages cannot be framed — renderers
+// on sibling subdomains are same-site for our cookies, so this is what stops them framing
+// /registerPublicKey or /renderers — nor sniffed, and leak no URL to other origins. Framework-free:
+// next.config.ts applies the table to every path today, and a front server can apply it per
+// request with a nonce (see securityHeaders).
+import { randomBytes } from "node:crypto";
+
+export interface SecurityHeaderOptions {
+  /**
+   * A fresh per-request nonce (createCspNonce). With one, scripts need it ('strict-dynamic' lets
+   * the scripts it loaded load theirs) and inline scripts without it are refused; Next stamps it on
+   * every script it writes when the *request* carries the same Content-Security-Policy header.
+   * Without one, Next's inline bootstrap scripts (self.__next_f.push) can only run under
+   * 'unsafe-inline', so scripts are limited to this origin and inline code, never eval or another host.
+   */
+  nonce?: string;
+  /** `next dev`: React's dev build needs eval, and hot reload a WebSocket. */
+  dev?: boolean;
+}
+
+/** 128 random bits, base64: the form Next reads from `'nonce-…'`. */
+export function createCspNonce(): string {
+  return randomBytes(16).toString("base64");
+}
+
+const NONCE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
+
+/** The Content-Security-Policy value. @throws {TypeError} for a nonce that could break out of the header. */
+export function contentSecurityPolicy(options: SecurityHeaderOptions = {}): string {
+  const { nonce, dev = false } = options;
+  if (nonce !== undefined && !NONCE.test(nonce)) throw new TypeError("a CSP nonce is at least 16 base64 characters");
+  const scripts = nonce ? ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"] : ["'self'", "'unsafe-inline'"];
+  if (dev) scripts.push("'unsafe-eval'");
+  const directives: [string, ...string[]][] = [
+    ["default-src", "'self'"],
+    ["script-src", ...scripts],
+    // React writes style attributes, and Next inlines critical CSS: styles cannot carry the nonce.
+    ["style-src", "'self'", "'unsafe-inline'"],
+    ["img-src", "'self'", "data:", "blob:"],
+    ["font-src", "'self'"],
+    ["connect-src", "'self'", ...(dev ? ["ws:", "wss:"] : [])],
+    ["object-src", "'none'"],
+    ["base-uri", "'none'"],
+    ["frame-src", "'none'"],
+    ["frame-ancestors", "'none'"],
+    // No form-action: attaching a renderer is a form whose answer redirects to the L1, and
+    // form-action applies to redirects; L1_SERVERS is read at run time, this table at build time.
+  ];
+  return directives.map((d) => d.join(" ")).join("; ");
+}
+
+/** Every header of the table, for any answer (pages, JSON, files). */
+export function securityHeaders(options: SecurityHeaderOptions = {}): Record<string, string> {
+  return {
+    "content-security-policy": contentSecurityPolicy(options),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    // For browsers that predate frame-ancestors.
+    "x-frame-options": "DENY",
+  };
+}
