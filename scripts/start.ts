@@ -87,7 +87,7 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const front = createFrontDoor({ config, handle: (req, res) => handle(req, res) });
+  const front = createFrontDoor({ config, dev, handle: (req, res) => handle(req, res) });
   const server = http.createServer(front.listener);
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {

@@ -259,4 +259,21 @@ describe("the front door", () => {
     expect(await h.front.drain(h.server, 100)).toEqual({ cutOff: 1 });
     expect(await inflight).toBeInstanceOf(Error);
   });
+
+  it("puts the security headers on every answer, with a fresh script nonce that Next is handed on the request", async () => {
+    const h = await harness();
+    const first = await send(h.port, "GET", "/assets", { accept: "text/html" });
+    const second = await send(h.port, "GET", "/healthz");
+    for (const a of [first, second]) {
+      expect(a.headers["x-content-type-options"]).toBe("nosniff");
+      expect(a.headers["referrer-policy"]).toBe("same-origin");
+      expect(a.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(a.headers["content-security-policy"]).not.toContain("'unsafe-inline' 'self'");
+    }
+    const nonceOf = (csp: string | string[] | undefined) => /'nonce-([^']+)'/.exec(String(csp))?.[1];
+    expect(nonceOf(first.headers["content-security-policy"])).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(nonceOf(h.seen[0].headers["content-security-policy"])).toBe(nonceOf(first.headers["content-security-policy"]));
+    expect(nonceOf(second.headers["content-security-policy"])).not.toBe(nonceOf(first.headers["content-security-policy"]));
+    expect(String(first.headers["content-security-policy"])).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  });
 });

@@ -6,6 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Config } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
+import { createCspNonce, securityHeaders } from "@/lib/http/security-headers";
 import { hasMalformedEscape, negotiatedPath } from "./negotiation";
 
 export { hasMalformedEscape, isPageRequest, JSON_TWINS, negotiatedPath, PAGE_TWINS, type Twin } from "./negotiation";
@@ -27,6 +28,8 @@ export interface FrontDoorOptions {
   /** Where unexpected errors of the handler are reported. */
   logError?: (message: string, err: unknown) => void;
   maxBodyBytes?: number;
+  /** Next's development server (its scripts need eval, hot reload a WebSocket). */
+  dev?: boolean;
 }
 
 export interface FrontDoor {
@@ -182,6 +185,17 @@ function splitUrl(url: string): { pathname: string; search: string } {
   return q === -1 ? { pathname: target, search: "" } : { pathname: target.slice(0, q), search: target.slice(q) };
 }
 
+/**
+ * Every answer carries the security headers (lib/http/security-headers), with a fresh script nonce
+ * per request. The same Content-Security-Policy goes on the request too: Next reads the nonce from
+ * there and stamps it on every script it writes, so no inline script needs 'unsafe-inline'.
+ */
+function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, dev: boolean): void {
+  const headers = securityHeaders({ nonce: createCspNonce(), dev });
+  req.headers["content-security-policy"] = headers["content-security-policy"];
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+}
+
 /** Builds the front door around Next's handler. */
 export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const limit = options.maxBodyBytes ?? FRONT_MAX_BODY_BYTES;
@@ -191,6 +205,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     normalizeForwardedHeaders(req, options.config);
+    applySecurityHeaders(req, res, options.dev ?? false);
     const method = (req.method ?? "GET").toUpperCase();
     const { pathname, search } = splitUrl(req.url ?? "/");
 
