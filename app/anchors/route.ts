@@ -2,11 +2,11 @@
 // a batch. POST /anchors — anchor now (signed in): 201 with the new batch, 200 when there is nothing
 // to anchor. Browsers asking for HTML are sent to /anchors/ui by proxy.ts.
 import { anchorPending, listAnchors, listAnchorsQuery } from "@/lib/anchors";
-import { handleRoute, json, methodNotAllowed, requireUserForWrite } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, parseQuery, requireUserForWrite } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(async (req) => {
-  const query = listAnchorsQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const query = parseQuery(req, listAnchorsQuery);
   return json(await listAnchors(await getContext(), query), { headers: { vary: "Accept", "cache-control": "no-store" } });
 });
 

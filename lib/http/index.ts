@@ -3,8 +3,19 @@
 // (safeFetch). Speaks web-standard Request/Response only; no framework imports.
 export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
 export { describeZodError, errorResponse, handleRoute, json, methodNotAllowed, type HttpMethod } from "./respond";
-export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson, readJsonOrForm } from "./body";
-export { decodePathParam, keysetCursorSchema } from "./params";
+export { assertJsonContentType, MAX_BODY_BYTES, parseJson, parseJsonOrForm, readBodyBytes, readJson, readJsonOrForm } from "./body";
+export { decodePathParam, keysetCursorSchema, pagePathParam, parseQuery, readQuery } from "./params";
+export {
+  assertStorableJson,
+  assertStorableText,
+  findJsonProblem,
+  inputProblemError,
+  MAX_JSON_DEPTH,
+  parseUrlEncoded,
+  storableInput,
+  textDefect,
+  type InputProblem,
+} from "./text";
 export {
   authenticate,
   authenticateRequest,

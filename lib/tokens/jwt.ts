@@ -19,7 +19,7 @@ export interface TokenClaims {
 
 export type VerifyTokenResult =
   | { ok: true; claims: TokenClaims; tokenHash: string }
-  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "revoked" | "scoped" };
+  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "revoked" | "scoped" | "unknown_user" };
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
