@@ -35,14 +35,16 @@ export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promi
 }
 
 /**
- * Refuses a body whose Content-Type is not JSON (`application/json`, any `…+json`): 415 naming
- * what to send. A body without Content-Type is read as JSON (command-line clients often omit it).
+ * Refuses a body whose Content-Type says it is something else than JSON (a form, multipart, XML,
+ * an image…): 415 naming what to send. JSON is `application/json` or any `…+json`; a body without
+ * Content-Type, or `text/plain` (what `fetch` and `new Request` put on a string body by default),
+ * is read as JSON too, so those clients keep working.
  * @throws AppError unsupported_media_type
  */
 export function assertJsonContentType(contentType: string | null, also: "form" | null = null): void {
   if (!contentType || !contentType.trim()) return;
   const type = contentType.split(";")[0].trim().toLowerCase();
-  if (type === "application/json" || /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.-]+\+json$/.test(type)) return;
+  if (type === "application/json" || type === "text/plain" || /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.-]+\+json$/.test(type)) return;
   if (also === "form" && type === "application/x-www-form-urlencoded") return;
   const expected = also === "form" ? "application/json or application/x-www-form-urlencoded" : "application/json";
   throw new AppError("unsupported_media_type", `The body is ${type}; send ${expected}.`);

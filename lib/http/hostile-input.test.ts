@@ -90,11 +90,13 @@ describe("parseJson refuses, naming the field", () => {
 
 describe("Content-Type of JSON bodies", () => {
   it.each([
-    ["text/plain", 415],
+    ["text/html", 415],
+    ["image/png", 415],
     ["multipart/form-data; boundary=x", 415],
     ["application/x-www-form-urlencoded", 415],
     ["application/xml", 415],
     ["application/json", 200],
+    ["text/plain;charset=UTF-8 (fetch's default for a string body)", 200],
     ["application/json; charset=utf-8", 200],
     ["application/activity+json", 200],
     ['application/ld+json; profile="https://www.w3.org/ns/activitystreams"', 200],
@@ -109,7 +111,7 @@ describe("Content-Type of JSON bodies", () => {
 
   it("reads a form only where forms are accepted, strictly", async () => {
     expect(parseJsonOrForm(enc("l1_server=https%3A%2F%2Fl1.test&x=a+b"), "application/x-www-form-urlencoded")).toEqual({ l1_server: "https://l1.test", x: "a b" });
-    expect((await answerOf(() => parseJsonOrForm(enc("x=1"), "text/plain"))).status).toBe(415);
+    expect((await answerOf(() => parseJsonOrForm(enc("x=1"), "multipart/form-data; boundary=b"))).status).toBe(415);
     const nul = await answerOf(() => parseJsonOrForm(enc("l1_server=%00"), "application/x-www-form-urlencoded"));
     expect(nul).toMatchObject({ status: 400, body: { error: "invalid_request", fields: { l1_server: expect.stringContaining("NUL") } } });
   });
@@ -235,7 +237,8 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     ["a null body", enc("null"), 400, "invalid_request", "body"],
     ["an array where a string is expected", withField('"url":["https://x.test"]'), 400, "invalid_request", "url"],
     ["a number where a string is expected", enc(`{"name":1e400,"content_hash":"${sha3("hostile")}","asset_type":"image"}`), 400, "invalid_request", "name"],
-    ["text/plain", enc(JSON.stringify(good)), 415, "unsupported_media_type", "application/json", "text/plain"],
+    ["a form Content-Type", enc(JSON.stringify(good)), 415, "unsupported_media_type", "application/json", "application/x-www-form-urlencoded"],
+    ["a multipart Content-Type", enc(JSON.stringify(good)), 415, "unsupported_media_type", "application/json", "multipart/form-data; boundary=x"],
   ])("POST /assets with %s → %i, nothing written", async (_label, body, status, error, field, type) => {
     const before = await t.ctx.prisma.asset.count();
     const activitiesBefore = await t.ctx.prisma.activity.count();

@@ -35,10 +35,11 @@ function joinPath(parent: string, key: string | number): string {
 
 /**
  * The first string or object key in a parsed JSON value that is not storable text, an object key
- * `__proto__` (copying such an object would drop it, or reach a prototype), or nesting deeper than
- * MAX_JSON_DEPTH. Iterative, so a hostile 100 000-level document cannot exhaust the stack.
+ * `__proto__` (copying such an object would drop it, or reach a prototype; `allowProtoKeys` for
+ * documents that deliberately keep it as data), or nesting deeper than MAX_JSON_DEPTH. Iterative,
+ * so a hostile 100 000-level document cannot exhaust the stack.
  */
-export function findJsonProblem(value: unknown, root = ""): InputProblem | null {
+export function findJsonProblem(value: unknown, root = "", allowProtoKeys = false): InputProblem | null {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
   while (stack.length) {
     const { value: v, path, depth } = stack.pop()!;
@@ -61,7 +62,7 @@ export function findJsonProblem(value: unknown, root = ""): InputProblem | null 
     for (const key of keys) {
       const defect = textDefect(key);
       if (defect) return { field: path || "body", message: `has a key ${JSON.stringify(key)} that ${defect}` };
-      if (key === "__proto__") return { field: path || "body", message: "must not have a key named __proto__" };
+      if (key === "__proto__" && !allowProtoKeys) return { field: path || "body", message: "must not have a key named __proto__" };
     }
     for (let i = keys.length - 1; i >= 0; i--) {
       stack.push({ value: (v as Record<string, unknown>)[keys[i]], path: joinPath(path, keys[i]), depth: depth + 1 });
@@ -71,8 +72,8 @@ export function findJsonProblem(value: unknown, root = ""): InputProblem | null 
 }
 
 /** Throws the 400 naming the first field of `value` that findJsonProblem refuses. @throws AppError invalid_request */
-export function assertStorableJson(value: unknown, root = ""): void {
-  const problem = findJsonProblem(value, root);
+export function assertStorableJson(value: unknown, root = "", allowProtoKeys = false): void {
+  const problem = findJsonProblem(value, root, allowProtoKeys);
   if (problem) throw inputProblemError(problem);
 }
 

@@ -63,7 +63,7 @@ function toView(row: AssetRow): AssetView {
 export function requireSignableMetadata(metadata: Record<string, unknown>): void {
   // A lone surrogate canonicalizes (as \udXXX, in Python too) but cannot be stored as text: refused
   // before anything is signed, as is NUL, which PostgreSQL refuses in jsonb.
-  assertStorableJson(metadata, "metadata");
+  assertStorableJson(metadata, "metadata", true);
   try {
     // metadata sits two levels down in the signed activity (activity.object.metadata).
     assertCanonicalizable(metadata, "metadata", { maxDepth: MAX_CANONICAL_DEPTH - 2 });

@@ -316,7 +316,7 @@ export async function fetchL1Run(params: FetchL1RunParams): Promise<L1RunResult>
   }
   // What the L1 says is stored and signed: NUL or a lone surrogate anywhere would fail in the
   // database (or be stored as U+FFFD under a signature over the original).
-  const unstorable = findJsonProblem(json);
+  const unstorable = findJsonProblem(json, "", true);
   if (unstorable) return malformed(`${unstorable.field} ${unstorable.message}`);
   const run = readRunDocument(json, runId);
   return typeof run === "string" ? malformed(run) : { ok: true, run };
