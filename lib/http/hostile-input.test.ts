@@ -15,6 +15,7 @@ import { authenticate, requireRequestUserForWrite } from "./auth";
 import { parseJson, parseJsonOrForm, readBodyBytes } from "./body";
 import { decodePathParam, pagePathParam, parseQuery, readQuery } from "./params";
 import { handleRoute, json } from "./respond";
+import { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";
 import { findJsonProblem, MAX_JSON_DEPTH, parseUrlEncoded, textDefect } from "./text";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -292,5 +293,56 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     // The same token is fine once the account exists: the refusal was about the account only.
     expect((await verifySessionToken(t.ctx, aliceToken)).ok).toBe(true);
     await expect(authenticate(t.ctx, new Headers({ authorization: `Bearer ${token}` }))).rejects.toMatchObject({ code: "unauthorized" });
+  });
+});
+
+describe("server-action requests screened before Next (which answers 500 to these)", () => {
+  const action = "6080bc38a39fbb6b3049aca283a32d53ef11676f69";
+  const h = (extra: Record<string, string>) => new Headers({ host: "l2.test", ...extra });
+  const form = (parts: string, boundary = "b") => ({ type: `multipart/form-data; boundary=${boundary}`, body: enc(parts) });
+
+  it.each([
+    ["a foreign Origin (fetch form)", h({ "next-action": action, origin: "https://evil.test", "content-type": "text/plain" }), 403, "csrf_rejected"],
+    ["a foreign Origin (no-JavaScript form)", h({ origin: "https://evil.test", "content-type": "multipart/form-data; boundary=b" }), 403, "csrf_rejected"],
+    ["Origin: null", h({ "next-action": action, origin: "null" }), 403, "csrf_rejected"],
+    ["an Origin that is no URL", h({ "next-action": action, origin: "http://a b" }), 403, "csrf_rejected"],
+    ["an Origin on another port", h({ "next-action": action, origin: "http://l2.test:8080" }), 403, "csrf_rejected"],
+    ["an Origin that only starts like ours", h({ "next-action": action, origin: "http://l2.test.evil.test" }), 403, "csrf_rejected"],
+    ["an Origin other than X-Forwarded-Host", h({ "next-action": action, origin: "https://l2.test", "x-forwarded-host": "public.test" }), 403, "csrf_rejected"],
+  ])("refuses %s", (_label, headers, status, code) => {
+    const refusal = screenServerActionHeaders("POST", headers);
+    expect(refusal).toMatchObject({ status, code });
+    expect(refusal!.message).toContain("Origin");
+  });
+
+  it.each([
+    ["our own Origin", h({ "next-action": action, origin: "https://l2.test" })],
+    ["no Origin (Next decides)", h({ "next-action": action })],
+    ["our public host behind a proxy", h({ "next-action": action, origin: "https://public.test", "x-forwarded-host": "public.test" })],
+    ["a GET", h({ origin: "https://evil.test" }), "GET"],
+    ["a JSON API POST from another site (not an action: the routes decide)", h({ origin: "https://evil.test", "content-type": "application/json" })],
+  ])("lets %s through", (_label, headers, method = "POST") => {
+    expect(screenServerActionHeaders(method, headers)).toBeNull();
+  });
+
+  it.each([
+    ["JSON arguments that are not JSON", h({ "next-action": action, "content-type": "text/plain;charset=UTF-8" }), enc("[{,,"), "malformed_json"],
+    ["JSON arguments that are not UTF-8", h({ "next-action": action, "content-type": "text/plain" }), bytes('["', [0xff], '"]'), "malformed_json"],
+    ["a multipart body cut short", h({ "next-action": action, "content-type": form("").type }), enc('--b\r\nContent-Disposition: form-data; name="1"\r\n\r\nabc'), "invalid_request"],
+    ["a multipart body without its boundary", h({ "content-type": form("").type }), enc("hello"), "invalid_request"],
+    ["a multipart type without a boundary", h({ "content-type": "multipart/form-data" }), enc("--b--\r\n"), "invalid_request"],
+    ["a part without headers", h({ "content-type": form("").type }), enc("--b\r\nno headers here\r\n--b--\r\n"), "invalid_request"],
+    ["a part without a name", h({ "content-type": form("").type }), enc('--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n'), "invalid_request"],
+  ])("refuses %s", (_label, headers, body, code) => {
+    expect(screenServerActionBody("POST", headers, body)).toMatchObject({ code });
+  });
+
+  it("lets well-formed action bodies through", () => {
+    const ok = '--b\r\nContent-Disposition: form-data; name="$ACTION_REF_1"\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--b--\r\n';
+    expect(screenServerActionBody("POST", h({ "content-type": form("").type }), enc(ok))).toBeNull();
+    expect(multipartDefect('multipart/form-data; boundary="b"', enc(ok))).toBeNull();
+    expect(screenServerActionBody("POST", h({ "next-action": action, "content-type": "text/plain;charset=UTF-8" }), enc('[{},"$K1"]'))).toBeNull();
+    expect(screenServerActionBody("POST", h({ "content-type": "application/x-www-form-urlencoded" }), enc("a=%zz"))).toBeNull();
+    expect(isServerActionRequest("POST", h({ "content-type": "application/json" }))).toBe(false);
   });
 });

@@ -44,3 +44,4 @@ export {
   type SafeFetchOptions,
   type SafeFetchResult,
 } from "./safe-fetch";
+export { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";
