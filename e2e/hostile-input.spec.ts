@@ -19,6 +19,7 @@ import { FAKE_L1, MAIN, MAIN_JWT_SECRET } from "./support/servers";
 interface Answer {
   status: number;
   contentType: string;
+  location: string;
   text: string;
   json: { error?: string; message?: string; fields?: Record<string, string>; [k: string]: unknown } | null;
 }
@@ -46,7 +47,7 @@ function raw(method: string, path: string, options: { headers?: Record<string, s
           } catch {
             // Not JSON: the assertions say so.
           }
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), text, json });
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), location: String(res.headers.location ?? ""), text, json });
         });
       },
     );
@@ -184,7 +185,7 @@ test.describe("hostile text in JSON bodies → 400 naming the field, nothing wri
   test("the same bodies without the hostile text are accepted (the table is not refusing them for another reason)", async () => {
     const asset = bodyEndpoints().find((e) => e.path() === "/assets")!;
     const before = (await stats()).assets;
-    const body = asset.base();
+    const body = asset.base() as Record<string, unknown>;
     (body.metadata as Record<string, unknown>).note = "café 😀 \uFFFD";
     const answer = await raw("POST", "/assets", { headers: { ...jsonType, ...bearer(alice) }, body: JSON.stringify(body) });
     expect(answer.status, answer.text).toBe(201);
@@ -487,6 +488,15 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
       }
     }
     expect(await stats()).toEqual(before);
+  });
+
+  test("a `next` path with NUL, controls or non-ASCII after a good login goes home, not to a 500", async () => {
+    for (const next of ["/a\u0000b", "/a\r\nx-injected: 1", "/café", "/\ud800"]) {
+      const form = noJsForm(loginAction, [["username", alice.username], ["password", PASSWORD], ["next", next]]);
+      const answer = await raw("POST", "/login", { headers: { "content-type": form.type, origin: MAIN.url, accept: "text/html" }, body: form.body });
+      expect(answer.status, `${JSON.stringify(next)}: ${answer.text.slice(0, 200)}`).toBe(303);
+      expect(new URL(answer.location, MAIN.url).pathname, JSON.stringify(next)).toBe("/");
+    }
   });
 
   // Next 16 itself answers 500 to these (vercel/next.js#92703, #86945): the front server must refuse

@@ -216,7 +216,7 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     return json(await registerAsset(t.ctx, user.username, input), { status: 201 });
   });
   const call = (body: Uint8Array, type = "application/json") =>
-    postAsset(new Request("https://l2.test/assets", { method: "POST", body, headers: { authorization: `Bearer ${aliceToken}`, "content-type": type } }), {
+    postAsset(new Request("https://l2.test/assets", { method: "POST", body: Buffer.from(body), headers: { authorization: `Bearer ${aliceToken}`, "content-type": type } }), {
       params: Promise.resolve({}),
     });
   const good = { name: "hostile", content_hash: sha3("hostile"), asset_type: "image" };
