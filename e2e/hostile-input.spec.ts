@@ -366,12 +366,42 @@ test.describe("hostile path segments → 400 (never a database error)", () => {
   }
 
   test("pages answer their not-found page or ignore the filter, never 500", async () => {
-    for (const path of ["/asset/a%00b", "/users/a%00b", "/activity/a%00b", "/asset/%ED%A0%80", "/assets?q=a%00b", "/assets?tag=%ED%A0%80", "/users/" + "x".repeat(40) + "?q=%00"]) {
+    for (const path of [
+      "/asset/a%00b",
+      "/users/a%00b",
+      "/activity/a%00b",
+      "/asset/%ED%A0%80",
+      "/assets?q=a%00b",
+      "/assets?tag=%ED%A0%80",
+      "/assets?q=a&q=b",
+      `/users/${"x".repeat(40)}?q=%00`,
+      "/registerPublicKey?key=did:key:z6Mk%00",
+      "/login?next=/%00",
+      "/register?next=%ED%A0%80",
+    ]) {
       const answer = await raw("GET", path, { headers: { accept: "text/html" } });
       expect(answer.status, `${path}: ${answer.text.slice(0, 200)}`).toBeLessThan(500);
     }
     expect((await raw("GET", "/assets?q=a%00b", { headers: { accept: "text/html" } })).status).toBe(200);
   });
+});
+
+test("next-auth's own endpoints answer hostile input without a 500", async () => {
+  const cases: [string, string, Record<string, string>, string?][] = [
+    ["POST", "/api/auth/callback/credentials", formType, "token=%00&csrfToken=x"],
+    ["POST", "/api/auth/callback/credentials", formType, "token=%ED%A0%80&csrfToken=%zz"],
+    ["POST", "/api/auth/callback/credentials", { ...formType, origin: "https://evil.test" }, "token=x"],
+    ["POST", "/api/auth/callback/credentials", jsonType, "[{,,"],
+    ["POST", "/api/auth/signin/credentials", { "content-type": "multipart/form-data; boundary=XX" }, "--XX\r\nbroken"],
+    ["GET", "/api/auth/session", { cookie: "authjs.session-token=%00%ED%A0%80" }],
+    ["GET", "/api/auth/session", { cookie: `authjs.session-token=${"a".repeat(3000)}` }],
+    ["GET", "/api/auth/providers?x=%00", {}],
+    ["GET", "/api/auth/%00", {}],
+  ];
+  for (const [method, path, headers, body] of cases) {
+    const answer = await raw(method, path, { headers, body });
+    expect(answer.status, `${method} ${path} ${body ?? ""}: ${answer.text.slice(0, 200)}`).toBeLessThan(500);
+  }
 });
 
 /** A next-auth session cookie carrying `accessToken`, encrypted as the main server does (its secret is known to the suite). */
