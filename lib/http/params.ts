@@ -3,15 +3,16 @@ import { assertStorableText, inputProblemError, parseUrlEncoded } from "./text";
 
 /**
  * A dynamic path segment as text. Next hands some segments over still percent-encoded (`:` as
- * `%3A`), so it is decoded here; a malformed escape, NUL or a lone surrogate is a 400 naming the
- * segment (`field`), never a database error. @throws AppError invalid_request
+ * `%3A`) and others already decoded (`%25` as `%`), so it is decoded here when it decodes and kept
+ * as given when it does not (it then names nothing: a 404). NUL or a lone surrogate, either way,
+ * is a 400 naming the segment (`field`), never a database error. @throws AppError invalid_request
  */
 export function decodePathParam(raw: string, field = "path"): string {
   let value: string;
   try {
     value = decodeURIComponent(raw);
   } catch {
-    throw inputProblemError({ field, message: "is not valid percent-encoded UTF-8" });
+    value = raw;
   }
   assertStorableText(field, value);
   return value;
