@@ -13,12 +13,23 @@ export const ASSET_PAGE_SIZE = 20;
 
 const LIMITS = { q: 200, tag: 64, owner: 32 } as const;
 
-/** Filters from URL parameters: trimmed, cut to the API's limits, an unknown type dropped. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Filters from URL parameters: trimmed, cut to the API's limits (never inside a surrogate pair),
+ * an unknown type dropped. A value with NUL or a lone surrogate is no text anyone can search for
+ * (and the database refuses NUL): it is dropped, as the API would refuse it.
+ */
 export function readAssetFilters<Type extends string>(
   get: (key: string) => string | null | undefined,
   assetTypes: readonly Type[],
 ): AssetFilters<Type> {
-  const text = (key: keyof typeof LIMITS) => (get(key) ?? "").trim().slice(0, LIMITS[key]);
+  const text = (key: keyof typeof LIMITS) => {
+    const value = (get(key) ?? "").trim();
+    if (value.includes("\u0000") || LONE_SURROGATE.test(value)) return "";
+    const cut = value.slice(0, LIMITS[key]);
+    return LONE_SURROGATE.test(cut) ? cut.slice(0, -1) : cut;
+  };
   const type = assetTypes.find((t) => t === get("type")) ?? "";
   return { q: text("q"), type, tag: text("tag"), owner: text("owner") };
 }

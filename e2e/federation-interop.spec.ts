@@ -318,6 +318,32 @@ for (const knock of KNOCKS) {
         expect((await followersOf(request, target.username)).total).toBe(0);
       });
 
+      test("hostile text in a signed activity (NUL, lone surrogates, a __proto__ key) is refused with 400 naming the field; nothing is kept", async ({ request }) => {
+        const inboxTotal = async () => {
+          const res = await request.get(inbox(), { headers: { ...bearer(target.token), accept: "application/activity+json" } });
+          expect(res.status()).toBe(200);
+          return ((await res.json()) as { totalItems: number }).totalItems;
+        };
+        const before = await inboxTotal();
+        const cases: [string, Record<string, unknown>, string, RegExp][] = [
+          ["NUL in the id", { ...followOf("carol"), id: `${peer.origin}/follows/a\u0000b` }, "id", /NUL/],
+          ["a lone surrogate in the type", { ...followOf("carol"), type: "Follow\ud800" }, "type", /surrogate/],
+          ["NUL deep in the object", activityFrom("carol", "Like", { id: `${peer.origin}/notes/1`, content: ["x", "y\u0000"] }), "object.content.1", /NUL/],
+          ["a lone surrogate in a key", { ...followOf("carol"), ["x\udc00"]: 1 }, "body", /key/],
+          ["a __proto__ key", JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(followOf("carol")).slice(1)}`) as Record<string, unknown>, "body", /__proto__/],
+        ];
+        for (const path of [inbox(), "/inbox"]) {
+          for (const [label, activity, field, says] of cases) {
+            const answer = await send(await signed(path, JSON.stringify(activity)));
+            expectRefused(answer, 400, "invalid_request");
+            expect(String(answer.json?.message), `${path} ${label}`).toMatch(new RegExp(`^${field.replace(/\./g, "\\.")}: `));
+            expect(String(answer.json?.message), `${path} ${label}`).toMatch(says);
+          }
+        }
+        expect((await followersOf(request, target.username)).total).toBe(0);
+        expect(await inboxTotal()).toBe(before);
+      });
+
       test("a signature by a key whose owner is not the activity's actor is refused with 401", async ({ request }) => {
         // Mallory's valid signature over a Follow that claims to be Carol's.
         for (const path of [inbox(), "/inbox"]) {

@@ -4,3 +4,8 @@ export interface FormState {
   fields?: Record<string, string>;
   values?: Record<string, string>;
 }
+
+/** The answer of a form action called with something else than a form (a hand-made action call). */
+export function notAForm(): FormState {
+  return { error: "This action takes the form's fields; submit the form on this site's page." };
+}

@@ -3,11 +3,11 @@
 // to anchor; 429 with Retry-After past RATE_LIMIT_ANCHOR per user. Browsers asking for HTML are
 // shown /anchors/ui (lib/front).
 import { anchorNow, listAnchors, listAnchorsQuery } from "@/lib/anchors";
-import { handleRoute, json, methodNotAllowed, requireUserForWrite } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, parseQuery, requireUserForWrite } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(async (req) => {
-  const query = listAnchorsQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const query = parseQuery(req, listAnchorsQuery);
   return json(await listAnchors(await getContext(), query), { headers: { vary: "Accept", "cache-control": "no-store" } });
 });
 

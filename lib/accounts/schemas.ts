@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
+import { storableInput } from "@/lib/http/text";
 
 /** Usernames are part of URLs and handles (product.md §2). */
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,32}$/;
@@ -15,19 +16,21 @@ export const passwordSchema = z
   .min(8, "password must be at least 8 characters")
   .max(256, "password must be at most 256 characters");
 
-export const registerUserInput = z.object({
-  username: usernameSchema,
-  password: passwordSchema,
-  /** A single-use invite from `npm run invite` (required when REGISTRATION=invite). */
-  invite: z.string({ error: "invite must be a string" }).max(256, "invite is not a valid invite").optional(),
-});
+export const registerUserInput = storableInput(
+  z.object({
+    username: usernameSchema,
+    password: passwordSchema,
+    /** A single-use invite from `npm run invite` (required when REGISTRATION=invite). */
+    invite: z.string({ error: "invite must be a string" }).max(256, "invite is not a valid invite").optional(),
+  }),
+);
 export type RegisterUserInput = z.infer<typeof registerUserInput>;
 
 // Login checks only types and sizes: a malformed username is just an unknown user (one 401 for all).
-export const loginInput = z.object({
+export const loginInput = storableInput(z.object({
   username: z.string({ error: "username must be a string" }).min(1, "username is required").max(256),
   password: z.string({ error: "password must be a string" }).min(1, "password is required").max(1024),
-});
+}));
 export type LoginInput = z.infer<typeof loginInput>;
 
 /** Query of GET /users. */

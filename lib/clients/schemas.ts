@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { parseJson } from "@/lib/http/body";
+import { parseJsonOrForm } from "@/lib/http/body";
 import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
+import { storableInput } from "@/lib/http/text";
 import { describeDidKeyDefect } from "@/lib/http-signatures";
 import { parseDidKey } from "@/lib/crypto";
 
@@ -29,7 +30,7 @@ export const clientDidKeySchema = z
   });
 
 /** Body of POST /auth/client-keys (JSON or form). */
-export const addClientKeyInput = z.object({
+export const addClientKeyInput = storableInput(z.object({
   did_key: clientDidKeySchema,
   label: z
     .string({ error: "label must be a string" })
@@ -37,7 +38,7 @@ export const addClientKeyInput = z.object({
     .max(MAX_LABEL_CHARS, `label must be at most ${MAX_LABEL_CHARS} characters`)
     .nullish()
     .transform((s) => (s ? s : null)),
-});
+}));
 export type AddClientKeyInput = z.output<typeof addClientKeyInput>;
 
 /** Query of GET /auth/client-keys. */
@@ -52,8 +53,5 @@ export type ListClientKeysQuery = z.output<typeof listClientKeysQuery>;
  * an HTML form or JSON. @throws AppError malformed_json; ZodError for invalid fields
  */
 export function parseAddClientKeyBody(bytes: Uint8Array, contentType: string | null): AddClientKeyInput {
-  if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? "")) {
-    return addClientKeyInput.parse(Object.fromEntries(new URLSearchParams(new TextDecoder().decode(bytes))));
-  }
-  return addClientKeyInput.parse(parseJson(bytes));
+  return addClientKeyInput.parse(parseJsonOrForm(bytes, contentType));
 }

@@ -1,6 +1,7 @@
 import { encode } from "@auth/core/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionCookieName, sessionSecret } from "@/lib/accounts/session";
+import { registerUser } from "@/lib/accounts";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { SignJWT } from "jose";
 import { issueToken, revokeSession, TOKEN_FUTURE_SKEW_SECONDS } from "@/lib/tokens";
@@ -11,6 +12,8 @@ describe.each(databaseKinds)("authenticate on %s", (kind) => {
   let t: TestContext;
   beforeAll(async () => {
     t = await createTestContext(kind);
+    // Tokens count only for accounts that exist.
+    await registerUser(t.ctx, { username: "alice", password: "correct horse" }, { client: null });
   });
   afterAll(() => t.close());
 
@@ -73,6 +76,12 @@ describe.each(databaseKinds)("authenticate on %s", (kind) => {
       await t.ctx.prisma.$transaction((tx) => revokeSession(t.ctx, tx, token, claims));
       expect(await sessionUserForWrite(t.ctx, req({ cookie, origin: "https://evil.example" }))).toBeNull();
     });
+  });
+
+  it("refuses a validly signed token for an account that does not exist: Bearer 401, session anonymous", async () => {
+    const { token } = await issueToken(t.ctx, { username: "ghost" });
+    await expect(authenticate(t.ctx, new Headers({ authorization: `Bearer ${token}` }))).rejects.toMatchObject({ status: 401 });
+    expect(await authenticate(t.ctx, new Headers({ cookie: await sessionCookie(token) }))).toBeNull();
   });
 
   it("treats a cookie encrypted with another secret as anonymous", async () => {

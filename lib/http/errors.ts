@@ -26,6 +26,7 @@ export const errorCodes = {
   l1_not_allowed: 400,
   unsupported_activity: 400,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
   bad_gateway: 502,

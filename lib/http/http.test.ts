@@ -46,10 +46,17 @@ describe("handleRoute + readJson", () => {
   });
 
   it("refuses a __proto__ key at any depth with 400 instead of silently dropping it", async () => {
-    for (const raw of ['{"name":"a","__proto__":{"x":1}}', '{"name":"a","n":{"deep":[{"__proto__":1}]}}']) {
+    for (const [raw, field] of [
+      ['{"name":"a","__proto__":{"x":1}}', "body"],
+      ['{"name":"a","n":{"deep":[{"__proto__":1}]}}', "n.deep.0"],
+    ]) {
       const res = await call(post(raw));
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: "invalid_request", message: "JSON objects must not have a key named __proto__." });
+      expect(await res.json()).toEqual({
+        error: "invalid_request",
+        message: `${field}: must not have a key named __proto__`,
+        fields: { [field]: "must not have a key named __proto__" },
+      });
     }
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });

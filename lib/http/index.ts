@@ -12,8 +12,19 @@ export {
   methodNotAllowed,
   type HttpMethod,
 } from "./respond";
-export { MAX_BODY_BYTES, parseJson, readBodyBytes, readJson, readJsonOrForm } from "./body";
-export { decodePathParam, keysetCursorSchema } from "./params";
+export { assertJsonContentType, MAX_BODY_BYTES, parseJson, parseJsonOrForm, readBodyBytes, readJson, readJsonOrForm } from "./body";
+export { decodePathParam, keysetCursorSchema, pagePathParam, parseQuery, readQuery } from "./params";
+export {
+  assertStorableJson,
+  assertStorableText,
+  findJsonProblem,
+  inputProblemError,
+  MAX_JSON_DEPTH,
+  parseUrlEncoded,
+  storableInput,
+  textDefect,
+  type InputProblem,
+} from "./text";
 export {
   authenticate,
   authenticateRequest,
@@ -43,3 +54,4 @@ export {
   type SafeFetchOptions,
   type SafeFetchResult,
 } from "./safe-fetch";
+export { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";

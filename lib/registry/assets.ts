@@ -2,6 +2,7 @@ import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
+import { assertStorableJson } from "@/lib/http/text";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
 import { buildSignedClaim, storeActivity, type ActivityJson, type ClaimObjectFields } from "./activities";
 import type { AssetType, ListAssetsQuery, RegisterAssetInput } from "./schemas";
@@ -60,6 +61,9 @@ function toView(row: AssetRow): AssetView {
 
 /** Refuses (400) metadata the signature scheme cannot sign exactly, before anything is written. */
 export function requireSignableMetadata(metadata: Record<string, unknown>): void {
+  // A lone surrogate canonicalizes (as \udXXX, in Python too) but cannot be stored as text: refused
+  // before anything is signed, as is NUL, which PostgreSQL refuses in jsonb.
+  assertStorableJson(metadata, "metadata", true);
   try {
     // metadata sits two levels down in the signed activity (activity.object.metadata).
     assertCanonicalizable(metadata, "metadata", { maxDepth: MAX_CANONICAL_DEPTH - 2 });

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { findListedL1, type Config } from "@/lib/config";
 import { safeFetch, type FetchLike } from "@/lib/http/safe-fetch";
+import { findJsonProblem } from "@/lib/http/text";
 
 export const L1_FETCH_TIMEOUT_MS = 10_000;
 export const L1_RUN_MAX_BYTES = 1024 * 1024;
@@ -313,6 +314,10 @@ export async function fetchL1Run(params: FetchL1RunParams): Promise<L1RunResult>
   } catch {
     return malformed("it is not valid JSON");
   }
+  // What the L1 says is stored and signed: NUL or a lone surrogate anywhere would fail in the
+  // database (or be stored as U+FFFD under a signature over the original).
+  const unstorable = findJsonProblem(json, "", true);
+  if (unstorable) return malformed(`${unstorable.field} ${unstorable.message}`);
   const run = readRunDocument(json, runId);
   return typeof run === "string" ? malformed(run) : { ok: true, run };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
+import { storableInput } from "@/lib/http/text";
 
 export const ASSET_TYPES = ["image", "video", "audio", "effect", "recipe", "infrastructure", "unknown"] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];
@@ -49,7 +50,7 @@ const ipfsCidSchema = z
   .string({ error: "ipfs_cid must be a string" })
   .regex(/^[A-Za-z0-9]{10,128}$/, "ipfs_cid must be a CID (10–128 letters and digits)");
 
-export const registerAssetInput = z.object({
+export const registerAssetInput = storableInput(z.object({
   name: assetNameSchema,
   content_hash: contentHashSchema,
   asset_type: assetTypeSchema,
@@ -61,10 +62,10 @@ export const registerAssetInput = z.object({
   metadata: metadataSchema.default({}),
   url: httpUrlSchema.nullish(),
   ipfs_cid: ipfsCidSchema.nullish(),
-});
+}));
 export type RegisterAssetInput = z.output<typeof registerAssetInput>;
 
-export const recordRunInput = z.object({
+export const recordRunInput = storableInput(z.object({
   run_id: z
     .string({ error: "run_id must be a string" })
     .min(1, "run_id is required")
@@ -73,7 +74,7 @@ export const recordRunInput = z.object({
   l1_server: z.string({ error: "l1_server must be a string" }).min(1, "l1_server is required").max(2048),
   output_name: assetNameSchema,
   asset_type: assetTypeSchema.optional(),
-});
+}));
 export type RecordRunInput = z.output<typeof recordRunInput>;
 
 

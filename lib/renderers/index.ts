@@ -7,14 +7,17 @@ import type { AppContext } from "@/lib/context";
 import { AppError } from "@/lib/http/errors";
 import type { Principal } from "@/lib/http/auth";
 import { safeFetch } from "@/lib/http/safe-fetch";
+import { storableInput } from "@/lib/http/text";
 import { issueScopedToken, revokeIssuedTokens, revokeSession, verifyScopedToken } from "@/lib/tokens";
 
 /** The queue that tells L1s about revocations (retried with backoff while an L1 is down). */
 export const L1_NOTIFY_JOB = "l1-notify";
 
-export const rendererInput = z.object({
-  l1_server: z.string({ error: "l1_server must be a string" }).min(1, "l1_server is required").max(2048),
-});
+export const rendererInput = storableInput(
+  z.object({
+    l1_server: z.string({ error: "l1_server must be a string" }).min(1, "l1_server is required").max(2048),
+  }),
+);
 
 export const l1NotifyPayload = z.object({
   l1_server: z.string().url(),

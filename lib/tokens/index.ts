@@ -20,8 +20,18 @@ export {
 } from "./scoped";
 
 /**
- * Verifies a login (session) token: signature, expiry, issuer, not revoked, and not a renderer
- * token (a token scoped to an L1 must never act as the user at L2).
+ * True when the account a token names exists. A token is only as good as its account: one signed
+ * with our secret for a name that has no account (never registered, or the instance actor's name
+ * before it is claimed) must not act for that name.
+ */
+export async function tokenUserExists(ctx: AppContext, username: string): Promise<boolean> {
+  const row = await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } });
+  return row !== null;
+}
+
+/**
+ * Verifies a login (session) token: signature, expiry, issuer, not revoked, not a renderer
+ * token (a token scoped to an L1 must never act as the user at L2), and its account exists.
  */
 export async function verifySessionToken(ctx: AppContext, token: string): Promise<VerifyTokenResult> {
   const sig = await verifyTokenSignature(ctx, token);
@@ -29,6 +39,7 @@ export async function verifySessionToken(ctx: AppContext, token: string): Promis
   if (sig.claims.l1_server !== undefined) return { ok: false, reason: "scoped" };
   const hash = tokenHash(token);
   if (await isTokenRevoked(ctx, hash)) return { ok: false, reason: "revoked" };
+  if (!(await tokenUserExists(ctx, sig.claims.username))) return { ok: false, reason: "unknown_user" };
   return { ok: true, claims: sig.claims, tokenHash: hash };
 }
 

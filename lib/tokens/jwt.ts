@@ -19,7 +19,7 @@ export interface TokenClaims {
 
 export type VerifyTokenResult =
   | { ok: true; claims: TokenClaims; tokenHash: string }
-  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "revoked" | "scoped" };
+  | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "revoked" | "scoped" | "unknown_user" };
 
 /**
  * How far `iat` / `nbf` may lie in the future: the clock drift we tolerate between replicas (or an

@@ -10,7 +10,7 @@ export type VerifyScopedTokenResult =
   | { ok: true; claims: TokenClaims & { l1_server: string; sid: string } }
   | {
       ok: false;
-      reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "unscoped" | "other_l1" | "not_issued" | "revoked" | "parent_revoked";
+      reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "unscoped" | "other_l1" | "not_issued" | "revoked" | "parent_revoked" | "unknown_user";
     };
 
 function storeKey(ctx: Pick<AppContext, "jwtSecret">): Buffer {
@@ -64,6 +64,8 @@ export async function verifyScopedToken(ctx: AppContext, token: string, l1Server
   if (!issued || issued.l1Server !== l1Server) return { ok: false, reason: "not_issued" };
   if (await isTokenRevoked(ctx, hash)) return { ok: false, reason: "revoked" };
   if (await isTokenRevoked(ctx, sid)) return { ok: false, reason: "parent_revoked" };
+  const account = await ctx.prisma.user.findUnique({ where: { username: sig.claims.username }, select: { id: true } });
+  if (!account) return { ok: false, reason: "unknown_user" };
   return { ok: true, claims: { ...sig.claims, l1_server, sid } };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerUser } from "@/lib/accounts";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import {
   cleanupExpiredRevocations,
@@ -18,8 +19,16 @@ describe.each(databaseKinds)("tokens on %s", (kind) => {
   let t: TestContext;
   beforeAll(async () => {
     t = await createTestContext(kind);
+    // A token counts only for an account that exists.
+    for (const username of ["alice", "bob", "carol"]) await registerUser(t.ctx, { username, password: "correct horse" }, { client: null });
   });
   afterAll(() => t.close());
+
+  it("refuses a validly signed token for an account that does not exist", async () => {
+    const { token } = await issueToken(t.ctx, { username: "ghost" });
+    expect(await verifyTokenSignature(t.ctx, token)).toMatchObject({ ok: true });
+    expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "unknown_user" });
+  });
 
   it("issues a token with the claims of protocols.md §4 that verifies", async () => {
     const { token, claims, expiresAt } = await issueToken(t.ctx, { username: "alice" });

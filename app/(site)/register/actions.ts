@@ -2,12 +2,14 @@
 
 import { registerUser, registerUserInput } from "@/lib/accounts";
 import { describeZodError } from "@/lib/http";
-import type { FormState } from "../../_shared/form-state";
+import { notAForm, type FormState } from "../../_shared/form-state";
 import { startSessionWith } from "../../_shared/session-actions";
 import { safeNextPath } from "../../_shared/viewer";
 
 /** The registration form: the same rules as POST /auth/register, then a browser session. */
 export async function registerAction(_prev: FormState, form: FormData): Promise<FormState> {
+  // Anyone can call an action with any arguments (its id is in the page): no form, no account.
+  if (!(form instanceof FormData)) return notAForm();
   const values = { username: String(form.get("username") ?? "") };
   if (form.get("password") !== form.get("confirm")) {
     return { fields: { confirm: "The two passwords differ." }, values };

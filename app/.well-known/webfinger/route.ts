@@ -1,12 +1,12 @@
 // GET /.well-known/webfinger?resource=acct:user@domain (or the actor URL, or a registered client
 // did:key, BIN-2) — RFC 7033 discovery.
-import { AppError, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { AppError, handleRoute, json, methodNotAllowed, readQuery } from "@/lib/http";
 import { webfinger } from "@/lib/federation";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(
   async (req) => {
-    const resource = new URL(req.url).searchParams.get("resource");
+    const { resource } = readQuery(req);
     if (!resource) throw new AppError("invalid_request", "resource is required (acct:user@domain, an actor URL or a did:key).");
     const jrd = await webfinger(await getContext(), resource);
     return json(jrd, { headers: { "content-type": "application/jrd+json; charset=utf-8" } });

@@ -6,7 +6,7 @@ import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute<{ ref: string }>(async (_req, { params }) => {
   const { ref } = await params;
-  const activity = await getActivityOrThrow(await getContext(), decodePathParam(ref));
+  const activity = await getActivityOrThrow(await getContext(), decodePathParam(ref, "ref"));
   return new Response(activity.body, {
     headers: { "content-type": "application/activity+json; charset=utf-8", vary: "Accept" },
   });

@@ -5,7 +5,7 @@ import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute<{ name: string }>(async (_req, { params }) => {
   const { name } = await params;
-  return json(await getAssetOrThrow(await getContext(), decodePathParam(name)), { headers: { vary: "Accept" } });
+  return json(await getAssetOrThrow(await getContext(), decodePathParam(name, "name")), { headers: { vary: "Accept" } });
 });
 
 

@@ -8,7 +8,7 @@ export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
   const body = await readBodyBytes(req);
   const user = await requireRequestUserForWrite(ctx, req, body);
-  const input = recordRunInput.parse(parseJson(body));
+  const input = recordRunInput.parse(parseJson(body, req.headers.get("content-type")));
   const { status, ...result } = await recordRun(ctx, user.username, input);
   return json(result, { status });
 });

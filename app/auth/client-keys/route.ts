@@ -2,14 +2,14 @@
 // POST /auth/client-keys — authorize a did:key for the user's actor ({did_key, label?}, JSON or form).
 // Bearer, browser session (writes same-origin only) or Moo-Auth-1.
 import { addClientKey, listClientKeys, listClientKeysQuery, parseAddClientKeyBody } from "@/lib/clients";
-import { handleRoute, json, methodNotAllowed, readBodyBytes, requireRequestUser, requireRequestUserForWrite } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, parseQuery, readBodyBytes, requireRequestUser, requireRequestUserForWrite } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(
   async (req) => {
     const ctx = await getContext();
     const user = await requireRequestUser(ctx, req);
-    const query = listClientKeysQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+    const query = parseQuery(req, listClientKeysQuery);
     return json(await listClientKeys(ctx, user.username, query));
   },
   { headers: { "cache-control": "no-store" } },

@@ -2,16 +2,16 @@
 // is the user's alone; the others are public, but a Moo-Auth-1 request must be signed by a key of
 // that same actor (a key of actor A gets 401 on actor B's collections, product.md §6).
 import { collectionQuery, getCollection, type CollectionName } from "@/lib/federation";
-import { handleRoute, hasMooAuth, json, requireRequestUserAs } from "@/lib/http";
+import { decodePathParam, handleRoute, hasMooAuth, json, parseQuery, requireRequestUserAs } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 export function collectionRoute(name: CollectionName) {
   return handleRoute<{ username: string }>(async (req, { params }) => {
-    const { username } = await params;
+    const username = decodePathParam((await params).username, "username");
     const ctx = await getContext();
     const personal = name === "inbox" || hasMooAuth(req);
     if (personal) await requireRequestUserAs(ctx, req, username);
-    const query = collectionQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+    const query = parseQuery(req, collectionQuery);
     const doc = await getCollection(ctx, name, username, query);
     return json(doc, {
       headers: {

@@ -13,12 +13,12 @@ import { getActivityAnchor } from "@/lib/anchors";
 import { listDeliveries } from "@/lib/federation";
 import { checkActivityProof, checkActivitySignature, getActivity } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
-import { decodePathParam } from "@/lib/http";
+import { pagePathParam } from "@/lib/http";
 
 type Params = Promise<{ id: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Activity ${decodePathParam((await params).id)}` };
+  return { title: `Activity ${pagePathParam((await params).id) ?? ""}` };
 }
 
 /** The claimed object's name and id, when the activity carries one. */
@@ -30,7 +30,7 @@ function objectOf(json: Record<string, unknown>): { name: string | null; id: str
 }
 
 export default async function ActivityPage({ params }: { params: Params }) {
-  const ref = decodePathParam((await params).id);
+  const ref = pagePathParam((await params).id);
   if (!ref) notFound();
   const ctx = await getContext();
   const activity = await getActivity(ctx, ref);

@@ -16,12 +16,12 @@ import { SectionCard } from "@/components/ui/section-card";
 import { getActivityAnchor } from "@/lib/anchors";
 import { checkActivitySignature, getActivity, getAsset } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
-import { decodePathParam } from "@/lib/http";
+import { pagePathParam } from "@/lib/http";
 
 type Params = Promise<{ name: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodePathParam((await params).name) ?? "Asset" };
+  return { title: pagePathParam((await params).name) ?? "Asset" };
 }
 
 /** Only http(s) URLs become links; anything else is shown as text. */
@@ -30,7 +30,7 @@ function isWebUrl(url: string): boolean {
 }
 
 export default async function AssetPage({ params }: { params: Params }) {
-  const name = decodePathParam((await params).name);
+  const name = pagePathParam((await params).name);
   if (!name) notFound();
   const ctx = await getContext();
   const asset = await getAsset(ctx, name);

@@ -10,17 +10,17 @@ import { SectionCard } from "@/components/ui/section-card";
 import { getUserProfile } from "@/lib/accounts";
 import { ASSET_TYPES, listAssets } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
-import { decodePathParam } from "@/lib/http";
+import { pagePathParam } from "@/lib/http";
 
 type Params = Promise<{ username: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodePathParam((await params).username) || "User" };
+  return { title: pagePathParam((await params).username) || "User" };
 }
 
 export default async function UserPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
-  const username = decodePathParam((await params).username);
+  const username = pagePathParam((await params).username);
   if (!username) notFound();
   const ctx = await getContext();
   const profile = await getUserProfile(ctx, username);

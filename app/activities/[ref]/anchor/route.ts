@@ -7,7 +7,7 @@ import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute<{ ref: string }>(async (_req, { params }) => {
   const ctx = await getContext();
-  const activity = await getActivityOrThrow(ctx, decodePathParam((await params).ref));
+  const activity = await getActivityOrThrow(ctx, decodePathParam((await params).ref, "ref"));
   return json(await getActivityAnchor(ctx, activity.activityId), { headers: { "cache-control": "no-store" } });
 });
 

@@ -6,7 +6,7 @@ import { getContext } from "@/lib/runtime";
 export const POST = handleRoute<{ root: string }>(async (req, { params }) => {
   const ctx = await getContext();
   await requireUserForWrite(ctx, req);
-  const result = await verifyAnchor(ctx, decodePathParam((await params).root));
+  const result = await verifyAnchor(ctx, decodePathParam((await params).root, "root"));
   return json(result, { headers: { "cache-control": "no-store" } });
 });
 

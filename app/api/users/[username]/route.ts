@@ -2,13 +2,13 @@
 // requests, the user's public profile JSON for other API clients (lib/front sends both here).
 import { getUserProfile } from "@/lib/accounts";
 import { actorDocument } from "@/lib/federation";
-import { AppError, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { AppError, decodePathParam, handleRoute, json, methodNotAllowed } from "@/lib/http";
 import { getContext } from "@/lib/runtime";
 
 const ACTIVITYPUB = /\bapplication\/(activity\+json|ld\+json)\b/i;
 
 export const GET = handleRoute<{ username: string }>(async (req, { params }) => {
-  const { username } = await params;
+  const username = decodePathParam((await params).username, "username");
   const ctx = await getContext();
   if (ACTIVITYPUB.test(req.headers.get("accept") ?? "")) {
     const actor = await actorDocument(ctx, username);

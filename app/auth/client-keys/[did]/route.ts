@@ -8,7 +8,7 @@ export const DELETE = handleRoute<{ did: string }>(async (req, { params }) => {
   const ctx = await getContext();
   const body = await readBodyBytes(req);
   const user = await requireRequestUserForWrite(ctx, req, body);
-  await removeClientKey(ctx, user.username, decodePathParam((await params).did));
+  await removeClientKey(ctx, user.username, decodePathParam((await params).did, "did"));
   return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 });
 
