@@ -551,11 +551,9 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
     }
   });
 
-  // Next 16 itself answers 500 to these (vercel/next.js#92703, #86945): the front server must refuse
-  // them first with lib/http/server-actions.ts (screenServerActionHeaders / screenServerActionBody).
-  // Until scripts/start.ts calls those, these fail; remove `test.fail()` once it does.
+  // Next 16 itself answers 500 to these (vercel/next.js#92703, #86945): the front door (lib/front)
+  // refuses them first with lib/http/server-actions.ts (screenServerActionHeaders / screenServerActionBody).
   test("a foreign, null or malformed Origin → 403 csrf_rejected", async () => {
-    test.fail(true, "scripts/start.ts does not yet call screenServerActionHeaders (Next answers 500)");
     for (const origin of ["https://evil.test", "null", "http://a b", `${MAIN.url}.evil.test`]) {
       const fetchStyle = await raw("POST", "/login", { headers: { "next-action": loginAction, "content-type": "text/plain;charset=UTF-8", origin }, body: '[{},"$K1"]' });
       expectRefusal(fetchStyle, 403, "csrf_rejected", /Origin/, `fetch-style action from ${origin}`);
@@ -567,7 +565,6 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
   });
 
   test("a malformed JSON or multipart action body → 400", async () => {
-    test.fail(true, "scripts/start.ts does not yet call screenServerActionBody (Next answers 500)");
     const json = await raw("POST", "/login", { headers: { "next-action": loginAction, "content-type": "text/plain;charset=UTF-8", origin: MAIN.url }, body: "[{,," });
     expectRefusal(json, 400, "malformed_json", /not valid JSON/, "malformed JSON arguments");
     const cut = `--XX\r\nContent-Disposition: form-data; name="1"\r\n\r\nabc`;

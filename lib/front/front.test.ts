@@ -276,4 +276,22 @@ describe("the front door", () => {
     expect(nonceOf(second.headers["content-security-policy"])).not.toBe(nonceOf(first.headers["content-security-policy"]));
     expect(String(first.headers["content-security-policy"])).not.toMatch(/script-src[^;]*'unsafe-inline'/);
   });
+
+  it("refuses a server action from another origin, or with a body Next cannot decode, before Next sees it", async () => {
+    const h = await harness();
+    const foreign = await send(h.port, "POST", "/login", { "next-action": "abc", origin: "https://evil.example", host: "l2.example", "content-type": "text/plain" }, Buffer.from("[]"));
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.text)).toMatchObject({ error: "csrf_rejected" });
+    const broken = await send(h.port, "POST", "/login", { "next-action": "abc", "content-type": "text/plain" }, Buffer.from("[{,,"));
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.text)).toMatchObject({ error: "malformed_json" });
+    expect(h.seen).toEqual([]);
+    // A good one goes on, body intact; a form posted to a route handler is the route's business.
+    const ok = await send(h.port, "POST", "/login", { "next-action": "abc", origin: "http://l2.example", host: "l2.example", "content-type": "text/plain" }, Buffer.from('[{},"$K1"]'));
+    expect(ok.status).toBe(200);
+    expect(h.seen[0].body.toString()).toBe('[{},"$K1"]');
+    const route = await send(h.port, "POST", "/renderers/attach", { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, Buffer.from("l1_server=x"));
+    expect(route.status).toBe(200);
+    expect(h.seen[1].url).toBe("/renderers/attach");
+  });
 });

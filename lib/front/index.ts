@@ -7,9 +7,10 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Config } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { createCspNonce, securityHeaders } from "@/lib/http/security-headers";
-import { hasMalformedEscape, negotiatedPath } from "./negotiation";
+import { isServerActionRequest, screenServerActionBody, screenServerActionHeaders } from "@/lib/http/server-actions";
+import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
 
-export { hasMalformedEscape, isPageRequest, JSON_TWINS, negotiatedPath, PAGE_TWINS, type Twin } from "./negotiation";
+export { hasMalformedEscape, isPagePath, isPageRequest, JSON_TWINS, negotiatedPath, PAGE_TWINS, type Twin } from "./negotiation";
 
 /** Largest request body on any path (product.md §9); larger ones get 413 before they are buffered. */
 export const FRONT_MAX_BODY_BYTES = 1024 * 1024;
@@ -170,6 +171,20 @@ function withBufferedBody(req: IncomingMessage, body: Buffer): IncomingMessage {
   return copy;
 }
 
+/** The request's headers as web Headers (repeated headers joined), for the framework-free screens. */
+function webHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    try {
+      headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    } catch {
+      // A value Headers will not hold (non-Latin-1): irrelevant to the screens.
+    }
+  }
+  return headers;
+}
+
 function splitUrl(url: string): { pathname: string; search: string } {
   let target = url;
   if (!target.startsWith("/")) {
@@ -218,17 +233,30 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       return;
     }
 
+    const twin = negotiatedPath(method, pathname, req.headers);
+    const target = twin ?? pathname;
+    // Next 16 answers 500 to a server action with a foreign Origin or a body it cannot decode
+    // (lib/http/server-actions): refuse those here, with the whole (capped) body read first.
+    const headers = webHeaders(req);
+    const serverAction = isPagePath(target) && isServerActionRequest(method, headers);
+    if (serverAction) {
+      const refusal = screenServerActionHeaders(method, headers);
+      if (refusal) return sendJson(res, refusal.status, { error: refusal.code, message: refusal.message });
+    }
+
     let request = req;
     const declared = req.headers["content-length"];
-    if (declared !== undefined) {
-      if (Number(declared) > limit) return tooLarge(req, res, limit);
-    } else if (req.headers["transfer-encoding"] !== undefined) {
+    if (declared !== undefined && Number(declared) > limit) return tooLarge(req, res, limit);
+    if (serverAction || (declared === undefined && req.headers["transfer-encoding"] !== undefined)) {
       const body = await readCapped(req, limit);
       if (body === null) return tooLarge(req, res, limit);
+      if (serverAction) {
+        const refusal = screenServerActionBody(method, headers, body);
+        if (refusal) return sendJson(res, refusal.status, { error: refusal.code, message: refusal.message });
+      }
       request = withBufferedBody(req, body);
     }
 
-    const twin = negotiatedPath(method, pathname, req.headers);
     if (twin !== null) request.url = twin + search;
     await options.handle(request, res);
   }
