@@ -45,6 +45,23 @@ export interface OpenDatabaseOptions {
 /** A transaction client or the client itself: what domain functions write through. */
 export type Db = PrismaClient;
 
+/**
+ * Applies the migrations on PostgreSQL through a pool of exactly one connection, closed afterwards.
+ * The schema engine serialises migrators with a session-level advisory lock (pg_advisory_lock, then
+ * pg_advisory_unlock): on a shared pool the unlock may run on another connection and fail, leaving
+ * the lock held by an idle connection of this process, so a second replica starting on the same
+ * database times out waiting for it.
+ */
+async function migratePostgres(url: string, connectTimeoutMs: number): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: connectTimeoutMs });
+  pool.on("error", () => {});
+  try {
+    await applyMigrations(new PrismaPg(pool));
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
 /** Opens (and by default migrates) a database. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const migrate = opts.migrate ?? true;
@@ -61,8 +78,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     // the pool's 'error' event would end the process. The pool discards that client by itself.
     pool.on("error", (err) => console.warn(`[db] an idle connection was lost: ${err.message}`));
     try {
+      if (migrate) await migratePostgres(opts.url, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
       const factory = new PrismaPg(pool);
-      if (migrate) await applyMigrations(factory);
       const prisma = new PrismaClient({ adapter: factory });
       return {
         prisma,
