@@ -11,7 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { ConfigError, getConfig, type Config } from "../lib/config";
 import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db/folder-lock";
-import { createFrontDoor } from "../lib/front";
+import { answerClientError, createFrontDoor } from "../lib/front";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -89,6 +89,7 @@ async function main() {
 
   const front = createFrontDoor({ config, dev, handle: (req, res) => handle(req, res) });
   const server = http.createServer(front.listener);
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
     console.log(`artdag-l2: listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);

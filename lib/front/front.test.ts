@@ -6,7 +6,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
-import { createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor } from "./index";
+import { answerClientError, createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor } from "./index";
 
 interface Seen {
   method: string;
@@ -55,6 +55,7 @@ async function harness(config: { trustProxy: boolean; scheme: "http" | "https" }
     },
   });
   const server = http.createServer(front.listener);
+  server.on("clientError", answerClientError);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   return {
@@ -293,5 +294,15 @@ describe("the front door", () => {
     const route = await send(h.port, "POST", "/renderers/attach", { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, Buffer.from("l1_server=x"));
     expect(route.status).toBe(200);
     expect(h.seen[1].url).toBe("/renderers/attach");
+  });
+
+  it("answers a request line over Node's header limit with a JSON 431 the client gets to read (no reset)", async () => {
+    const h = await harness();
+    for (let i = 0; i < 5; i++) {
+      const a = await send(h.port, "GET", `/assets?x=${"a".repeat(100_000)}`);
+      expect(a.status).toBe(431);
+      expect(JSON.parse(a.text)).toEqual({ error: "invalid_request", message: "The request line or headers are too large." });
+    }
+    expect(h.seen).toEqual([]);
   });
 });

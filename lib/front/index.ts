@@ -3,7 +3,8 @@
 // trusted proxy sent (and only then), request bodies capped while they are read, content
 // negotiation to the JSON twins, /healthz, and the drain on shutdown. Framework-free: node:http
 // types only; Next's handler is handed in.
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Config } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { createCspNonce, securityHeaders } from "@/lib/http/security-headers";
@@ -209,6 +210,39 @@ function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, dev: bo
   const headers = securityHeaders({ nonce: createCspNonce(), dev });
   req.headers["content-security-policy"] = headers["content-security-policy"];
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+}
+
+const answeredClientErrors = new WeakSet<Duplex>();
+
+/**
+ * The server's `clientError` listener: a request Node could not parse (headers over its limit, a
+ * malformed request line) gets a JSON answer — 431 for headers that are too large, else 400 — and a
+ * lingering close. Node's own answer closes the socket at once, and a client still sending its
+ * oversized request line then gets a connection reset instead of the answer.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (answeredClientErrors.has(socket)) return;
+  answeredClientErrors.add(socket);
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  const text = JSON.stringify({
+    error: "invalid_request",
+    message: status === 431 ? "The request line or headers are too large." : "The request could not be parsed as HTTP.",
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${text}`,
+  );
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once("end", () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
+  socket.on("error", () => socket.destroy());
+  socket.resume();
 }
 
 /** Builds the front door around Next's handler. */
