@@ -12,5 +12,5 @@ export {
   type ListClientKeysQuery,
 } from "./schemas";
 export { addClientKey, findClientKeyOwner, listClientKeys, removeClientKey, type ClientKeyView } from "./keys";
-export { authenticateMooAuth, cleanupMooAuthSeen, MOO_AUTH_SEEN_SECONDS, type MooAuthCaller, type MooAuthInbound } from "./moo-auth";
+export { authenticateMooAuth, cleanupMooAuthSeen, MOO_AUTH_SEEN_SECONDS, type MooAuthCaller } from "./moo-auth";
 export { assetFieldsFromCreate } from "./outbox";

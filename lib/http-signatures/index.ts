@@ -57,8 +57,7 @@ export type { Rfc9421Algorithm } from "./algorithms";
 export {
   DEFAULT_MAX_SKEW_SECONDS,
   type KeyResolver,
-  type RequestParts,
-  type SignableRequest,
+  type SignedRequest,
   type SignatureSpec,
   type SignedHeaders,
   type VerifyFailure,
