@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AnchorStatus } from "@/components/anchors-status";
+import { AnchorStatus } from "@/components/anchors";
 import { CopyButton } from "@/components/copy-button";
 import { JsonBlock } from "@/components/json-block";
 import { readProvenance } from "@/components/provenance";
