@@ -1,3 +1,5 @@
+// GET /activity/{index or id} — one activity: its checks, anchor, deliveries and signed JSON (API clients get
+// app/activities/[ref]).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";

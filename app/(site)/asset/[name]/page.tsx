@@ -1,3 +1,5 @@
+// GET /asset/{name} — one asset: content, metadata, provenance, its signed claim and anchor (API clients get
+// app/assets/[name]).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
