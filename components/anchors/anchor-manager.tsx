@@ -1,5 +1,8 @@
 "use client";
 
+// The anchors feature (product.md §7). Pages import two entries: this one, the body of /anchors/ui,
+// and ./anchor-status, what an activity or asset page shows. No index re-exports both: a server page
+// importing such a barrel would load this client module's code even where it only shows a status.
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { Button } from "../ui/button";

@@ -3,7 +3,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AnchorStatus } from "@/components/anchors";
+import { AnchorStatus } from "@/components/anchors/anchor-status";
 import { DeliveryTable } from "@/components/delivery-table";
 import { JsonBlock } from "@/components/json-block";
 import { ProofStatus, SignatureStatus } from "@/components/signature-status";

@@ -1,7 +1,7 @@
 // GET /anchors/ui — counts, Anchor now, every anchor with Upgrade and Verify. A browser's GET /anchors
 // is rewritten here (lib/front); every other client gets the JSON list (app/anchors/route.ts).
 import type { Metadata } from "next";
-import { AnchorManager } from "@/components/anchors";
+import { AnchorManager } from "@/components/anchors/anchor-manager";
 import { getAnchorStateCounts, listAnchors } from "@/lib/anchors";
 import { getContext } from "@/lib/runtime";
 import { getViewer } from "../../../_shared/viewer";

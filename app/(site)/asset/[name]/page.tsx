@@ -3,7 +3,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AnchorStatus } from "@/components/anchors";
+import { AnchorStatus } from "@/components/anchors/anchor-status";
 import { CopyButton } from "@/components/copy-button";
 import { JsonBlock } from "@/components/json-block";
 import { readProvenance } from "@/components/provenance";
