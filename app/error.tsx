@@ -1,9 +1,9 @@
-"use client";
-
 // What a page shows when it cannot be rendered, instead of Next's bare "Application error": most
 // often the database is restarting or briefly unreachable (the JSON API answers 503
 // database_unavailable then), so say so and offer to try again. In production the server's error
 // text never reaches the browser; the digest lets an operator find it in the server's log.
+"use client";
+
 import { useRouter } from "next/navigation";
 import { startTransition } from "react";
 

@@ -1,7 +1,7 @@
-"use client";
-
 // The last resort, when even the root layout fails: a plain page with a way to try again (it
 // replaces the layout, so it brings its own <html> and no styles it cannot be sure of).
+"use client";
+
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <html lang="en">

@@ -1,3 +1,4 @@
+// Every page — the root layout: fonts, title template, the site header with the signed-in user, then the page.
 import type { Metadata } from "next";
 import localFont from "next/font/local";
 import type { ReactNode } from "react";

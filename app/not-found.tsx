@@ -1,3 +1,4 @@
+// Any path nothing serves, and notFound() in a page — the HTML 404 page, "Nothing here".
 import Link from "next/link";
 
 export default function NotFound() {

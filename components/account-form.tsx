@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import type { FormState } from "@/app/_shared/form-state";
+import type { FormState } from "./form-state";
 import { Button } from "./ui/button";
 import { Field } from "./ui/field";
 

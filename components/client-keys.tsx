@@ -8,14 +8,13 @@ import { useState, type FormEvent } from "react";
 import type { Page } from "./api";
 import { addClientKey, ClientKeyApiError, fetchClientKeys, removeClientKey, type ClientKeyView } from "./client-keys-api";
 import { CopyButton } from "./copy-button";
+import { NextPageControls, useKeysetPages } from "./keyset-list";
 import { TimeStamp } from "./time-stamp";
 import { Button } from "./ui/button";
 import { Card } from "./ui/card";
 import { EmptyState } from "./ui/empty-state";
 import { ErrorNotice } from "./ui/error-notice";
 import { Field } from "./ui/field";
-import { LoadMoreButton } from "./ui/load-more-button";
-import { useKeysetPages } from "./use-keyset-pages";
 
 const QUERY_KEY = ["client-keys"] as const;
 
@@ -52,8 +51,7 @@ export function ClientKeyManager({ initialPage }: { initialPage: Page<ClientKeyV
             ))}
           </ul>
         )}
-        {query.isFetchNextPageError ? <ErrorNotice message={query.error?.message ?? "unknown error"} onRetry={() => void query.fetchNextPage()} /> : null}
-        <LoadMoreButton hasMore={query.hasNextPage} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()} />
+        <NextPageControls query={query} />
       </section>
     </div>
   );

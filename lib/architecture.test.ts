@@ -1,6 +1,7 @@
 // The rules of docs/architecture.md that a test can hold: configuration is read in one place, the
 // domain (lib/) stays free of the web framework and the UI library, every module is entered through
-// its face (index.ts), and the low layers import no domain module.
+// its face (index.ts), the low layers import no domain module, components/ sits below app/, and
+// every page and route file opens with the URL it serves.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -68,6 +69,25 @@ describe("architecture", () => {
     const domain = /from\s+["']@\/lib\/(accounts|anchors|callers|clients|federation|jobs|registry|renderers|runtime|site|tokens)["'/]/;
     const offenders = sources("lib").filter(
       (f) => !f.endsWith(".test.ts") && low.some((l) => f === path.join("lib", l) || f.startsWith(path.join("lib", l) + path.sep)) && domain.test(readFileSync(path.join(root, f), "utf8")),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("opens every page, layout, error, not-found and route file under app/ with a // header", () => {
+    const routeFile = /(^|\/)(page|layout|error|global-error|not-found)\.tsx$|(^|\/)route\.ts$/;
+    const missing = sources("app").filter((f) => routeFile.test(f) && !readFileSync(path.join(root, f), "utf8").startsWith("//"));
+    expect(missing).toEqual([]);
+  });
+
+  it("keeps components/ from importing app/ (by @/app or a relative path into it)", () => {
+    const specifiers = /(?:\bfrom\s+|\bimport\s*\(?\s*)["']([^"']+)["']/g;
+    const offenders = sources("components").filter((f) =>
+      [...readFileSync(path.join(root, f), "utf8").matchAll(specifiers)].some(([, spec]) => {
+        if (spec === "@/app" || spec.startsWith("@/app/")) return true;
+        if (!spec.startsWith(".")) return false;
+        const target = path.relative(root, path.resolve(root, path.dirname(f), spec));
+        return target === "app" || target.startsWith(`app${path.sep}`);
+      }),
     );
     expect(offenders).toEqual([]);
   });

@@ -1,3 +1,4 @@
+// GET / — the home page: live counts and the README (API clients get app/api/stats/route.ts).
 import ReactMarkdown from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { SiteStats } from "@/components/site-stats";

@@ -6,7 +6,7 @@ import { clientAddress, DATABASE_UNAVAILABLE_MESSAGE } from "@/lib/http";
 import { isAppError } from "@/lib/errors";
 import type { AppContext } from "@/lib/context";
 import { getContext } from "@/lib/runtime";
-import type { FormState } from "./form-state";
+import type { FormState } from "@/components/form-state";
 
 /**
  * The shared shape of the login and register actions: run the account call with the client's

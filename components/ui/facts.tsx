@@ -13,3 +13,13 @@ export function Fact({ label, children }: { label: string; children: ReactNode }
     </>
   );
 }
+
+/** A label above its value, for a row of short facts in a grid `<dl>`. */
+export function StackedFact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-stone-500">{label}</dt>
+      <dd className="mt-0.5 text-sm">{children}</dd>
+    </div>
+  );
+}

@@ -1,3 +1,4 @@
+// GET /activities — published activities, newest first, keyset-paged (API clients get app/api/activities/route.ts).
 import type { Metadata } from "next";
 import { ActivityList } from "@/components/activity-list";
 import { listActivities } from "@/lib/registry";

@@ -1,3 +1,4 @@
+// GET /assets — every asset, newest first, with search and type / tag / owner filters (API clients get app/api/assets/route.ts).
 import type { Metadata } from "next";
 import { AssetBrowser } from "@/components/asset-browser";
 import { ASSET_PAGE_SIZE, firstParam, readAssetFilters } from "@/components/asset-filters";

@@ -1,3 +1,4 @@
+// GET /login — the login form; its server action (./actions.ts) starts the browser session and goes on to ?next.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountForm } from "@/components/account-form";

@@ -1,3 +1,4 @@
+// GET /logout — the Log out button for the signed-in user; its server action (./actions.ts) revokes the session.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";

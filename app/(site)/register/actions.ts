@@ -2,7 +2,7 @@
 
 import { registerUser, registerUserInput } from "@/lib/accounts";
 import { describeZodError } from "@/lib/http";
-import { notAForm, type FormState } from "../../_shared/form-state";
+import { notAForm, type FormState } from "@/components/form-state";
 import { startSessionWith } from "../../_shared/session-actions";
 import { safeNextPath } from "../../_shared/viewer";
 

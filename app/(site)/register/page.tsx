@@ -1,3 +1,4 @@
+// GET /register — the registration form (or why it is refused: REGISTRATION, ?invite=); its server action is ./actions.ts.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountForm } from "@/components/account-form";

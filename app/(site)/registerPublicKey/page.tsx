@@ -1,3 +1,5 @@
+// GET /registerPublicKey?key=did:key:… — BIN-2's one-click registration. Rendering stores nothing;
+// only the Confirm button's same-origin POST to /auth/client-keys does.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
@@ -25,8 +27,6 @@ function selfUrl(params: SearchParams): string {
   return pairs.length ? `/registerPublicKey?${pairs.join("&")}` : "/registerPublicKey";
 }
 
-// /registerPublicKey?key=did:key:… — BIN-2's one-click registration. Rendering stores nothing; only
-// the Confirm button's same-origin POST to /auth/client-keys does.
 export default async function RegisterPublicKeyPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   const viewer = await getViewer();

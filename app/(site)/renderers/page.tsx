@@ -1,3 +1,4 @@
+// GET /renderers — each configured L1 renderer with Attach / Detach (API clients get app/api/renderers/route.ts).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";

@@ -1,3 +1,4 @@
+// GET /users — everyone registered, newest first, keyset-paged (API clients get app/api/users/route.ts).
 import type { Metadata } from "next";
 import { UserList } from "@/components/user-list";
 import { listUsers } from "@/lib/accounts";

@@ -1,7 +1,9 @@
+// GET /activity/{index or id} — one activity: its checks, anchor, deliveries and signed JSON (API clients get
+// app/activities/[ref]).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AnchorStatus } from "@/components/anchors-status";
+import { AnchorStatus } from "@/components/anchors/anchor-status";
 import { DeliveryTable } from "@/components/delivery-table";
 import { JsonBlock } from "@/components/json-block";
 import { ProofStatus, SignatureStatus } from "@/components/signature-status";

@@ -1,5 +1,7 @@
+// GET /anchors/ui — counts, Anchor now, every anchor with Upgrade and Verify. A browser's GET /anchors
+// is rewritten here (lib/front); every other client gets the JSON list (app/anchors/route.ts).
 import type { Metadata } from "next";
-import { AnchorManager } from "@/components/anchors";
+import { AnchorManager } from "@/components/anchors/anchor-manager";
 import { getAnchorStateCounts, listAnchors } from "@/lib/anchors";
 import { getContext } from "@/lib/runtime";
 import { getViewer } from "../../../_shared/viewer";
@@ -8,7 +10,6 @@ export const metadata: Metadata = { title: "Anchors" };
 
 const PAGE_SIZE = 20;
 
-// A browser's GET of /anchors is rewritten here (lib/front); every other client gets the JSON list.
 export default async function AnchorsPage() {
   const ctx = await getContext();
   const [viewer, page, states] = await Promise.all([getViewer(), listAnchors(ctx, { limit: PAGE_SIZE }), getAnchorStateCounts(ctx)]);

@@ -1,7 +1,9 @@
+// GET /asset/{name} — one asset: content, metadata, provenance, its signed claim and anchor (API clients get
+// app/assets/[name]).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AnchorStatus } from "@/components/anchors-status";
+import { AnchorStatus } from "@/components/anchors/anchor-status";
 import { CopyButton } from "@/components/copy-button";
 import { JsonBlock } from "@/components/json-block";
 import { readProvenance } from "@/components/provenance";

@@ -1,3 +1,5 @@
+// GET /download/client — the CLI client's page: install line, checksum, commands; curl and scripts get
+// the file itself (lib/front, app/download/artdag-client.mjs/route.ts).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Fragment, type ReactNode } from "react";
@@ -32,7 +34,6 @@ const COMMANDS: { usage: string; what: ReactNode }[] = [
   { usage: "help", what: "All commands and options." },
 ];
 
-// /download/client — browsers get this page; curl and scripts get the file itself (lib/front).
 export default async function DownloadClientPage() {
   const base = (await getContext()).config.baseUrl;
   const install = `curl -o artdag-client.mjs ${base}/download/client && node artdag-client.mjs login ${base}`;

@@ -1,3 +1,5 @@
+// GET /settings/clients — the did:keys authorized to act as the signed-in user, with Add and Remove
+// (BIN-2, product.md §6).
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { ClientKeyManager } from "@/components/client-keys";
@@ -7,7 +9,6 @@ import { getViewer } from "../../../_shared/viewer";
 
 export const metadata: Metadata = { title: "Client keys" };
 
-// /settings/clients — the did:keys authorized to act as the signed-in user (BIN-2, product.md §6).
 export default async function ClientKeysPage() {
   const viewer = await getViewer();
   if (!viewer) redirect("/login?next=/settings/clients");

@@ -1,3 +1,4 @@
+// GET /users/{username} — a user's profile and assets (ActivityPub and API clients get app/api/users/[username]).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";

@@ -1,7 +1,7 @@
 import Link from "next/link";
-import type { AnchorView } from "./anchors-api";
-import { formatTime } from "./format";
-import { Badge } from "./ui/badge";
+import { formatTime } from "../format";
+import { Badge } from "../ui/badge";
+import type { AnchorView } from "./api";
 
 /** The start of a merkle root, for lists; show the full root in a title beside it. */
 export function shortRoot(root: string): string {

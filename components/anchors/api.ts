@@ -1,7 +1,7 @@
 // Typed fetchers for the OpenTimestamps anchor API (product.md §7), one per endpoint. `/anchors`
 // answers JSON to anything that does not ask for HTML, so these never land on the page.
 import type { AnchorDetail, AnchorVerification, AnchorView } from "@/lib/anchors";
-import { getJson, postJson, withQuery, type Page } from "./api";
+import { getJson, postJson, withQuery, type Page } from "../api";
 
 export type { AnchorCalendarView, AnchorDetail, AnchorVerification, AnchorView } from "@/lib/anchors";
 

@@ -1,3 +1,5 @@
+// The contract between a form component (AccountForm) and the server actions behind it; it sits
+// here, below both, so components/ never imports from app/.
 /** What a form's server action hands back to the form: a message, per-field errors, values to keep. */
 export interface FormState {
   error?: string;
