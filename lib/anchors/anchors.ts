@@ -5,23 +5,17 @@ import { enforceRateLimit } from "@/lib/http/rate-limit";
 import { buildMerkleBatch } from "./merkle";
 import {
   allAttestations,
-  bytesToHex,
-  concatBytes,
-  equalBytes,
-  hexToBytes,
   mergeTimestamp,
   newTimestamp,
-  OP_SHA256,
   OTS_HEADER_MAGIC,
   OTS_MAJOR_VERSION,
-  OtsParseError,
   parseDetached,
   parseTimestamp,
-  serializeOps,
   serializeTimestamp,
-  sha256,
   type OtsTimestamp,
 } from "./ots";
+import { bytesToHex, concatBytes, equalBytes, hexToBytes, OtsParseError, sha256 } from "./ots-bytes";
+import { OP_SHA256, serializeOps } from "./ots-ops";
 import { fetchBlock, fetchFromCalendar, submitToCalendar, type RemoteOptions } from "./remote";
 
 type Tx = Prisma.TransactionClient;

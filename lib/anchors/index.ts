@@ -26,7 +26,20 @@ export {
   type AnchorView,
   type OtsCheck,
 } from "./anchors";
-export { OTS_MEDIA_TYPE, OtsParseError, parseDetached, serializeDetached } from "./ots";
+// The `.ots` format and the batch tree, for the stub calendar (e2e/fixtures) and the benchmarks,
+// which build and read real proofs.
+export { buildMerkleBatch } from "./merkle";
+export {
+  allAttestations,
+  OTS_MEDIA_TYPE,
+  parseDetached,
+  serializeDetached,
+  serializeTimestamp,
+  timestampFromPath,
+  type OtsTimestamp,
+} from "./ots";
+export { bytesToHex, concatBytes, hexToBytes, OtsParseError, sha256 } from "./ots-bytes";
+export { applyOps, type OtsOp } from "./ots-ops";
 export { listAnchorsQuery, anchorDetailQuery, type ListAnchorsQuery } from "./schemas";
 
 /** The queue whose worker anchors pending activities and upgrades pending anchors. */

@@ -5,7 +5,8 @@
 // slow, huge or talking nonsense comes back as a failure with a reason, never as a throw.
 import type { FetchLike } from "@/lib/http/safe-fetch";
 import { safeFetch } from "@/lib/http/safe-fetch";
-import { bytesToHex, OTS_MEDIA_TYPE, OtsParseError, parseTimestamp, type OtsTimestamp } from "./ots";
+import { OTS_MEDIA_TYPE, parseTimestamp, type OtsTimestamp } from "./ots";
+import { bytesToHex, OtsParseError } from "./ots-bytes";
 
 /** Tuning for the outside calls; production uses the defaults, tests shorten them. */
 export interface RemoteOptions {
