@@ -22,7 +22,8 @@ import {
   verifyAnchor,
   type AnchorOptions,
 } from ".";
-import { allAttestations, bytesToHex, parseDetached, sha256 } from "./ots";
+import { allAttestations, parseDetached } from "./ots";
+import { bytesToHex, sha256 } from "./ots-bytes";
 
 const OPTIONS: AnchorOptions = { remote: { timeoutMs: 5000 } };
 let counter = 0;

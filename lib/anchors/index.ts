@@ -1,32 +1,39 @@
 // OpenTimestamps anchoring (product.md §7): batches of activities (leaf = SHA-256 of the stored
 // signed bytes) in a merkle tree whose root goes to the calendars of OTS_CALENDARS; upgrades to
 // Bitcoin attestations checked against OTS_ESPLORA_URL; the `.ots` proof of every activity. Owns the
-// `.ots` format (ots.ts), the tree (merkle.ts) and the calendar / Esplora clients (remote.ts); the
-// activities themselves are the registry's, the schedule is lib/jobs'.
+// `.ots` format (ots.ts on ots-ops.ts and ots-bytes.ts), the tree (merkle.ts) and the calendar /
+// Esplora clients (remote.ts); views, batch, upgrade and verify share rows.ts. The activities
+// themselves are the registry's, the schedule is lib/jobs'.
+export { anchorNow, anchorPending, DEFAULT_BATCH_SIZE, type AnchorOptions } from "./batch";
 export {
-  anchorNow,
-  anchorPending,
-  checkActivityOts,
   countAnchors,
-  getAnchorStateCounts,
   countUnanchored,
-  DEFAULT_BATCH_SIZE,
   getActivityAnchor,
   getActivityOts,
   getAnchorDetail,
+  getAnchorStateCounts,
   listAnchors,
-  parseRoot,
-  upgradeAnchor,
-  upgradeAnchors,
-  verifyAnchor,
   type AnchorCalendarView,
   type AnchorDetail,
-  type AnchorOptions,
-  type AnchorVerification,
   type AnchorView,
-  type OtsCheck,
-} from "./anchors";
-export { OTS_MEDIA_TYPE, OtsParseError, parseDetached, serializeDetached } from "./ots";
+} from "./views";
+export { parseRoot } from "./rows";
+export { upgradeAnchor, upgradeAnchors } from "./upgrade";
+export { checkActivityOts, verifyAnchor, type AnchorVerification, type OtsCheck } from "./verify";
+// The `.ots` format and the batch tree, for the stub calendar (e2e/fixtures) and the benchmarks,
+// which build and read real proofs.
+export { buildMerkleBatch } from "./merkle";
+export {
+  allAttestations,
+  OTS_MEDIA_TYPE,
+  parseDetached,
+  serializeDetached,
+  serializeTimestamp,
+  timestampFromPath,
+  type OtsTimestamp,
+} from "./ots";
+export { bytesToHex, concatBytes, hexToBytes, OtsParseError, sha256 } from "./ots-bytes";
+export { applyOps, type OtsOp } from "./ots-ops";
 export { listAnchorsQuery, anchorDetailQuery, type ListAnchorsQuery } from "./schemas";
 
 /** The queue whose worker anchors pending activities and upgrades pending anchors. */

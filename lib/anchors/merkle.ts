@@ -4,7 +4,8 @@
 // sha256; an odd node is carried up to the end of the next level. Each leaf gets its own path of
 // operations to the root.
 import { randomBytes } from "node:crypto";
-import { applyOps, concatBytes, sha256, type OtsOp } from "./ots";
+import { concatBytes, sha256 } from "./ots-bytes";
+import { applyOps, type OtsOp } from "./ots-ops";
 
 export const LEAF_NONCE_BYTES = 16;
 

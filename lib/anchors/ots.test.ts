@@ -4,21 +4,17 @@ import { describe, expect, it } from "vitest";
 import { buildMerkleBatch, walkPath } from "./merkle";
 import {
   allAttestations,
-  bytesToHex,
-  hexToBytes,
   mergeTimestamp,
   newTimestamp,
-  OtsParseError,
   parseDetached,
-  parseOps,
   parseTimestamp,
   serializeDetached,
-  serializeOps,
   serializeTimestamp,
-  sha256,
   timestampFromPath,
   type OtsTimestamp,
 } from "./ots";
+import { bytesToHex, hexToBytes, OtsParseError, sha256 } from "./ots-bytes";
+import { parseOps, serializeOps } from "./ots-ops";
 
 const PENDING = "83dfe30d2ef90c8e";
 const pendingHex = (uri: string) => `00${PENDING}${(uri.length + 1).toString(16).padStart(2, "0")}${uri.length.toString(16).padStart(2, "0")}${Buffer.from(uri).toString("hex")}`;

@@ -4,7 +4,8 @@
 // still fetched with a deadline and a byte cap and parsed with limits: a calendar that is down,
 // slow, huge or talking nonsense comes back as a failure with a reason, never as a throw.
 import { type FetchLike, safeFetch } from "@/lib/http";
-import { bytesToHex, OTS_MEDIA_TYPE, OtsParseError, parseTimestamp, type OtsTimestamp } from "./ots";
+import { OTS_MEDIA_TYPE, parseTimestamp, type OtsTimestamp } from "./ots";
+import { bytesToHex, OtsParseError } from "./ots-bytes";
 
 /** Tuning for the outside calls; production uses the defaults, tests shorten them. */
 export interface RemoteOptions {

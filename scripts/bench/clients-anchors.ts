@@ -28,9 +28,19 @@ import { generateKeyPairSync, randomUUID, sign, verify } from "node:crypto";
 import { startEsplora } from "../../e2e/fixtures/esplora";
 import { startOtsCalendar } from "../../e2e/fixtures/ots-calendar";
 import { registerUser } from "../../lib/accounts";
-import { anchorPending, checkActivityOts, DEFAULT_BATCH_SIZE, getActivityOts, parseDetached, upgradeAnchor, type AnchorOptions } from "../../lib/anchors";
-import { buildMerkleBatch } from "../../lib/anchors/merkle";
-import { allAttestations, bytesToHex, sha256 } from "../../lib/anchors/ots";
+import {
+  allAttestations,
+  anchorPending,
+  buildMerkleBatch,
+  bytesToHex,
+  checkActivityOts,
+  DEFAULT_BATCH_SIZE,
+  getActivityOts,
+  parseDetached,
+  sha256,
+  upgradeAnchor,
+  type AnchorOptions,
+} from "../../lib/anchors";
 import { addClientKey, addClientKeyInput, authenticateMooAuth } from "../../lib/clients";
 import { decodeMultibaseBase58btc, didKeyFromEd25519 } from "../../lib/crypto";
 import { buildMooAuthSigningString, signMooAuth, verifyMooAuth } from "../../lib/http-signatures";
