@@ -14,13 +14,10 @@ export {
   performDelivery,
   type DeliveryView,
 } from "./delivery";
-export { cleanupInboxSeen, INBOX_CLOCK_SKEW_SECONDS, INBOX_SEEN_DAYS, receiveActivity, type InboundRequest, type InboxOutcome } from "./inbox";
+export { cleanupInboxSeen, receiveActivity, type InboundRequest, type InboxOutcome } from "./inbox";
 export {
   fetchActivityPubDocument,
-  fetchRemoteActor,
-  instanceKeyId,
   KEY_CONFIRMATION_MAX_AGE_SECONDS,
-  resolveRemoteKey,
   type KeyResolution,
   type RemoteActor,
 } from "./remote";

@@ -10,7 +10,7 @@ import { actorDocument, instanceActorDocument } from "./documents";
 const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
 /** The instance actor's key id: it signs our fetches (servers with authorized fetch require one). */
-export function instanceKeyId(ctx: AppContext): string {
+function instanceKeyId(ctx: AppContext): string {
   return `${ctx.config.baseUrl}/actor#main-key`;
 }
 

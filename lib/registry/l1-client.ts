@@ -7,10 +7,10 @@ import { findListedL1, type Config } from "@/lib/config";
 import { safeFetch, type FetchLike } from "@/lib/http/safe-fetch";
 import { findJsonProblem } from "@/lib/http/text";
 
-export const L1_FETCH_TIMEOUT_MS = 10_000;
-export const L1_RUN_MAX_BYTES = 1024 * 1024;
+const L1_FETCH_TIMEOUT_MS = 10_000;
+const L1_RUN_MAX_BYTES = 1024 * 1024;
 /** More inputs than this is not a run L2 records in one transaction. */
-export const L1_RUN_MAX_INPUTS = 1000;
+const L1_RUN_MAX_INPUTS = 1000;
 const MAX_RUN_ID_LENGTH = 200;
 const MAX_RECIPE_DEPTH = 32;
 

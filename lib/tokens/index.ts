@@ -8,7 +8,7 @@ import { isTokenRevoked } from "./revocation";
 import { revokeIssuedTokens } from "./scoped";
 
 export { issueToken, TOKEN_FUTURE_SKEW_SECONDS, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
-export { cleanupExpiredRevocations, isTokenRevoked, revokeToken } from "./revocation";
+export { cleanupExpiredRevocations, revokeToken } from "./revocation";
 export { resolveJwtSecret, type JwtSecretSource } from "./secret";
 export {
   cleanupExpiredIssuedTokens,
