@@ -1,9 +1,9 @@
 // next-auth (v5) glue for the browser session. The session is an encrypted cookie that carries one
 // of our own login tokens, so a browser session is revoked exactly like a Bearer token: the token
-// is checked (signature, expiry, revocation) on every request by lib/http's authenticate().
+// is checked (signature, expiry, revocation) on every request by lib/callers (getCaller).
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { AUTH_BASE_PATH, sessionCookieName, sessionSecret } from "@/lib/accounts/session";
+import { AUTH_BASE_PATH, sessionCookieName, sessionSecret } from "@/lib/accounts";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { getContext } from "@/lib/runtime";
 import { verifySessionToken } from "@/lib/tokens";

@@ -1,5 +1,6 @@
-// The two rules of design/architecture.md that a test can hold: configuration is read in one place,
-// and the domain (lib/) stays free of the web framework and the UI library.
+// The rules of docs/architecture.md that a test can hold: configuration is read in one place, the
+// domain (lib/) stays free of the web framework and the UI library, every module is entered through
+// its face (index.ts), and the low layers import no domain module.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,5 +44,31 @@ describe("architecture", () => {
       }
     });
     expect(missing).toEqual([]);
+  });
+
+  it("enters every lib module through its face: no @/lib/<module>/<file> from outside that module (tests excepted)", () => {
+    // scripts/start.ts takes the database folder lock before it loads Prisma (see its comment there).
+    const allowed = new Set(["scripts/start.ts -> lib/db/folder-lock"]);
+    const offenders: string[] = [];
+    for (const f of [...appCode, ...sources("scripts"), "instrumentation.ts"]) {
+      // Tests, test helpers and benchmarks may reach a module's inner parts to measure them.
+      if (f.endsWith(".test.ts") || f.startsWith(path.join("lib", "testing")) || f.startsWith(path.join("scripts", "bench"))) continue;
+      const own = f.startsWith("lib" + path.sep) ? f.split(path.sep)[1] : null;
+      const text = readFileSync(path.join(root, f), "utf8");
+      for (const m of text.matchAll(/from\s+["'](?:@\/|(?:\.\.\/)+)lib\/([a-z0-9-]+)\/([^"']+)["']/g)) {
+        const edge = `${f} -> lib/${m[1]}/${m[2]}`;
+        if (m[1] !== own && !allowed.has(edge)) offenders.push(edge);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("keeps the low layers (errors, urls, config, http, outbound) free of every domain module", () => {
+    const low = ["errors.ts", "urls.ts", "config.ts", "http", "outbound"];
+    const domain = /from\s+["']@\/lib\/(accounts|anchors|callers|clients|federation|jobs|registry|renderers|runtime|site|tokens)["'/]/;
+    const offenders = sources("lib").filter(
+      (f) => !f.endsWith(".test.ts") && low.some((l) => f === path.join("lib", l) || f.startsWith(path.join("lib", l) + path.sep)) && domain.test(readFileSync(path.join(root, f), "utf8")),
+    );
+    expect(offenders).toEqual([]);
   });
 });

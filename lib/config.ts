@@ -207,11 +207,15 @@ export function loadConfig(env: Env): Config {
   };
 }
 
+declare const listedL1: unique symbol;
+/** An L1 URL that has been found in L1_SERVERS (only findListedL1 makes one). */
+export type ListedL1 = string & { readonly [listedL1]: true };
+
 /**
  * The configured renderer that `raw` names, normalised the way L1_SERVERS is (lower-case origin, no
  * trailing slash), or null: the one check every use of an L1 URL from a request goes through.
  */
-export function findListedL1(config: Pick<Config, "l1Servers">, raw: string): string | null {
+export function findListedL1(config: Pick<Config, "l1Servers">, raw: string): ListedL1 | null {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -221,7 +225,7 @@ export function findListedL1(config: Pick<Config, "l1Servers">, raw: string): st
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
   if (url.search || url.hash || url.username || url.password) return null;
   const normalized = url.origin + url.pathname.replace(/\/+$/, "");
-  return config.l1Servers.includes(normalized) ? normalized : null;
+  return config.l1Servers.includes(normalized) ? (normalized as ListedL1) : null;
 }
 
 let cached: Config | undefined;

@@ -5,13 +5,14 @@
 // On the embedded database the server must be stopped: the database takes one process at a time.
 import { access, mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { actorId, createUserAsOperator, usernameSchema } from "../lib/accounts";
+import { createUserAsOperator, usernameSchema } from "../lib/accounts";
 import { ConfigError, getConfig } from "../lib/config";
 import type { AppContext } from "../lib/context";
 import { actorKeyPaths } from "../lib/crypto";
 import { DatabaseLockedError, openDatabase } from "../lib/db";
-import { isAppError } from "../lib/http/errors";
+import { isAppError } from "../lib/errors";
 import { resolveJwtSecret } from "../lib/tokens";
+import { actorUrl } from "../lib/urls";
 
 function fail(message: string): never {
   console.error(`create-user: ${message}`);
@@ -51,7 +52,7 @@ async function main() {
     };
     const keptKeys = await access(actorKeyPaths(config.keysDir, username).privateKey).then(() => true, () => false);
     const { password } = await createUserAsOperator(ctx, username);
-    console.log(`Created the account '${username}' (${actorId(ctx, username)})${keptKeys ? ", with the key pair it already had" : ""}.`);
+    console.log(`Created the account '${username}' (${actorUrl(ctx, username)})${keptKeys ? ", with the key pair it already had" : ""}.`);
     console.log(`Its password, shown this once: ${password}`);
     console.log(`Log in at ${config.baseUrl}/login`);
   } catch (err) {

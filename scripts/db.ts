@@ -9,8 +9,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { getConfig } from "../lib/config";
-import { migrationFilters, migrationList, migrationsDir, withSchemaEngine } from "../lib/db/migrate";
-import { openDatabase } from "../lib/db";
+import { migrationFilters, migrationList, migrationsDir, openDatabase, withSchemaEngine } from "../lib/db";
 
 const schemaPath = path.resolve("prisma/schema.prisma");
 

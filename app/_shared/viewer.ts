@@ -1,6 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
-import { authenticate, isAppError, type Principal } from "@/lib/http";
+import { getCaller, type TokenCaller } from "@/lib/callers";
+import { isAppError } from "@/lib/errors";
 import { getContext } from "@/lib/runtime";
 
 /**
@@ -8,9 +9,9 @@ import { getContext } from "@/lib/runtime";
  * the database cannot be reached this throws (the page shows its error, app/error.tsx) rather than
  * show a signed-in person as signed out.
  */
-export async function getViewer(): Promise<Principal | null> {
+export async function getViewer(): Promise<TokenCaller | null> {
   const ctx = await getContext();
-  return authenticate(ctx, await headers()).catch((err: unknown) => {
+  return getCaller(ctx, await headers(), { accept: ["session", "bearer"] }).catch((err: unknown) => {
     if (isAppError(err)) return null;
     throw err;
   });

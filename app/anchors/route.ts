@@ -3,7 +3,8 @@
 // to anchor; 429 with Retry-After past RATE_LIMIT_ANCHOR per user. Browsers asking for HTML are
 // shown /anchors/ui (lib/front).
 import { anchorNow, listAnchors, listAnchorsQuery } from "@/lib/anchors";
-import { handleRoute, json, methodNotAllowed, parseQuery, requireUserForWrite } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, parseQuery } from "@/lib/http";
+import { requireCaller } from "@/lib/callers";
 import { getContext } from "@/lib/runtime";
 
 export const GET = handleRoute(async (req) => {
@@ -13,7 +14,7 @@ export const GET = handleRoute(async (req) => {
 
 export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
-  const principal = await requireUserForWrite(ctx, req);
+  const principal = await requireCaller(ctx, req, { accept: ["session", "bearer"], write: true });
   const { created } = await anchorNow(ctx, principal.username);
   if (created.length === 0) {
     return json({ anchor: null, message: "Nothing to anchor: every activity is already in a batch." }, { headers: { "cache-control": "no-store" } });

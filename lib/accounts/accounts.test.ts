@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { verifySessionToken } from "@/lib/tokens";
 import { getUser, loginUser, registerUser, registerUserInput } from ".";

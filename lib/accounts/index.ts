@@ -5,15 +5,17 @@ import { access } from "node:fs/promises";
 import type { AppContext } from "@/lib/context";
 import { actorKeyPaths, ensureActorEd25519Key, ensureActorKeyPair } from "@/lib/crypto";
 import { isUniqueViolation } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
-import { enforceRateLimit } from "@/lib/http/rate-limit";
+import { AppError } from "@/lib/errors";
+import { enforceRateLimit } from "@/lib/http";
 import { issueToken } from "@/lib/tokens";
 import { verifyInvite, type Invite } from "./invites";
 import { hashPassword, verifyPassword } from "./passwords";
 import { USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
+import { actorUrl } from "@/lib/urls";
 
 export { INVITE_TTL_DAYS, inviteLink, issueInvite, verifyInvite, type Invite } from "./invites";
 export { listUsersQuery, loginInput, registerUserInput, usernameSchema, USERNAME_PATTERN, type LoginInput, type RegisterUserInput } from "./schemas";
+export { AUTH_BASE_PATH, authActionOf, sessionCookieName, sessionSecret } from "./session";
 
 /** The token answer of register and login (product.md §2). */
 export interface TokenGrant {
@@ -30,10 +32,6 @@ export interface PublicUser {
   created_at: string;
 }
 
-/** The ActivityPub id of a user's actor. */
-export function actorId(ctx: Pick<AppContext, "config">, username: string): string {
-  return `${ctx.config.baseUrl}/users/${username}`;
-}
 
 async function grantFor(ctx: AppContext, username: string): Promise<TokenGrant> {
   const { token, expiresAt } = await issueToken(ctx, { username });
@@ -42,7 +40,7 @@ async function grantFor(ctx: AppContext, username: string): Promise<TokenGrant> 
     token_type: "bearer",
     expires_at: expiresAt.toISOString(),
     username,
-    actor_id: actorId(ctx, username),
+    actor_id: actorUrl(ctx, username),
   };
 }
 
@@ -172,10 +170,23 @@ export async function loginUser(ctx: AppContext, input: LoginInput, caller: Call
   return grantFor(ctx, input.username);
 }
 
+/** Whether a user of this name exists (a string that cannot be a username never does, and costs no query). */
+export async function userExists(ctx: AppContext, username: string): Promise<boolean> {
+  if (!USERNAME_PATTERN.test(username)) return false;
+  return (await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } })) !== null;
+}
+
+/** The public shape of a user. @throws AppError not_found ("There is no user …") */
+export async function getUserOrThrow(ctx: AppContext, username: string): Promise<PublicUser> {
+  const user = USERNAME_PATTERN.test(username) ? await getUser(ctx, username) : null;
+  if (!user) throw new AppError("not_found", `There is no user ${username}.`);
+  return user;
+}
+
 /** The public shape of a user, or null. */
 export async function getUser(ctx: AppContext, username: string): Promise<PublicUser | null> {
   const user = await ctx.prisma.user.findUnique({ where: { username }, select: { username: true, createdAt: true } });
-  return user ? { username: user.username, actor_id: actorId(ctx, user.username), created_at: user.createdAt.toISOString() } : null;
+  return user ? { username: user.username, actor_id: actorUrl(ctx, user.username), created_at: user.createdAt.toISOString() } : null;
 }
 
 
@@ -198,7 +209,7 @@ export async function listUsers(
   return {
     items: page.map((u) => ({
       username: u.username,
-      actor_id: actorId(ctx, u.username),
+      actor_id: actorUrl(ctx, u.username),
       created_at: u.createdAt.toISOString(),
       asset_count: u._count.assets,
     })),
@@ -214,6 +225,6 @@ export async function getUserProfile(ctx: AppContext, username: string): Promise
     select: { username: true, createdAt: true, _count: { select: { assets: true } } },
   });
   return u
-    ? { username: u.username, actor_id: actorId(ctx, u.username), created_at: u.createdAt.toISOString(), asset_count: u._count.assets }
+    ? { username: u.username, actor_id: actorUrl(ctx, u.username), created_at: u.createdAt.toISOString(), asset_count: u._count.assets }
     : null;
 }

@@ -3,7 +3,7 @@
 // (no database needed to issue); its id is recorded in `used_invites` (primary key) in the same
 // transaction that creates the account, so it works once, even under concurrent use.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { USERNAME_PATTERN } from "./schemas";
 
 /** How long an invite is valid by default. */

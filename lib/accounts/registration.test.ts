@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorKeyPaths, ensureActorKeyPair } from "@/lib/crypto";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { verifySessionToken } from "@/lib/tokens";
-import { nodeinfo } from "@/lib/federation/documents";
+import { nodeinfo } from "@/lib/federation";
 import { checkInvite, createUserAsOperator, issueInvite, loginUser, registerUser, verifyInvite } from ".";
 
 const internal = { client: null };

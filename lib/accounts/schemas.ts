@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
-import { storableInput } from "@/lib/http/text";
+import { keysetCursorSchema, pageLimitSchema, storableInput } from "@/lib/http";
 
 /** Usernames are part of URLs and handles (product.md §2). */
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,32}$/;

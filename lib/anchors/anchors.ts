@@ -1,7 +1,7 @@
 import type { AppContext } from "@/lib/context";
 import type { Prisma } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
-import { enforceRateLimit } from "@/lib/http/rate-limit";
+import { AppError } from "@/lib/errors";
+import { enforceRateLimit } from "@/lib/http";
 import { buildMerkleBatch } from "./merkle";
 import {
   allAttestations,

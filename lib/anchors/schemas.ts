@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
+import { keysetCursorSchema, pageLimitSchema } from "@/lib/http";
 
 /** Query of GET /anchors. */
 export const listAnchorsQuery = z.object({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { registerUser } from "@/lib/accounts";
 import { didKeyFromEd25519, encodeMultibaseBase58btc } from "@/lib/crypto";
-import { signMooAuth } from "@/lib/http-signatures";
+import { type SignedRequest, signMooAuth } from "@/lib/http-signatures";
 import { registerAssetInput } from "@/lib/registry";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import {
@@ -16,7 +16,6 @@ import {
   listClientKeys,
   parseAddClientKeyBody,
   removeClientKey,
-  type MooAuthInbound,
 } from ".";
 
 function newKey(): { privateKey: KeyObject; did: string } {
@@ -28,7 +27,7 @@ const HOST = "l2.test";
 const enc = new TextEncoder();
 
 /** A request signed for l2.test, as the server would receive it. */
-function signed(method: "GET" | "POST", path: string, key: { privateKey: KeyObject }, now: Date, body?: string, host = HOST): MooAuthInbound {
+function signed(method: "GET" | "POST", path: string, key: { privateKey: KeyObject }, now: Date, body?: string, host = HOST): SignedRequest {
   const bytes = body === undefined ? undefined : enc.encode(body);
   const headers = signMooAuth({ method, url: `https://${host}${path}`, body: bytes, privateKey: key.privateKey, now });
   return { method, url: `https://${HOST}${path}`, headers: new Headers({ ...headers, host }), body: bytes };

@@ -11,5 +11,5 @@ export {
   type ListClientKeysQuery,
 } from "./schemas";
 export { addClientKey, findClientKeyOwner, listClientKeys, removeClientKey, type ClientKeyView } from "./keys";
-export { authenticateMooAuth, cleanupMooAuthSeen, type MooAuthCaller, type MooAuthInbound } from "./moo-auth";
+export { authenticateMooAuth, cleanupMooAuthSeen, type MooAuthCaller } from "./moo-auth";
 export { assetFieldsFromCreate } from "./outbox";

@@ -1,7 +1,9 @@
 import type { AppContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { userExists } from "@/lib/accounts";
+import { AppError } from "@/lib/errors";
 import type { AddClientKeyInput, ListClientKeysQuery } from "./schemas";
+import { actorUrl } from "@/lib/urls";
 
 /** A client key as the API shows it. */
 export interface ClientKeyView {
@@ -22,9 +24,6 @@ function toView(row: { didKey: string; label: string | null; createdAt: Date; la
   };
 }
 
-function actorUrl(ctx: AppContext, username: string): string {
-  return `${ctx.config.baseUrl}/users/${username}`;
-}
 
 async function alreadyRegistered(ctx: AppContext, username: string, didKey: string): Promise<AppError> {
   const row = await ctx.prisma.clientKey.findUnique({ where: { didKey }, select: { username: true } });
@@ -46,7 +45,7 @@ export async function addClientKey(
   username: string,
   input: AddClientKeyInput,
 ): Promise<ClientKeyView & { actor: string }> {
-  if (!(await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } }))) {
+  if (!(await userExists(ctx, username))) {
     throw new AppError("unauthorized", "The account of this login no longer exists.");
   }
   if (await ctx.prisma.clientKey.findUnique({ where: { didKey: input.did_key }, select: { id: true } })) {

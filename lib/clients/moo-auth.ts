@@ -1,15 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AppContext } from "@/lib/context";
-import { AppError } from "@/lib/http/errors";
-import { MOO_AUTH_MAX_SKEW_SECONDS, verifyMooAuth } from "@/lib/http-signatures";
-
-/** A request signed with Moo-Auth-1: the raw body was read once by the route and handed over. */
-export interface MooAuthInbound {
-  method: string;
-  url: string;
-  headers: Headers;
-  body?: Uint8Array;
-}
+import { AppError } from "@/lib/errors";
+import { MOO_AUTH_MAX_SKEW_SECONDS, verifyMooAuth, type SignedRequest } from "@/lib/http-signatures";
 
 export interface MooAuthCaller {
   username: string;
@@ -35,7 +27,7 @@ function unauthorized(message: string): AppError {
  */
 export async function authenticateMooAuth(
   ctx: AppContext,
-  req: MooAuthInbound,
+  req: SignedRequest,
   options: { alternativePaths?: string[] } = {},
 ): Promise<MooAuthCaller> {
   let path: string;

@@ -1,5 +1,6 @@
 import type { AppContext } from "@/lib/context";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
+import { actorUrl } from "@/lib/urls";
 
 type Json = Record<string, unknown>;
 
@@ -56,7 +57,7 @@ export function assetFieldsFromCreate(ctx: AppContext, username: string, activit
   }
   const actor = activity.actor;
   const actorId = isObject(actor) ? actor.id : actor;
-  if (actorId !== undefined && actorId !== `${ctx.config.baseUrl}/users/${username}`) {
+  if (actorId !== undefined && actorId !== actorUrl(ctx, username)) {
     throw new AppError("invalid_request", "The activity's actor must be the owner of this outbox (or left out).");
   }
   const object = activity.object;

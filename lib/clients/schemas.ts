@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { parseJsonOrForm } from "@/lib/http/body";
-import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
-import { storableInput } from "@/lib/http/text";
+import { keysetCursorSchema, pageLimitSchema, parseJsonOrForm, storableInput } from "@/lib/http";
 import { describeDidKeyDefect } from "@/lib/http-signatures";
 import { parseDidKey } from "@/lib/crypto";
 

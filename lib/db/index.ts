@@ -10,7 +10,7 @@ import { lockDatabaseFolder, type FolderLock } from "./folder-lock";
 import { applyMigrations } from "./migrate";
 
 export { Prisma, PrismaClient } from "@/generated/prisma/client";
-export { applyMigrations, migrationList, withSchemaEngine } from "./migrate";
+export { applyMigrations, migrationFilters, migrationList, migrationsDir, withSchemaEngine } from "./migrate";
 export { DatabaseLockedError, lockDatabaseFolder, type FolderLock, type LockHolder } from "./folder-lock";
 export { isDatabaseUnavailable } from "./errors";
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
-import { AppError } from "@/lib/http/errors";
-import { keysetCursorSchema } from "@/lib/http/params";
-import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
+import { AppError } from "@/lib/errors";
+import { keysetCursorSchema } from "@/lib/http";
+import { getUserOrThrow } from "@/lib/accounts";
 import { AS_CONTEXT } from "./documents";
+import { collectionUrl } from "@/lib/urls";
 
 /** How many items an OrderedCollectionPage holds. */
 export const PAGE_SIZE = 20;
@@ -27,12 +28,6 @@ interface Item {
   value: unknown;
 }
 
-async function requireUser(ctx: AppContext, username: string): Promise<void> {
-  const found = USERNAME_PATTERN.test(username)
-    ? await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } })
-    : null;
-  if (!found) throw new AppError("not_found", `There is no user ${username}.`);
-}
 
 /** One keyset window of a collection, newest first, and whether there are items beyond each end. */
 async function window(
@@ -112,8 +107,8 @@ export async function getCollection(
   username: string,
   query: CollectionQuery,
 ): Promise<Record<string, unknown>> {
-  await requireUser(ctx, username);
-  const url = `${ctx.config.baseUrl}/users/${username}/${name}`;
+  await getUserOrThrow(ctx, username);
+  const url = collectionUrl(ctx, username, name);
   if (!query.page && query.max === undefined && query.min === undefined) {
     const total = await totalItems(ctx, name, username);
     return {

@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { AppContext } from "@/lib/context";
 import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
-import { safeFetch } from "@/lib/http/safe-fetch";
+import { safeFetch } from "@/lib/http";
 import { signRequest } from "@/lib/http-signatures";
+import { actorKeyId } from "@/lib/urls";
 
 type Tx = Prisma.TransactionClient;
 
@@ -63,7 +64,7 @@ export async function performDelivery(ctx: AppContext, deliveryId: number): Prom
   const pem = await readActorPrivateKey(ctx.config.keysDir, d.actor);
   if (!pem) throw new Error(`no private key for ${d.actor}`);
   const privateKey = privateKeyFromPem(pem);
-  const keyId = `${ctx.config.baseUrl}/users/${d.actor}#main-key`;
+  const keyId = actorKeyId(ctx, d.actor);
 
   let status: number | null = null;
   let error: string | null = null;

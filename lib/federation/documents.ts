@@ -1,8 +1,9 @@
 import type { AppContext } from "@/lib/context";
 import { actorMultikey, DATA_INTEGRITY_CONTEXT, ensureActorEd25519Key, readActorEd25519Key, readActorPublicKey } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
-import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
+import { AppError } from "@/lib/errors";
+import { getUserOrThrow, userExists } from "@/lib/accounts";
 import { clientDidKeyDefect, findClientKeyOwner } from "@/lib/clients";
+import { actorKeyId, actorUrl, collectionUrl, instanceActorUrl, instanceKeyId, sharedInboxUrl, usernameOfActorUrl } from "@/lib/urls";
 
 export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
 const SECURITY_CONTEXT = "https://w3id.org/security/v1";
@@ -15,14 +16,7 @@ export interface Jrd {
   links: { rel: string; type?: string; href: string }[];
 }
 
-function actorUrl(ctx: AppContext, username: string): string {
-  return `${ctx.config.baseUrl}/users/${username}`;
-}
 
-async function userExists(ctx: AppContext, username: string): Promise<boolean> {
-  if (!USERNAME_PATTERN.test(username)) return false;
-  return (await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } })) !== null;
-}
 
 /**
  * The username a WebFinger resource names on this server: `acct:user@domain` (also without the
@@ -44,11 +38,7 @@ export function webfingerUsername(ctx: AppContext, resource: string): string | n
     throw new AppError("invalid_request", "resource must be acct:user@domain or an http(s) URL.");
   }
   if (url.protocol === "acct:") throw new AppError("invalid_request", "resource must be acct:user@domain.");
-  const prefix = `${ctx.config.baseUrl}/users/`;
-  const href = url.origin + url.pathname;
-  if (!href.startsWith(prefix)) return null;
-  const rest = href.slice(prefix.length);
-  return rest.includes("/") ? null : rest;
+  return usernameOfActorUrl(ctx, url.origin + url.pathname);
 }
 
 /**
@@ -105,11 +95,9 @@ export async function nodeinfo(ctx: AppContext, software: { name: string; versio
  * @throws AppError not_found
  */
 export async function actorDocument(ctx: AppContext, username: string): Promise<Record<string, unknown>> {
-  const user = USERNAME_PATTERN.test(username)
-    ? await ctx.prisma.user.findUnique({ where: { username }, select: { username: true, createdAt: true } })
-    : null;
-  const publicKeyPem = user ? await readActorPublicKey(ctx.config.keysDir, username) : null;
-  if (!user || !publicKeyPem) throw new AppError("not_found", `There is no user ${username}.`);
+  const user = await getUserOrThrow(ctx, username);
+  const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, username);
+  if (!publicKeyPem) throw new AppError("not_found", `There is no user ${username}.`);
   // Users registered before Ed25519 keys existed get theirs on first use.
   await ensureActorEd25519Key(ctx.config.keysDir, username);
   const ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);
@@ -122,15 +110,15 @@ export async function actorDocument(ctx: AppContext, username: string): Promise<
     preferredUsername: username,
     name: username,
     url: actor,
-    inbox: `${actor}/inbox`,
-    outbox: `${actor}/outbox`,
-    followers: `${actor}/followers`,
-    following: `${actor}/following`,
-    endpoints: { sharedInbox: `${ctx.config.baseUrl}/inbox` },
-    publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem },
+    inbox: collectionUrl(ctx, username, "inbox"),
+    outbox: collectionUrl(ctx, username, "outbox"),
+    followers: collectionUrl(ctx, username, "followers"),
+    following: collectionUrl(ctx, username, "following"),
+    endpoints: { sharedInbox: sharedInboxUrl(ctx) },
+    publicKey: { id: actorKeyId(ctx, username), owner: actor, publicKeyPem },
     // FEP-521a: the Ed25519 key that makes the FEP-8b32 proofs on this actor's activities.
     assertionMethod: ed25519 ? [actorMultikey(actor, ed25519.publicKey)] : [],
-    published: user.createdAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    published: user.created_at.replace(/\.\d{3}Z$/, "Z"),
   };
 }
 
@@ -142,16 +130,16 @@ export async function actorDocument(ctx: AppContext, username: string): Promise<
 export async function instanceActorDocument(ctx: AppContext): Promise<Record<string, unknown>> {
   const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, ctx.config.primaryUser);
   if (!publicKeyPem) throw new AppError("not_found", "The instance actor has no key yet.");
-  const id = `${ctx.config.baseUrl}/actor`;
+  const id = instanceActorUrl(ctx);
   return {
     "@context": [AS_CONTEXT, SECURITY_CONTEXT],
     id,
     type: "Application",
     preferredUsername: ctx.config.domain.replace(/[^A-Za-z0-9_]/g, "_"),
     name: `Art DAG L2 (${ctx.config.domain})`,
-    inbox: `${ctx.config.baseUrl}/inbox`,
+    inbox: sharedInboxUrl(ctx),
     outbox: `${id}/outbox`,
-    endpoints: { sharedInbox: `${ctx.config.baseUrl}/inbox` },
-    publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
+    endpoints: { sharedInbox: sharedInboxUrl(ctx) },
+    publicKey: { id: instanceKeyId(ctx), owner: id, publicKeyPem },
   };
 }

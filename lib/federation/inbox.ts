@@ -2,21 +2,17 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
-import { parseJson } from "@/lib/http/body";
-import { checkBodyDigest, verifyRequestSignature, type VerifyFailure } from "@/lib/http-signatures";
-import { USERNAME_PATTERN } from "@/lib/accounts/schemas";
+import { AppError } from "@/lib/errors";
+import { parseJson } from "@/lib/http";
+import { checkBodyDigest, verifyRequestSignature, type SignedRequest, type VerifyFailure } from "@/lib/http-signatures";
+import { getUserOrThrow, USERNAME_PATTERN } from "@/lib/accounts";
 import { AS_CONTEXT } from "./documents";
 import { enqueueDeliveries } from "./delivery";
 import { fetchRemoteActor, resolveRemoteKey } from "./remote";
+import { actorUrl as actorUrlOf, usernameOfActorUrl } from "@/lib/urls";
 
 /** A POST to an inbox: the raw bytes are read once by the route and handed over here. */
-export interface InboundRequest {
-  method: string;
-  url: string;
-  headers: Headers;
-  body: Uint8Array;
-}
+type InboxPost = SignedRequest & { body: Uint8Array };
 
 /** Signature window for inbound requests (protocols.md §2: ±1 hour). */
 const INBOX_CLOCK_SKEW_SECONDS = 3600;
@@ -62,7 +58,7 @@ function describeFailure(result: VerifyFailure, problem: string | undefined): st
  * (ARTDAG_DOMAIN), whatever Host header a proxy passed on.
  * @throws AppError unauthorized
  */
-async function verifySender(ctx: AppContext, req: InboundRequest): Promise<string> {
+async function verifySender(ctx: AppContext, req: InboxPost): Promise<string> {
   const digest = checkBodyDigest(req.headers, req.body);
   if (!digest.ok) throw unauthorized(`The body digest is ${digest.reason === "missing" ? "missing" : "wrong"} (Digest or Content-Digest).`);
   // The owner proved for each keyId tried, and why a key could not be proved (for the 401).
@@ -121,10 +117,8 @@ function assertEmbeddedAuthorship(activity: z.infer<typeof inboundActivity>): vo
 
 function localUsername(ctx: AppContext, actorUrl: unknown): string | null {
   if (typeof actorUrl !== "string") return null;
-  const prefix = `${ctx.config.baseUrl}/users/`;
-  if (!actorUrl.startsWith(prefix)) return null;
-  const name = actorUrl.slice(prefix.length);
-  return USERNAME_PATTERN.test(name) ? name : null;
+  const name = usernameOfActorUrl(ctx, actorUrl);
+  return name !== null && USERNAME_PATTERN.test(name) ? name : null;
 }
 
 /**
@@ -134,11 +128,8 @@ function localUsername(ctx: AppContext, actorUrl: unknown): string | null {
  * else accepted and ignored. Each accepted activity is kept in the inbox of the user it concerns
  * (GET /users/{u}/inbox). @throws AppError malformed_json, invalid_request, unauthorized, not_found
  */
-export async function receiveActivity(ctx: AppContext, req: InboundRequest, inboxOwner: string | null): Promise<InboxOutcome> {
-  if (inboxOwner !== null) {
-    const exists = USERNAME_PATTERN.test(inboxOwner) && (await ctx.prisma.user.findUnique({ where: { username: inboxOwner }, select: { id: true } }));
-    if (!exists) throw new AppError("not_found", `There is no user ${inboxOwner}.`);
-  }
+export async function receiveActivity(ctx: AppContext, req: InboxPost, inboxOwner: string | null): Promise<InboxOutcome> {
+  if (inboxOwner !== null) await getUserOrThrow(ctx, inboxOwner);
   // The sender signed our public URL; behind a proxy the request URL may name another host (and
   // the Host header too: verifySender verifies with our own authority).
   const received = new URL(req.url);
@@ -207,12 +198,10 @@ async function acceptFollow(ctx: AppContext, follow: z.infer<typeof inboundActiv
   if (!username || (inboxOwner !== null && username !== inboxOwner)) {
     throw new AppError("invalid_request", "The Follow's object is not an actor of this inbox.");
   }
-  if (!(await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } }))) {
-    throw new AppError("not_found", `There is no user ${username}.`);
-  }
+  await getUserOrThrow(ctx, username);
   const remote = await fetchRemoteActor(ctx, follow.actor);
   if (!remote) throw new AppError("invalid_request", `The follower ${follow.actor} could not be fetched.`);
-  const actor = `${ctx.config.baseUrl}/users/${username}`;
+  const actor = actorUrlOf(ctx, username);
   const accept = {
     "@context": AS_CONTEXT,
     id: `${actor}#accepts/${randomUUID()}`,

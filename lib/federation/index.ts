@@ -14,7 +14,7 @@ export {
   performDelivery,
   type DeliveryView,
 } from "./delivery";
-export { cleanupInboxSeen, receiveActivity, type InboundRequest, type InboxOutcome } from "./inbox";
+export { cleanupInboxSeen, receiveActivity, type InboxOutcome } from "./inbox";
 export {
   fetchActivityPubDocument,
   KEY_CONFIRMATION_MAX_AGE_SECONDS,

@@ -7,12 +7,14 @@ import { createPrivateKey, type KeyObject } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
 import { ed25519PublicKeyToMultibase, ensureActorKeyPair, readActorEd25519Key, readActorPrivateKey } from "@/lib/crypto";
-import { buildRfc9421SignatureBase, signCavage, signRequest, type SignatureSpec } from "@/lib/http-signatures";
+import { buildRfc9421SignatureBase, type SignatureSpec, signCavage, type SignedRequest, signRequest } from "@/lib/http-signatures";
 import { signBytes } from "@/lib/http-signatures/algorithms";
 import { serializeInnerList, sfInteger, sfItem, sfString, type InnerList } from "@/lib/http-signatures/structured-fields";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { peerKeys, personDocument, startApPeer, type ApPeer, type PeerKeys } from "@/lib/testing/ap-peer";
-import { KEY_CONFIRMATION_MAX_AGE_SECONDS, receiveActivity, type InboundRequest } from ".";
+import { KEY_CONFIRMATION_MAX_AGE_SECONDS, receiveActivity } from ".";
+
+type InboxPost = SignedRequest & { body: Uint8Array };
 
 const L2 = "https://l2.test";
 const ALICE = `${L2}/users/alice`;
@@ -48,7 +50,7 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
   let malloryKeys: PeerKeys;
   let malloryKey: Signer;
 
-  function inbound(path: string, activity: object, signer: Signer, spec: SignatureSpec, o: SignOptions = {}): InboundRequest {
+  function inbound(path: string, activity: object, signer: Signer, spec: SignatureSpec, o: SignOptions = {}): InboxPost {
     const body = JSON.stringify(activity);
     const headers = signRequest(
       { method: "POST", url: `https://${o.signedFor ?? "l2.test"}${path}`, headers: new Headers({ "content-type": "application/activity+json" }), body },
@@ -58,7 +60,7 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     return { method: "POST", url: o.arrivedAt ?? `${L2}${path}`, headers, body: new TextEncoder().encode(body) };
   }
 
-  async function refused(req: InboundRequest, inboxOwner: string | null, message: string | RegExp) {
+  async function refused(req: InboxPost, inboxOwner: string | null, message: string | RegExp) {
     const err = await rejectsWithAppError(receiveActivity(t.ctx, req, inboxOwner));
     expect({ status: err.status, code: err.code }).toEqual({ status: 401, code: "unauthorized" });
     expect(err.message).toMatch(message);

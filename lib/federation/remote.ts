@@ -2,17 +2,13 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
 import { multibaseToEd25519PublicKey, privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
-import { safeFetch } from "@/lib/http/safe-fetch";
+import { AppError } from "@/lib/errors";
+import { safeFetch } from "@/lib/http";
 import { signRequest } from "@/lib/http-signatures";
 import { actorDocument, instanceActorDocument } from "./documents";
+import { instanceKeyId } from "@/lib/urls";
 
 const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
-
-/** The instance actor's key id: it signs our fetches (servers with authorized fetch require one). */
-function instanceKeyId(ctx: AppContext): string {
-  return `${ctx.config.baseUrl}/actor#main-key`;
-}
 
 /**
  * GETs an ActivityPub document, signed by the instance actor, through the safe-fetch helper

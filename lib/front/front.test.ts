@@ -5,7 +5,7 @@ import http, { type IncomingMessage } from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http";
 import { answerClientError, createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor } from "./index";
 
 interface Seen {

@@ -6,9 +6,7 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Config } from "@/lib/config";
-import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
-import { createCspNonce, securityHeaders } from "@/lib/http/security-headers";
-import { isServerActionRequest, screenServerActionBody, screenServerActionHeaders } from "@/lib/http/server-actions";
+import { CLIENT_ADDRESS_HEADER, createCspNonce, isServerActionRequest, screenServerActionBody, screenServerActionHeaders, securityHeaders } from "@/lib/http";
 import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
 
 export { isPageRequest, JSON_TWINS, negotiatedPath, type Twin } from "./negotiation";

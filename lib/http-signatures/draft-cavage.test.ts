@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, verify, type Ke
 import { describe, expect, it } from "vitest";
 import { checkBodyDigest } from "./digest";
 import { buildCavageSigningString, parseCavageSignature, signCavage, verifyCavage } from "./draft-cavage";
-import type { RequestParts, SignableRequest, VerifyOptions } from "./types";
+import type { SignedRequest, VerifyOptions } from "./types";
 
 // draft-cavage-http-signatures-12 Appendix C: the "Test" RSA-1024 key (published, signs nothing
 // real) and its example request. RSASSA-PKCS1-v1_5 is deterministic, so the published
@@ -30,7 +30,7 @@ oYi+1hqp1fIekaxsyQIDAQAB
 -----END PUBLIC KEY-----`);
 const C_NOW = new Date("2014-01-05T21:31:40Z");
 const C_BODY = '{"hello": "world"}';
-const C_REQUEST = (): SignableRequest => ({
+const C_REQUEST = (): SignedRequest => ({
   method: "POST",
   url: "https://example.com/foo?param=value&pet=dog",
   headers: new Headers({ Host: "example.com", Date: "Sun, 05 Jan 2014 21:31:40 GMT", "Content-Type": "application/json", "Content-Length": "18" }),
@@ -40,7 +40,7 @@ const C1 = "SjWJWbWN7i0wzBvtPl8rbASWz5xQW6mcJmn+ibttBqtifLN7Sazz6m79cNfwwb8DMJ5c
 const C2 = "qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndmw2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0=";
 const C3 = "vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE=";
 
-function withHeaders(request: SignableRequest, added: Record<string, string>): RequestParts {
+function withHeaders(request: SignedRequest, added: Record<string, string>): SignedRequest {
   const headers = new Headers(request.headers);
   for (const [k, v] of Object.entries(added)) headers.set(k, v);
   return { method: request.method, url: request.url, headers };
@@ -129,7 +129,7 @@ describe("draft-cavage: round trips", () => {
   const ed = generateKeyPairSync("ed25519");
   const NOW = new Date("2026-11-21T12:00:00Z");
   const KEY_ID = "https://remote.example/users/bob#main-key";
-  const post = (): SignableRequest => ({
+  const post = (): SignedRequest => ({
     method: "POST",
     url: "https://l2.example/users/alice/inbox",
     headers: new Headers({ "content-type": "application/activity+json" }),
@@ -154,7 +154,7 @@ describe("draft-cavage: round trips", () => {
   });
 
   it("signs a GET without a digest", async () => {
-    const req: SignableRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ accept: "application/activity+json" }) };
+    const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ accept: "application/activity+json" }) };
     const added = signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, now: NOW });
     expect(added.Digest).toBeUndefined();
     expect(added.Signature).toContain('headers="(request-target) host date"');
@@ -200,7 +200,7 @@ describe("draft-cavage: round trips", () => {
   });
 
   it("supports (created) instead of Date, and honours expires", async () => {
-    const req: SignableRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers() };
+    const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers() };
     const added = signCavage(req, { privateKey: ed.privateKey, keyId: KEY_ID, headers: ["(request-target)", "(created)", "(expires)", "host"], expiresInSeconds: 300, now: NOW });
     const created = NOW.getTime() / 1000;
     expect(added.Signature).toContain(`created=${created},expires=${created + 300},headers="(request-target) (created) (expires) host"`);
@@ -212,7 +212,7 @@ describe("draft-cavage: round trips", () => {
   });
 
   it("requires a signed date or (created)", async () => {
-    const req: SignableRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers() };
+    const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers() };
     const added = signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, headers: ["(request-target)", "host"], now: NOW });
     expect(await verifyCavage(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({
       ok: false,
@@ -228,7 +228,7 @@ describe("draft-cavage: round trips", () => {
   });
 
   it("enforces requiredHeaders", async () => {
-    const req: SignableRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ accept: "application/activity+json" }) };
+    const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ accept: "application/activity+json" }) };
     const signed = withHeaders(req, signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, now: NOW }));
     const resolveKey = keysOf({ [KEY_ID]: rsa.publicKey });
     expect(await verifyCavage(signed, { resolveKey, now: NOW, requiredHeaders: ["host"] })).toMatchObject({ ok: true });
@@ -237,7 +237,7 @@ describe("draft-cavage: round trips", () => {
 
   it("accepts a (request-target) signed without the query string (as Fedify signs it) unless told not to", async () => {
     const url = "https://remote.example/users/bob/outbox?page=2";
-    const req: SignableRequest = { method: "GET", url: "https://remote.example/users/bob/outbox", headers: new Headers() };
+    const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob/outbox", headers: new Headers() };
     const added = signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, now: NOW });
     const replayed = { ...withHeaders(req, added), url };
     const resolveKey = keysOf({ [KEY_ID]: rsa.publicKey });

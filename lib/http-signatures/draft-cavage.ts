@@ -19,8 +19,7 @@ import {
   withAuthority,
   arrivedAuthority,
   withinWindow,
-  type RequestParts,
-  type SignableRequest,
+  type SignedRequest,
   type SignedHeaders,
   type VerifyOptions,
   type VerifyResult,
@@ -149,7 +148,7 @@ type SigningString = { ok: true; text: string } | { ok: false; missing: string }
 
 /** The draft-cavage signing string: one `name: value` line per covered header, joined by "\n". */
 export function buildCavageSigningString(
-  request: RequestParts,
+  request: SignedRequest,
   headers: string[],
   params: { created?: number; expires?: number } = {},
   options: { withQuery?: boolean } = {},
@@ -175,7 +174,7 @@ export function buildCavageSigningString(
  * Host header, or the URL's host when there is none (what fetch will send).
  * @throws {TypeError} when the key cannot sign with the algorithm or a listed header is absent.
  */
-export function signCavage(request: SignableRequest, options: CavageSignOptions): SignedHeaders {
+export function signCavage(request: SignedRequest, options: CavageSignOptions): SignedHeaders {
   const { privateKey, keyId } = options;
   const now = options.now ?? new Date();
   const kind = keyKind(privateKey);
@@ -221,7 +220,7 @@ function quote(value: string): string {
  * `expires`. The digest value itself is not checked here: call checkBodyDigest on the body.
  * Errors thrown by resolveKey/refreshKey propagate.
  */
-export async function verifyCavage(request: RequestParts, options: CavageVerifyOptions): Promise<VerifyResult> {
+export async function verifyCavage(request: SignedRequest, options: CavageVerifyOptions): Promise<VerifyResult> {
   const header = request.headers.get("signature");
   if (header === null) return failure("no_signature", "no Signature header");
   if (!URL.canParse(request.url)) return failure("malformed", "the request URL is not absolute");
@@ -307,7 +306,7 @@ export async function verifyCavage(request: RequestParts, options: CavageVerifyO
 }
 
 function signingStrings(
-  request: RequestParts,
+  request: SignedRequest,
   covered: string[],
   params: { created?: number; expires?: number },
   querylessToo: boolean,

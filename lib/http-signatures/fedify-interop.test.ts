@@ -18,7 +18,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkBodyDigest } from "./digest";
 import { signRequest, verifyRequestSignature } from "./request-signature";
-import type { RequestParts, SignatureSpec, VerifyResult } from "./types";
+import type { SignedRequest, SignatureSpec, VerifyResult } from "./types";
 
 const ACTOR = "https://peer.example/users/bob";
 const KEY_ID = `${ACTOR}#main-key`;
@@ -73,7 +73,7 @@ function fedifyOptions(publicKey: KeyObjectType, spec: SignatureSpec, now = NOW)
 }
 
 /** What the server would see of a Fedify-signed Request, plus the raw body bytes read once. */
-async function received(request: Request): Promise<{ parts: RequestParts; body: Uint8Array }> {
+async function received(request: Request): Promise<{ parts: SignedRequest; body: Uint8Array }> {
   const body = new Uint8Array(await request.arrayBuffer());
   return { parts: { method: request.method, url: request.url, headers: request.headers }, body };
 }
@@ -92,7 +92,7 @@ describe("Fedify → us", () => {
     publicKey = KeyObject.from(fedifyKeys.publicKey);
   });
 
-  const verify = (parts: RequestParts, now = NOW): Promise<VerifyResult> =>
+  const verify = (parts: SignedRequest, now = NOW): Promise<VerifyResult> =>
     verifyRequestSignature(parts, { resolveKey: async (keyId) => (keyId === KEY_ID ? publicKey : null), now });
 
   async function fedifySigned(spec: SignatureSpec, init: { method: string; url: string; body?: string; headers?: Record<string, string> }, now = NOW) {

@@ -47,8 +47,7 @@ export {
 export type { Rfc9421Algorithm } from "./algorithms";
 export {
   type KeyResolver,
-  type RequestParts,
-  type SignableRequest,
+  type SignedRequest,
   type SignatureSpec,
   type SignedHeaders,
   type VerifyFailure,

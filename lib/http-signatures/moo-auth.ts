@@ -5,7 +5,7 @@
 // lib/clients. Verification never throws: every failure is a result with a reason.
 import { createHash, sign, timingSafeEqual, verify, type KeyObject } from "node:crypto";
 import { decodeMultibaseBase58btc, didKeyFromEd25519, encodeMultibaseBase58btc, parseDidKey } from "@/lib/crypto";
-import { bodyBytes } from "./types";
+import { bodyBytes, type SignedRequest } from "./types";
 
 /** The `Authorization` scheme name. */
 const MOO_AUTH_SCHEME = "Moo-Auth-1";
@@ -106,14 +106,8 @@ export type MooAuthVerifyResult =
     }
   | { ok: false; reason: MooAuthFailureReason; detail: string };
 
-export interface MooAuthRequest {
-  method: string;
-  /** The path the client addressed, without the query string. */
-  path: string;
-  headers: Headers;
-  /** The raw body (POST). */
-  body?: Uint8Array;
-}
+/** A signed request as Moo-Auth-1 checks it: the path the client addressed (without the query string) in place of the URL. */
+export type MooAuthRequest = Omit<SignedRequest, "url"> & { path: string };
 
 export interface VerifyMooAuthOptions {
   /** This server's own `host[:port]` (config.domain); the `Host` header must equal it. */
@@ -219,10 +213,10 @@ function verifyUnsafe(req: MooAuthRequest, options: VerifyMooAuthOptions): MooAu
 }
 
 /** `sha-256=<base64>` (algorithm in any case) equal to the body's SHA-256. */
-function digestMatches(header: string, body: Uint8Array): boolean {
+function digestMatches(header: string, body: Uint8Array | string): boolean {
   const m = /^\s*sha-256=([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
   if (!m) return false;
-  const expected = createHash("sha256").update(body).digest();
+  const expected = createHash("sha256").update(bodyBytes(body)).digest();
   const got = Buffer.from(m[1], "base64");
   return got.length === expected.length && timingSafeEqual(got, expected);
 }

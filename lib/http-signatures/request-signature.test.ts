@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkBodyDigest } from "./digest";
 import { signCavage } from "./draft-cavage";
 import { detectSignatureSpec, signRequest, verifyRequestSignature } from "./request-signature";
-import type { RequestParts, SignableRequest, SignatureSpec } from "./types";
+import type { SignedRequest, SignatureSpec } from "./types";
 
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const ed = generateKeyPairSync("ed25519");
@@ -15,12 +15,12 @@ const FOLLOW = JSON.stringify({ type: "Follow", actor: "https://remote.example/u
 
 const keys = (publicKey: KeyObject) => ({ resolveKey: async (keyId: string) => (keyId === KEY_ID ? publicKey : null), now: NOW });
 
-function post(body = FOLLOW, url = INBOX): SignableRequest {
+function post(body = FOLLOW, url = INBOX): SignedRequest {
   return { method: "POST", url, headers: new Headers({ "content-type": "application/activity+json" }), body };
 }
 
 /** Signs like a peer would and returns what arrives at the server: method, URL, headers. */
-function arrive(request: SignableRequest, spec: SignatureSpec, privateKey: KeyObject = rsa.privateKey, now = NOW): RequestParts {
+function arrive(request: SignedRequest, spec: SignatureSpec, privateKey: KeyObject = rsa.privateKey, now = NOW): SignedRequest {
   return { method: request.method, url: request.url, headers: signRequest(request, { privateKey, keyId: KEY_ID, spec, now }) };
 }
 
@@ -47,14 +47,14 @@ describe("signRequest / verifyRequestSignature", () => {
       const arrived = arrive(p, spec, pair.privateKey);
       expect(await verifyRequestSignature(arrived, keys(pair.publicKey))).toMatchObject({ ok: true, spec, keyId: KEY_ID });
       expect(checkBodyDigest(arrived.headers, p.body ?? "").ok).toBe(true);
-      const get: SignableRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ accept: "application/activity+json" }) };
+      const get: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ accept: "application/activity+json" }) };
       expect(await verifyRequestSignature(arrive(get, spec, pair.privateKey), keys(pair.publicKey))).toMatchObject({ ok: true, spec });
     });
 
     // ---- hostile requests: each must be refused, with the reason a caller can log ----
 
     it("refuses an unsigned request", async () => {
-      const unsigned: RequestParts = { method: "POST", url: INBOX, headers: new Headers({ "content-type": "application/activity+json", date: NOW.toUTCString() }) };
+      const unsigned: SignedRequest = { method: "POST", url: INBOX, headers: new Headers({ "content-type": "application/activity+json", date: NOW.toUTCString() }) };
       expect(await verifyRequestSignature(unsigned, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "no_signature" });
     });
 
@@ -88,8 +88,8 @@ describe("signRequest / verifyRequestSignature", () => {
     });
 
     it("refuses GET headers replayed on a POST (method changed)", async () => {
-      const get: SignableRequest = { method: "GET", url: INBOX, headers: new Headers() };
-      const replayed: RequestParts = { ...arrive(get, spec), method: "POST" };
+      const get: SignedRequest = { method: "GET", url: INBOX, headers: new Headers() };
+      const replayed: SignedRequest = { ...arrive(get, spec), method: "POST" };
       // With a body, the missing digest already gives it away…
       expect(await verifyRequestSignature(replayed, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "missing_required_header" });
       // …and even when the body is not at stake, the method is bound by the signature.
@@ -98,7 +98,7 @@ describe("signRequest / verifyRequestSignature", () => {
 
     it("refuses a signature made for a different path", async () => {
       const arrived = arrive(post(), spec);
-      const elsewhere: RequestParts = { ...arrived, url: "https://l2.example/users/carol/inbox" };
+      const elsewhere: SignedRequest = { ...arrived, url: "https://l2.example/users/carol/inbox" };
       expect(await verifyRequestSignature(elsewhere, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "bad_signature" });
     });
 

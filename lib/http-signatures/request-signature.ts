@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { signCavage, verifyCavage, type CavageVerifyOptions } from "./draft-cavage";
 import { signRfc9421, verifyRfc9421, type Rfc9421VerifyOptions } from "./rfc9421";
-import { failure, type RequestParts, type SignableRequest, type SignatureSpec, type SignedHeaders, type VerifyResult } from "./types";
+import { failure, type SignedRequest, type SignatureSpec, type SignedHeaders, type VerifyResult } from "./types";
 
 export type VerifyRequestSignatureOptions = CavageVerifyOptions & Rfc9421VerifyOptions;
 
@@ -17,7 +17,7 @@ export function detectSignatureSpec(headers: Headers): SignatureSpec | null {
  * present, else draft-cavage) and returns the shared result. The caller still checks the body
  * against its digest with checkBodyDigest, and that the key's owner is the activity's actor.
  */
-export async function verifyRequestSignature(request: RequestParts, options: VerifyRequestSignatureOptions): Promise<VerifyResult> {
+export async function verifyRequestSignature(request: SignedRequest, options: VerifyRequestSignatureOptions): Promise<VerifyResult> {
   switch (detectSignatureSpec(request.headers)) {
     case "rfc9421":
       return verifyRfc9421(request, options);
@@ -41,7 +41,7 @@ export interface SignRequestOptions {
  * the request's own headers plus the added Date/Digest/Content-Digest/Signature(-Input).
  * (signCavage and signRfc9421 return only the additions.)
  */
-export function signRequest(request: SignableRequest, options: SignRequestOptions): Headers {
+export function signRequest(request: SignedRequest, options: SignRequestOptions): Headers {
   const { privateKey, keyId, now } = options;
   const added: SignedHeaders =
     options.spec === "rfc9421" ? signRfc9421(request, { privateKey, keyId, now }) : signCavage(request, { privateKey, keyId, now });

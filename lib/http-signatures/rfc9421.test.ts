@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkBodyDigest } from "./digest";
 import { buildRfc9421SignatureBase, signRfc9421, verifyRfc9421 } from "./rfc9421";
 import { parseDictionary } from "./structured-fields";
-import type { RequestParts, SignableRequest, VerifyOptions } from "./types";
+import type { SignedRequest, VerifyOptions } from "./types";
 
 // RFC 9421 Appendix B.1.4 "test-key-ed25519" and B.1.1 "test-key-rsa" (public half): published
 // test keys that sign nothing real.
@@ -24,7 +24,7 @@ const keysOf =
   async (keyId) =>
     map[keyId] ?? null;
 
-function withHeaders(request: SignableRequest, added: Record<string, string>): RequestParts {
+function withHeaders(request: SignedRequest, added: Record<string, string>): SignedRequest {
   const headers = new Headers(request.headers);
   for (const [k, v] of Object.entries(added)) headers.set(k, v);
   return { method: request.method, url: request.url, headers };
@@ -32,7 +32,7 @@ function withHeaders(request: SignableRequest, added: Record<string, string>): R
 
 describe("RFC 9421: the published vectors", () => {
   // §B.2.6 "Signing a Request Using ed25519" (Ed25519 is deterministic).
-  const b26 = (): RequestParts => ({
+  const b26 = (): SignedRequest => ({
     method: "POST",
     url: "https://example.com/foo?param=Value&Pet=dog",
     headers: new Headers({
@@ -80,7 +80,7 @@ describe("RFC 9421: the published vectors", () => {
   });
 
   // §4.3 "Multiple Signatures": the proxy's rsa-v1_5-sha256 signature (deterministic) with expires.
-  const proxy = (): RequestParts => ({
+  const proxy = (): SignedRequest => ({
     method: "POST",
     url: "https://origin.host.internal.example/foo?param=Value&Pet=dog",
     headers: new Headers({
@@ -133,7 +133,7 @@ describe("RFC 9421: what we sign", () => {
   const NOW = new Date("2026-11-21T12:00:00Z");
   const CREATED = NOW.getTime() / 1000;
   const KEY_ID = "https://l2.example/users/giles#main-key";
-  const post = (): SignableRequest => ({
+  const post = (): SignedRequest => ({
     method: "POST",
     url: "https://remote.example/users/bob/inbox",
     headers: new Headers({ "content-type": "application/activity+json" }),
@@ -163,7 +163,7 @@ describe("RFC 9421: what we sign", () => {
   });
 
   it("leaves content-digest out of a GET, and keeps an existing Date", async () => {
-    const req: SignableRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ date: NOW.toUTCString() }) };
+    const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers({ date: NOW.toUTCString() }) };
     const added = signRfc9421(req, { privateKey: ed.privateKey, keyId: KEY_ID, now: NOW });
     expect(added["Content-Digest"]).toBeUndefined();
     expect(added.Date).toBeUndefined();
@@ -215,9 +215,9 @@ describe("RFC 9421: verification rules", () => {
   const URL_ = "https://l2.example/users/alice/inbox";
 
   /** A hand-made signature over any components and parameters, to reach every rule. */
-  function handSigned(components: string[], params: string, key: KeyObject, options: { label?: string; algorithm?: string | null; method?: string } = {}): RequestParts {
+  function handSigned(components: string[], params: string, key: KeyObject, options: { label?: string; algorithm?: string | null; method?: string } = {}): SignedRequest {
     const label = options.label ?? "sig1";
-    const req: RequestParts = {
+    const req: SignedRequest = {
       method: options.method ?? "POST",
       url: URL_,
       headers: new Headers({ date: NOW.toUTCString(), "content-digest": "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", "content-type": "application/activity+json" }),
@@ -308,7 +308,7 @@ describe("RFC 9421: verification rules", () => {
     const good = handSigned(FULL, P, rsa.privateKey, { label: "good" });
     const other = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const bad = handSigned(FULL, P, other.privateKey, { label: "bad" });
-    const req: RequestParts = {
+    const req: SignedRequest = {
       ...good,
       headers: new Headers(good.headers),
     };
@@ -320,15 +320,15 @@ describe("RFC 9421: verification rules", () => {
   });
 
   it.each([
-    ["Signature-Input without Signature", (r: RequestParts) => r.headers.delete("signature")],
-    ["a Signature that is not a byte sequence", (r: RequestParts) => r.headers.set("signature", 'sig1="abc"')],
-    ["a label missing from Signature", (r: RequestParts) => r.headers.set("signature", "other=:YWJj:")],
-    ["a broken dictionary", (r: RequestParts) => r.headers.set("signature-input", 'sig1=("@method" "@target-uri"')],
-    ["a duplicated label", (r: RequestParts) => r.headers.set("signature-input", `${r.headers.get("signature-input")}, ${r.headers.get("signature-input")}`)],
-    ["a duplicated parameter", (r: RequestParts) => r.headers.set("signature-input", `${r.headers.get("signature-input")};created=1`)],
-    ["an item instead of an inner list", (r: RequestParts) => r.headers.set("signature-input", `sig1="@method";created=${CREATED};keyid="${KEY_ID}"`)],
-    ["an empty Signature-Input", (r: RequestParts) => r.headers.set("signature-input", "")],
-    ["more than 8 signatures", (r: RequestParts) => r.headers.set("signature-input", Array.from({ length: 9 }, (_, i) => `s${i}=("@method");created=1`).join(", "))],
+    ["Signature-Input without Signature", (r: SignedRequest) => r.headers.delete("signature")],
+    ["a Signature that is not a byte sequence", (r: SignedRequest) => r.headers.set("signature", 'sig1="abc"')],
+    ["a label missing from Signature", (r: SignedRequest) => r.headers.set("signature", "other=:YWJj:")],
+    ["a broken dictionary", (r: SignedRequest) => r.headers.set("signature-input", 'sig1=("@method" "@target-uri"')],
+    ["a duplicated label", (r: SignedRequest) => r.headers.set("signature-input", `${r.headers.get("signature-input")}, ${r.headers.get("signature-input")}`)],
+    ["a duplicated parameter", (r: SignedRequest) => r.headers.set("signature-input", `${r.headers.get("signature-input")};created=1`)],
+    ["an item instead of an inner list", (r: SignedRequest) => r.headers.set("signature-input", `sig1="@method";created=${CREATED};keyid="${KEY_ID}"`)],
+    ["an empty Signature-Input", (r: SignedRequest) => r.headers.set("signature-input", "")],
+    ["more than 8 signatures", (r: SignedRequest) => r.headers.set("signature-input", Array.from({ length: 9 }, (_, i) => `s${i}=("@method");created=1`).join(", "))],
   ])("says malformed for %s", async (_, mutate) => {
     const req = handSigned(FULL, P, rsa.privateKey);
     mutate(req);

@@ -25,8 +25,7 @@ import {
   arrivedAuthority,
   withAuthority,
   withinWindow,
-  type RequestParts,
-  type SignableRequest,
+  type SignedRequest,
   type SignedHeaders,
   type VerifyFailure,
   type VerifyOptions,
@@ -72,7 +71,7 @@ const DERIVED: Record<string, (method: string, url: URL) => string> = {
  * Supported components: HTTP fields (lower-case names, no parameters) and the request-derived
  * components above; anything else (`@query-param`, `;sf`, `;key`, `;bs`, `;req`…) is malformed.
  */
-export function buildRfc9421SignatureBase(request: RequestParts, covered: InnerList): Base {
+export function buildRfc9421SignatureBase(request: SignedRequest, covered: InnerList): Base {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -112,7 +111,7 @@ export function buildRfc9421SignatureBase(request: RequestParts, covered: InnerL
  * Signature-Input/Signature headers are replaced, not extended.
  * @throws {TypeError} when the key cannot sign with the algorithm, or keyId/label cannot be encoded.
  */
-export function signRfc9421(request: SignableRequest, options: Rfc9421SignOptions): SignedHeaders {
+export function signRfc9421(request: SignedRequest, options: Rfc9421SignOptions): SignedHeaders {
   const { privateKey, keyId } = options;
   const now = options.now ?? new Date();
   const label = options.label ?? "sig1";
@@ -163,7 +162,7 @@ function param(params: Parameters, name: string): BareItem | undefined {
  * digest value itself is not checked here: call checkBodyDigest on the body.
  * Errors thrown by resolveKey/refreshKey propagate.
  */
-export async function verifyRfc9421(request: RequestParts, options: Rfc9421VerifyOptions): Promise<VerifyResult> {
+export async function verifyRfc9421(request: SignedRequest, options: Rfc9421VerifyOptions): Promise<VerifyResult> {
   const inputHeader = request.headers.get("signature-input");
   const signatureHeader = request.headers.get("signature");
   if (inputHeader === null) return failure("no_signature", "no Signature-Input header");
@@ -195,7 +194,7 @@ export async function verifyRfc9421(request: RequestParts, options: Rfc9421Verif
 }
 
 async function verifyLabel(
-  request: RequestParts,
+  request: SignedRequest,
   label: string,
   input: Item | InnerList | undefined,
   signatureMember: Item | InnerList | undefined,

@@ -3,16 +3,16 @@ import type { KeyObject } from "node:crypto";
 /** The two HTTP signature schemes the fediverse uses. */
 export type SignatureSpec = "draft-cavage" | "rfc9421";
 
-/** A request as the verifiers see it. The body is never read here (see checkBodyDigest). */
-export interface RequestParts {
+/**
+ * A signed request, the one shape every signer and verifier here (HTTP Signatures, Moo-Auth-1, the
+ * inbox) speaks: the method, the absolute URL the sender addressed (behind a proxy, the public URL,
+ * not the internal one), the headers, and the exact body bytes (a string is sent as UTF-8).
+ * Signature verifiers never read the body; digest checks do (checkBodyDigest).
+ */
+export interface SignedRequest {
   method: string;
-  /** The absolute URL the sender addressed: behind a proxy, pass the public URL, not the internal one. */
   url: string;
   headers: Headers;
-}
-
-/** A request to sign; `body` is the exact bytes that will be sent (a string is sent as UTF-8). */
-export interface SignableRequest extends RequestParts {
   body?: Uint8Array | string;
 }
 
@@ -120,7 +120,7 @@ export function bodyBytes(body: Uint8Array | string): Uint8Array {
  * The request as its sender addressed it when it was meant for `authority`: the URL's authority
  * and the Host header replaced by it (what `expectedAuthority` verifies against).
  */
-export function withAuthority(request: RequestParts, authority: string): RequestParts {
+export function withAuthority(request: SignedRequest, authority: string): SignedRequest {
   const url = new URL(request.url);
   // Not `url.host = authority`: that keeps the old port when the new authority has none, and
   // silently ignores an authority it cannot parse.
@@ -132,6 +132,6 @@ export function withAuthority(request: RequestParts, authority: string): Request
 }
 
 /** The authority a request arrived with: its Host header, else its URL's. */
-export function arrivedAuthority(request: RequestParts): string {
+export function arrivedAuthority(request: SignedRequest): string {
   return request.headers.get("host") ?? new URL(request.url).host;
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 import { assertStorableJson, parseUrlEncoded } from "./text";
 
 /** Largest request body any endpoint accepts (product.md §9). */

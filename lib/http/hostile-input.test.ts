@@ -11,7 +11,7 @@ import { getAssetOrThrow, listAssets, listAssetsQuery, registerAsset, registerAs
 import { rendererInput } from "@/lib/renderers";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { issueToken, verifySessionToken } from "@/lib/tokens";
-import { authenticate, requireRequestUserForWrite } from "./auth";
+import { getCaller, requireCaller } from "@/lib/callers";
 import { parseJson, parseJsonOrForm, readBodyBytes } from "./body";
 import { decodePathParam, pagePathParam, parseQuery, readQuery } from "./params";
 import { handleRoute, json } from "./respond";
@@ -213,7 +213,7 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
   // POST /assets exactly as the route does it: raw bytes, the caller, parseJson, the schema, the write.
   const postAsset = handleRoute(async (req) => {
     const body = await readBodyBytes(req);
-    const user = await requireRequestUserForWrite(t.ctx, req, body);
+    const user = await requireCaller(t.ctx, req, { accept: ["session", "bearer", "moo-auth"], write: true, body });
     const input = registerAssetInput.parse(parseJson(body, req.headers.get("content-type")));
     return json(await registerAsset(t.ctx, user.username, input), { status: 201 });
   });
@@ -294,7 +294,7 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     expect(await t.ctx.prisma.asset.count()).toBe(before);
     // The same token is fine once the account exists: the refusal was about the account only.
     expect((await verifySessionToken(t.ctx, aliceToken)).ok).toBe(true);
-    await expect(authenticate(t.ctx, new Headers({ authorization: `Bearer ${token}` }))).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(getCaller(t.ctx, new Headers({ authorization: `Bearer ${token}` }), { accept: ["session", "bearer"] })).rejects.toMatchObject({ code: "unauthorized" });
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 import { readJson } from "./body";
 import { handleRoute } from "./respond";
 import { clientAddress, CLIENT_ADDRESS_HEADER } from "./client-address";

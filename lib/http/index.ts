@@ -1,7 +1,7 @@
-// HTTP plumbing shared by every route: the error type and its mapping, JSON bodies with limits,
-// authentication of callers, rate limits, the client address and the one outbound fetch
-// (safeFetch). Speaks web-standard Request/Response only; no framework imports.
-export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
+// HTTP plumbing shared by every route, below the domain: the mapping of AppError (lib/errors) to
+// responses, JSON bodies with limits, query and path parameters, boundary checks of client text,
+// rate limits, the client address, security headers and server-action screens. Speaks web-standard
+// Request/Response only; imports no domain module (who is calling is lib/callers).
 export {
   DATABASE_RETRY_AFTER_SECONDS,
   DATABASE_UNAVAILABLE_MESSAGE,
@@ -13,7 +13,7 @@ export {
   type HttpMethod,
 } from "./respond";
 export { assertJsonContentType, MAX_BODY_BYTES, parseJson, parseJsonOrForm, readBodyBytes, readJson, readJsonOrForm } from "./body";
-export { decodePathParam, keysetCursorSchema, pagePathParam, parseQuery, readQuery } from "./params";
+export { decodePathParam, keysetCursorSchema, pageLimitSchema, pagePathParam, parseQuery, readQuery } from "./params";
 export {
   assertStorableJson,
   assertStorableText,
@@ -25,24 +25,9 @@ export {
   textDefect,
   type InputProblem,
 } from "./text";
-export {
-  authenticate,
-  authenticateRequest,
-  hasMooAuth,
-  requireRequestUser,
-  requireRequestUserAs,
-  requireRequestUserForWrite,
-  requireUser,
-  requireUserForWrite,
-  sessionAccessToken,
-  sessionUserForWrite,
-  type AuthenticateRequestOptions,
-  type MooAuthPrincipal,
-  type Principal,
-  type RequestPrincipal,
-} from "./auth";
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
+export { createCspNonce, securityHeaders, type SecurityHeaderOptions } from "./security-headers";
 export {
   isPrivateAddress,
   safeFetch,

@@ -1,6 +1,6 @@
 import type { RateLimit } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 export interface RateLimitResult {
   allowed: boolean;

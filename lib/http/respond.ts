@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { isDatabaseUnavailable } from "@/lib/db";
-import { AppError, isAppError } from "./errors";
+import { AppError, isAppError } from "@/lib/errors";
 
 /** A JSON response with the given status and headers. */
 export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {

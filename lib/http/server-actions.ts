@@ -4,7 +4,7 @@
 // is thrown inside its action handler, where no app code runs. The front server (scripts/start.ts)
 // calls these on every request and answers the 4xx itself; a request that passes goes to Next
 // unchanged. Web-standard Headers and bytes only; nothing here knows Next beyond its wire format.
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 function mediaType(headers: Headers): string {
   return (headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();

@@ -4,7 +4,7 @@
 // what is stored. Every input (JSON bodies, forms, query strings, path segments, server-action
 // forms) is checked here, at the boundary, before any schema or database sees it.
 import { z } from "zod";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -5,7 +5,7 @@ import PgBoss from "pg-boss";
 import { ANCHOR_JOB, anchorPending, anchorSchedule, upgradeAnchors } from "@/lib/anchors";
 import type { AppContext } from "@/lib/context";
 import { CONNECT_TIMEOUT_MS, type Database } from "@/lib/db";
-import { cleanupRateLimitBuckets } from "@/lib/http/rate-limit";
+import { cleanupRateLimitBuckets } from "@/lib/http";
 import { cleanupMooAuthSeen } from "@/lib/clients";
 import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";

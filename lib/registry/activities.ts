@@ -14,8 +14,9 @@ import {
   type ProofForm,
 } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import type { AssetType } from "./schemas";
+import { activityIdOfUrl, activityUrl, actorKeyId, actorUrl, objectUrl } from "@/lib/urls";
 
 export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
 export const PUBLIC_COLLECTION = "https://www.w3.org/ns/activitystreams#Public";
@@ -61,17 +62,6 @@ export function protocolTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function actorUrl(ctx: Pick<AppContext, "config">, username: string): string {
-  return `${ctx.config.baseUrl}/users/${username}`;
-}
-
-export function objectUrl(ctx: Pick<AppContext, "config">, contentHash: string): string {
-  return `${ctx.config.baseUrl}/objects/${contentHash}`;
-}
-
-export function activityUrl(ctx: Pick<AppContext, "config">, activityId: string): string {
-  return `${ctx.config.baseUrl}/activities/${activityId}`;
-}
 
 export interface ClaimObjectFields {
   name: string;
@@ -178,8 +168,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One activity by its 1-based publication index, its id, or its full URL; null when there is none. */
 export async function getActivity(ctx: AppContext, ref: string): Promise<ActivityRecord | null> {
-  const prefix = `${ctx.config.baseUrl}/activities/`;
-  const key = ref.startsWith(prefix) ? ref.slice(prefix.length) : ref;
+  const key = activityIdOfUrl(ctx, ref) ?? ref;
   const select = { id: true, index: true, actor: true, body: true, published: true } as const;
   if (/^\d{1,10}$/.test(key)) {
     // Indexes are INT4: a larger number is no activity (and would fail in the database).
@@ -244,7 +233,7 @@ export type SignatureCheck =
 export async function checkActivitySignature(ctx: AppContext, activity: ActivityRecord): Promise<SignatureCheck> {
   const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, activity.actor);
   if (!publicKeyPem) return { verified: false, reason: "the actor's public key is missing" };
-  const expectedCreator = `${actorUrl(ctx, activity.actor)}#main-key`;
+  const expectedCreator = actorKeyId(ctx, activity.actor);
   const result = verifyActivitySignature(activity.json, publicKeyPem, { expectedCreator });
   return result.ok ? { verified: true, creator: expectedCreator } : { verified: false, reason: result.reason };
 }

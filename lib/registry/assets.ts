@@ -1,8 +1,8 @@
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation, type Prisma } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
-import { assertStorableJson } from "@/lib/http/text";
+import { AppError } from "@/lib/errors";
+import { assertStorableJson } from "@/lib/http";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
 import { buildSignedClaim, storeActivity, type ActivityJson, type ClaimObjectFields } from "./activities";
 import type { AssetType, ListAssetsQuery, RegisterAssetInput } from "./schemas";

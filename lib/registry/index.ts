@@ -3,14 +3,11 @@
 // is federation's.
 export * from "./schemas";
 export {
-  activityUrl,
-  actorUrl,
   checkActivityProof,
   checkActivitySignature,
   getActivity,
   getActivityOrThrow,
   listActivities,
-  objectUrl,
   protocolTime,
   type ActivityJson,
   type ActivityRecord,

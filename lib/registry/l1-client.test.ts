@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FAKE_RUNS, startFakeL1, type FakeL1 } from "@/e2e/fixtures/fake-l1";
+import { findListedL1, type ListedL1 } from "@/lib/config";
+import { requireListedL1 } from "@/lib/renderers";
 import { fetchL1Run, type FetchL1RunParams, type L1RunResult } from "./l1-client";
+
+/** `url` as a configured L1 (what requireListedL1 hands the client). */
+function listed(url: string): ListedL1 {
+  return findListedL1({ l1Servers: [url] }, url)!;
+}
 
 let l1: FakeL1;
 
@@ -17,7 +24,7 @@ beforeEach(() => {
 });
 
 function fetchRun(runId: string, extra: Partial<FetchL1RunParams> = {}): Promise<L1RunResult> {
-  return fetchL1Run({ l1Server: l1.url, runId, config: { l1Servers: [l1.url] }, ...extra });
+  return fetchL1Run({ l1Server: listed(l1.url), runId, ...extra });
 }
 
 /** A fetch that answers every request with `doc` as JSON. */
@@ -133,20 +140,21 @@ describe("fetchL1Run against the fake L1", () => {
     expect(result).toEqual({ ok: false, reason: "not_found", message: `The L1 ${l1.url} has no run 'no-such-run'.` });
   });
 
-  it("refuses an L1 that is not configured without making any request", async () => {
-    const result = await fetchL1Run({ l1Server: l1.url, runId: "completed", config: { l1Servers: ["https://celery-artdag.rose-ash.com"] } });
-    expect(result).toMatchObject({ ok: false, reason: "not_listed" });
-    if (!result.ok) expect(result.message).toContain(l1.url);
+  it("refuses an L1 that is not configured (requireListedL1, before any request)", async () => {
+    const ctx = { config: { l1Servers: ["https://celery-artdag.rose-ash.com"] } } as Parameters<typeof requireListedL1>[0];
+    expect(() => requireListedL1(ctx, l1.url, "nothing was fetched")).toThrow(
+      expect.objectContaining({ code: "l1_not_allowed", message: `${l1.url} is not one of this server's renderers (L1_SERVERS); nothing was fetched.` }),
+    );
     expect(l1.requests).toEqual([]);
   });
 
   it("compares L1 URLs normalised: the case of the origin and a trailing slash do not matter (L1_SERVERS is normalised by loadConfig)", async () => {
+    const ctx = { config: { l1Servers: [l1.url] } } as Parameters<typeof requireListedL1>[0];
     const shouted = l1.url.replace("http://", "HTTP://") + "/";
-    const result = await fetchL1Run({ l1Server: shouted, runId: "completed", config: { l1Servers: [l1.url] } });
+    const result = await fetchL1Run({ l1Server: requireListedL1(ctx, shouted), runId: "completed" });
     expect(result.ok).toBe(true);
     // …but another path on the same host is another L1.
-    const other = await fetchL1Run({ l1Server: `${l1.url}/other`, runId: "completed", config: { l1Servers: [l1.url] } });
-    expect(other).toMatchObject({ ok: false, reason: "not_listed" });
+    expect(() => requireListedL1(ctx, `${l1.url}/other`)).toThrow(expect.objectContaining({ code: "l1_not_allowed" }));
     expect(l1.requests).toHaveLength(1);
   });
 
@@ -167,7 +175,7 @@ describe("fetchL1Run against the fake L1", () => {
   it("fails with unreachable when nothing listens at the L1", async () => {
     const gone = await startFakeL1();
     await gone.close();
-    const result = await fetchL1Run({ l1Server: gone.url, runId: "completed", config: { l1Servers: [gone.url] } });
+    const result = await fetchL1Run({ l1Server: listed(gone.url), runId: "completed" });
     expect(result).toMatchObject({ ok: false, reason: "unreachable" });
     if (!result.ok) expect(result.message).toMatch(new RegExp(`^The L1 ${gone.url} could not be reached \\(.*ECONNREFUSED.*\\)\\.$`));
   });

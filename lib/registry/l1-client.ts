@@ -3,9 +3,8 @@
 // `L1Run`. Every failure is a typed result with a message a person can act on; whether a run that
 // is not completed may be recorded is the caller's decision.
 import { z } from "zod";
-import { findListedL1, type Config } from "@/lib/config";
-import { safeFetch, type FetchLike } from "@/lib/http/safe-fetch";
-import { findJsonProblem } from "@/lib/http/text";
+import type { ListedL1 } from "@/lib/config";
+import { type FetchLike, findJsonProblem, safeFetch } from "@/lib/http";
 
 const L1_FETCH_TIMEOUT_MS = 10_000;
 const L1_RUN_MAX_BYTES = 1024 * 1024;
@@ -46,7 +45,6 @@ export interface L1Run {
 }
 
 export type L1RunFailureReason =
-  | "not_listed"
   | "invalid_run_id"
   | "unreachable"
   | "timeout"
@@ -58,9 +56,9 @@ export type L1RunFailureReason =
 export type L1RunResult = { ok: true; run: L1Run } | { ok: false; reason: L1RunFailureReason; message: string };
 
 export interface FetchL1RunParams {
-  l1Server: string;
+  /** Only a configured L1 (lib/renderers' requireListedL1 made it one) is ever fetched from. */
+  l1Server: ListedL1;
   runId: string;
-  config: Pick<Config, "l1Servers">;
   /** Default 10 s. */
   timeoutMs?: number;
   /** Default 1 MiB. */
@@ -241,20 +239,13 @@ function encodeRunId(runId: string): string | null {
 }
 
 /**
- * Fetches run `runId` from the L1 `l1Server`, which must be one of `config.l1Servers` (otherwise
- * nothing is requested). Never throws for what the L1 does: the result says what went wrong.
+ * Fetches run `runId` from the configured L1 `l1Server`. Never throws for what the L1 does: the
+ * result says what went wrong.
  */
 export async function fetchL1Run(params: FetchL1RunParams): Promise<L1RunResult> {
   const timeoutMs = params.timeoutMs ?? L1_FETCH_TIMEOUT_MS;
   const maxBytes = params.maxBytes ?? L1_RUN_MAX_BYTES;
-  const l1 = findListedL1(params.config, params.l1Server);
-  if (l1 === null) {
-    return {
-      ok: false,
-      reason: "not_listed",
-      message: `${params.l1Server} is not one of this server's L1 renderers (L1_SERVERS); nothing was fetched.`,
-    };
-  }
+  const l1 = params.l1Server;
   const runId = params.runId;
   const segment = encodeRunId(runId);
   const url = segment === null ? null : `${l1}/runs/${segment}`;

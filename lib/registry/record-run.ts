@@ -1,8 +1,8 @@
-import { findListedL1 } from "@/lib/config";
+import { requireListedL1 } from "@/lib/renderers";
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import type { ActivityJson } from "./activities";
 import { explainClaimConflict, getAsset, insertClaim, type AssetView } from "./assets";
 import { fetchL1Run, type L1Run } from "./l1-client";
@@ -29,17 +29,6 @@ export interface RecordRunOptions {
   timeoutMs?: number;
 }
 
-function requireListedL1(ctx: AppContext, raw: string): string {
-  const l1 = findListedL1(ctx.config, raw);
-  if (!l1) throw notListed(raw);
-  return l1;
-}
-
-function notListed(raw: string): AppError {
-  return new AppError("l1_not_allowed", `${raw} is not one of this server's renderers (L1_SERVERS); nothing was fetched.`, {
-    fields: { l1_server: "Not a configured renderer." },
-  });
-}
 
 async function existingRecording(ctx: AppContext, l1: string, runId: string): Promise<RecordRunResult | null> {
   const row = await ctx.prisma.asset.findUnique({
@@ -81,20 +70,18 @@ export async function recordRun(
   input: RecordRunInput,
   options: RecordRunOptions = {},
 ): Promise<RecordRunResult> {
-  const l1 = requireListedL1(ctx, input.l1_server);
+  const l1 = requireListedL1(ctx, input.l1_server, "nothing was fetched");
   const before = await existingRecording(ctx, l1, input.run_id);
   if (before) return before;
 
   const fetched = await fetchL1Run({
     l1Server: l1,
     runId: input.run_id,
-    config: ctx.config,
     timeoutMs: options.timeoutMs,
     fetchImpl: options.fetchImpl,
   });
   if (!fetched.ok) {
     if (fetched.reason === "not_found") throw new AppError("not_found", fetched.message);
-    if (fetched.reason === "not_listed") throw notListed(input.l1_server);
     if (fetched.reason === "invalid_run_id") throw new AppError("invalid_request", fetched.message, { fields: { run_id: fetched.message } });
     throw new AppError("bad_gateway", fetched.message);
   }

@@ -11,7 +11,7 @@ import {
   verifyActivitySignature,
   verifyProof,
 } from "@/lib/crypto";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { storeActivity } from "./activities";
 import {

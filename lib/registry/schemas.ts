@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { keysetCursorSchema, pageLimitSchema } from "@/lib/http/params";
-import { storableInput } from "@/lib/http/text";
+import { keysetCursorSchema, pageLimitSchema, storableInput } from "@/lib/http";
 
 export const ASSET_TYPES = ["image", "video", "audio", "effect", "recipe", "infrastructure", "unknown"] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];

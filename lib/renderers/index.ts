@@ -2,12 +2,11 @@
 // detaching, `/auth/verify` for L1s, and federated logout — revocation at L2 first, then the L1s
 // are told from the job queue. Token mechanics live in lib/tokens.
 import { z } from "zod";
-import { findListedL1 } from "@/lib/config";
+import { findListedL1, type ListedL1 } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
-import { AppError } from "@/lib/http/errors";
-import type { Principal } from "@/lib/http/auth";
-import { safeFetch } from "@/lib/http/safe-fetch";
-import { storableInput } from "@/lib/http/text";
+import { AppError } from "@/lib/errors";
+import type { TokenCaller } from "@/lib/callers";
+import { safeFetch, storableInput } from "@/lib/http";
 import { issueScopedToken, revokeIssuedTokens, revokeSession, verifyScopedToken } from "@/lib/tokens";
 
 /** The queue that tells L1s about revocations (retried with backoff while an L1 is down). */
@@ -32,10 +31,15 @@ export interface RendererState {
   attached_at: string | null;
 }
 
-function requireListed(ctx: AppContext, raw: string): string {
+/**
+ * The configured L1 (L1_SERVERS) that `raw` names, normalised; the one check of an L1 URL that a
+ * request brings. `consequence` completes the message ("nothing was fetched").
+ * @throws AppError l1_not_allowed
+ */
+export function requireListedL1(ctx: Pick<AppContext, "config">, raw: string, consequence?: string): ListedL1 {
   const l1 = findListedL1(ctx.config, raw);
   if (!l1) {
-    throw new AppError("l1_not_allowed", `${raw} is not one of this server's renderers (L1_SERVERS).`, {
+    throw new AppError("l1_not_allowed", `${raw} is not one of this server's renderers (L1_SERVERS)${consequence ? `; ${consequence}` : ""}.`, {
       fields: { l1_server: "Not a configured renderer." },
     });
   }
@@ -57,8 +61,8 @@ export async function listRenderers(ctx: AppContext, username: string): Promise<
  * records the attachment, and answers where to send the browser (`{l1}/auth?auth_token=…`).
  * @throws AppError l1_not_allowed (nothing issued, no redirect)
  */
-export async function attachRenderer(ctx: AppContext, principal: Principal, rawL1: string): Promise<{ location: string }> {
-  const l1 = requireListed(ctx, rawL1);
+export async function attachRenderer(ctx: AppContext, principal: TokenCaller, rawL1: string): Promise<{ location: string }> {
+  const l1 = requireListedL1(ctx, rawL1);
   const { token } = await ctx.prisma.$transaction(async (tx) => {
     const issued = await issueScopedToken(ctx, tx, { token: principal.token, claims: principal.claims }, l1);
     await tx.userRenderer.upsert({
@@ -78,8 +82,8 @@ export async function attachRenderer(ctx: AppContext, principal: Principal, rawL
  * attachment, and has the L1 told (`POST {l1}/auth/revoke`) from the job queue.
  * @throws AppError l1_not_allowed
  */
-export async function detachRenderer(ctx: AppContext, principal: Principal, rawL1: string): Promise<RendererState> {
-  const l1 = requireListed(ctx, rawL1);
+export async function detachRenderer(ctx: AppContext, principal: TokenCaller, rawL1: string): Promise<RendererState> {
+  const l1 = requireListedL1(ctx, rawL1);
   await ctx.prisma.$transaction(async (tx) => {
     const rows = await tx.issuedToken.findMany({ where: { username: principal.username, l1Server: l1, expiresAt: { gt: ctx.now() } } });
     const revoked = await revokeIssuedTokens(ctx, tx, rows);
@@ -95,7 +99,7 @@ export async function detachRenderer(ctx: AppContext, principal: Principal, rawL
  * issued from it are revoked, every attached L1 gets a queued notification (`/auth/revoke` per
  * token, `/auth/revoke-user`), and the user's attachments are removed. Nothing waits for an L1.
  */
-export async function logoutEverywhere(ctx: AppContext, principal: Pick<Principal, "token" | "claims" | "username">): Promise<void> {
+export async function logoutEverywhere(ctx: AppContext, principal: Pick<TokenCaller, "token" | "claims" | "username">): Promise<void> {
   await ctx.prisma.$transaction(async (tx) => {
     const revoked = await revokeSession(ctx, tx, principal.token, principal.claims);
     const attachments = await tx.userRenderer.findMany({ where: { username: principal.username }, select: { l1Server: true } });

@@ -2,7 +2,7 @@ import http from "node:http";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
-import type { Principal } from "@/lib/http/auth";
+import type { TokenCaller } from "@/lib/callers";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { issueToken, tokenHash, verifySessionToken } from "@/lib/tokens";
 import {
@@ -19,7 +19,7 @@ import {
 const L1_A = "https://l1-a.test";
 const L1_B = "https://l1-b.test";
 
-async function login(t: TestContext, username: string): Promise<Principal> {
+async function login(t: TestContext, username: string): Promise<TokenCaller> {
   const { token, claims } = await issueToken(t.ctx, { username });
   return { username, token, claims, via: "bearer" };
 }
@@ -151,7 +151,7 @@ describe.each(databaseKinds)("renderers on %s", (kind) => {
     const carolGrant = await registerUser(t.ctx, { username: "carol", password: "password carol" }, { client: null });
     const claims = (await verifySessionToken(t.ctx, carolGrant.access_token));
     if (!claims.ok) throw new Error("token");
-    const carol: Principal = { username: "carol", token: carolGrant.access_token, claims: claims.claims, via: "bearer" };
+    const carol: TokenCaller = { username: "carol", token: carolGrant.access_token, claims: claims.claims, via: "bearer" };
     const other = await login(t, "carol"); // another session of carol's, not logged out
     const a = tokenFrom((await attachRenderer(t.ctx, carol, L1_A)).location);
     const b = tokenFrom((await attachRenderer(t.ctx, carol, L1_B)).location);

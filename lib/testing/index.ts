@@ -8,7 +8,7 @@ import pg from "pg";
 import { loadConfig, testDatabaseUrl, type Config, type Env } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { openDatabase, type Database } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 export type DatabaseKind = "pglite" | "postgres";
 

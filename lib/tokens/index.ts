@@ -6,6 +6,7 @@ import { tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResu
 import type { Prisma } from "@/lib/db";
 import { isTokenRevoked } from "./revocation";
 import { revokeIssuedTokens } from "./scoped";
+import { tokenUserExists } from "./token-user";
 
 export { issueToken, TOKEN_FUTURE_SKEW_SECONDS, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 export { cleanupExpiredRevocations, revokeToken } from "./revocation";
@@ -19,15 +20,6 @@ export {
   type VerifyScopedTokenResult,
 } from "./scoped";
 
-/**
- * True when the account a token names exists. A token is only as good as its account: one signed
- * with our secret for a name that has no account (never registered, or the instance actor's name
- * before it is claimed) must not act for that name.
- */
-export async function tokenUserExists(ctx: AppContext, username: string): Promise<boolean> {
-  const row = await ctx.prisma.user.findUnique({ where: { username }, select: { id: true } });
-  return row !== null;
-}
 
 /**
  * Verifies a login (session) token: signature, expiry, issuer, not revoked, not a renderer

@@ -2,6 +2,7 @@ import { deriveKey, seal, unseal } from "@/lib/crypto";
 import type { AppContext } from "@/lib/context";
 import type { Prisma } from "@/lib/db";
 import { isTokenRevoked } from "./revocation";
+import { tokenUserExists } from "./token-user";
 import { issueToken, tokenHash, verifyTokenSignature, type TokenClaims } from "./jwt";
 
 type Tx = Prisma.TransactionClient;
@@ -64,8 +65,7 @@ export async function verifyScopedToken(ctx: AppContext, token: string, l1Server
   if (!issued || issued.l1Server !== l1Server) return { ok: false, reason: "not_issued" };
   if (await isTokenRevoked(ctx, hash)) return { ok: false, reason: "revoked" };
   if (await isTokenRevoked(ctx, sid)) return { ok: false, reason: "parent_revoked" };
-  const account = await ctx.prisma.user.findUnique({ where: { username: sig.claims.username }, select: { id: true } });
-  if (!account) return { ok: false, reason: "unknown_user" };
+  if (!(await tokenUserExists(ctx, sig.claims.username))) return { ok: false, reason: "unknown_user" };
   return { ok: true, claims: { ...sig.claims, l1_server, sid } };
 }
 

@@ -2,7 +2,8 @@
 
 import { headers } from "next/headers";
 import { signOut } from "@/auth";
-import { authenticate, isAppError } from "@/lib/http";
+import { getCaller } from "@/lib/callers";
+import { isAppError } from "@/lib/errors";
 import { getContext } from "@/lib/runtime";
 import { logoutEverywhere } from "@/lib/renderers";
 
@@ -14,7 +15,7 @@ export async function logoutAction(): Promise<void> {
   const ctx = await getContext();
   // A bad or dead session just signs out; but a database that cannot be reached must not end in
   // "signed out" with the token still valid: that error propagates (the page shows it, the session stays).
-  const viewer = await authenticate(ctx, await headers()).catch((err: unknown) => {
+  const viewer = await getCaller(ctx, await headers(), { accept: ["session", "bearer"] }).catch((err: unknown) => {
     if (isAppError(err)) return null;
     throw err;
   });

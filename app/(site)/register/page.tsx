@@ -3,7 +3,7 @@ import Link from "next/link";
 import { AccountForm } from "@/components/account-form";
 import { Card } from "@/components/ui/card";
 import { checkInvite, type Invite } from "@/lib/accounts";
-import { isAppError } from "@/lib/http";
+import { isAppError } from "@/lib/errors";
 import { getContext } from "@/lib/runtime";
 import { getViewer, safeNextPath } from "../../_shared/viewer";
 import { registerAction } from "./actions";

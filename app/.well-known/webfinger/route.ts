@@ -1,6 +1,7 @@
 // GET /.well-known/webfinger?resource=acct:user@domain (or the actor URL, or a registered client
 // did:key, BIN-2) — RFC 7033 discovery.
-import { AppError, handleRoute, json, methodNotAllowed, readQuery } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, readQuery } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { webfinger } from "@/lib/federation";
 import { getContext } from "@/lib/runtime";
 

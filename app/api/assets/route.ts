@@ -1,7 +1,8 @@
 // GET /assets — list assets (keyset-paged); POST /assets — register an asset (product.md §3;
 // Bearer, same-origin session or Moo-Auth-1).
 // lib/front sends API requests for /assets here; browsers get the page.
-import { handleRoute, json, methodNotAllowed, parseJson, parseQuery, readBodyBytes, requireRequestUserForWrite } from "@/lib/http";
+import { handleRoute, json, methodNotAllowed, parseJson, parseQuery, readBodyBytes } from "@/lib/http";
+import { requireCaller } from "@/lib/callers";
 import { listAssets, listAssetsQuery, registerAsset, registerAssetInput } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 
@@ -15,7 +16,7 @@ export const POST = handleRoute(async (req) => {
   const ctx = await getContext();
   const body = await readBodyBytes(req);
   // Clients sign the path they addressed, /assets; the front door rewrote it to this route.
-  const user = await requireRequestUserForWrite(ctx, req, body, { publicPath: "/assets" });
+  const user = await requireCaller(ctx, req, { accept: ["session", "bearer", "moo-auth"], write: true, body, publicPath: "/assets" });
   const input = registerAssetInput.parse(parseJson(body, req.headers.get("content-type")));
   return json(await registerAsset(ctx, user.username, input), { status: 201 });
 });

@@ -1,5 +1,6 @@
 // Any other path under /auth is an API path too: a JSON 404, not the HTML not-found page.
-import { AppError, handleRoute } from "@/lib/http";
+import { handleRoute } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 
 const notFound = handleRoute<{ path: string[] }>(async (req) => {
   throw new AppError("not_found", `There is no endpoint at ${new URL(req.url).pathname}.`);

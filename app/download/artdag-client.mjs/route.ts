@@ -1,6 +1,7 @@
 // GET /download/artdag-client.mjs — the CLI client itself (product.md §6), one file to run with
 // Node. lib/front also sends non-browser GETs of /download/client here, so `curl -o` gets the file.
-import { AppError, handleRoute, methodNotAllowed } from "@/lib/http";
+import { handleRoute, methodNotAllowed } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { readClientFile } from "@/lib/site";
 
 export const GET = handleRoute(async () => {

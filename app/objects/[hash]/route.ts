@@ -1,5 +1,6 @@
 // GET /objects/{content_hash} — the asset as an ActivityPub object, exactly as signed in its claim.
-import { AppError, decodePathParam, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { decodePathParam, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { getClaimObject } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 

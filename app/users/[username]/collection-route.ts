@@ -2,15 +2,17 @@
 // is the user's alone; the others are public, but a Moo-Auth-1 request must be signed by a key of
 // that same actor (a key of actor A gets 401 on actor B's collections, product.md §6).
 import { collectionQuery, getCollection, type CollectionName } from "@/lib/federation";
-import { decodePathParam, handleRoute, hasMooAuth, json, parseQuery, requireRequestUserAs } from "@/lib/http";
+import { decodePathParam, handleRoute, json, parseQuery } from "@/lib/http";
+import { isMooAuthRequest } from "@/lib/http-signatures";
+import { requireCaller } from "@/lib/callers";
 import { getContext } from "@/lib/runtime";
 
 export function collectionRoute(name: CollectionName) {
   return handleRoute<{ username: string }>(async (req, { params }) => {
     const username = decodePathParam((await params).username, "username");
     const ctx = await getContext();
-    const personal = name === "inbox" || hasMooAuth(req);
-    if (personal) await requireRequestUserAs(ctx, req, username);
+    const personal = name === "inbox" || isMooAuthRequest(req.headers);
+    if (personal) await requireCaller(ctx, req, { accept: ["session", "bearer", "moo-auth"], as: username });
     const query = parseQuery(req, collectionQuery);
     const doc = await getCollection(ctx, name, username, query);
     return json(doc, {

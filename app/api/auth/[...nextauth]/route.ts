@@ -5,8 +5,9 @@
 // of it, and every L1 login made from it, alive.
 import type { NextRequest } from "next/server";
 import { handlers } from "@/auth";
-import { authActionOf } from "@/lib/accounts/session";
-import { handleRoute, sessionUserForWrite } from "@/lib/http";
+import { authActionOf } from "@/lib/accounts";
+import { handleRoute } from "@/lib/http";
+import { getCaller } from "@/lib/callers";
 import { logoutEverywhere } from "@/lib/renderers";
 import { getContext } from "@/lib/runtime";
 
@@ -14,7 +15,7 @@ export const GET = handlers.GET;
 
 const signOut = handleRoute(async (req) => {
   const ctx = await getContext();
-  const principal = await sessionUserForWrite(ctx, req);
+  const principal = await getCaller(ctx, req, { accept: ["session"], write: true });
   if (principal) await logoutEverywhere(ctx, principal);
   return handlers.POST(req as NextRequest);
 });

@@ -2,7 +2,8 @@
 // requests, the user's public profile JSON for other API clients (lib/front sends both here).
 import { getUserProfile } from "@/lib/accounts";
 import { actorDocument } from "@/lib/federation";
-import { AppError, decodePathParam, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { decodePathParam, handleRoute, json, methodNotAllowed } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { getContext } from "@/lib/runtime";
 
 const ACTIVITYPUB = /\bapplication\/(activity\+json|ld\+json)\b/i;
