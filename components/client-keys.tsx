@@ -19,7 +19,7 @@ import { Field } from "./ui/field";
 const QUERY_KEY = ["client-keys"] as const;
 
 /** `did:key:z6MkekwC…hqpS5`: enough to tell keys apart; the full value is in the title and the copy button. */
-export function shortDidKey(did: string): string {
+function shortDidKey(did: string): string {
   return did.length > 30 ? `${did.slice(0, 18)}…${did.slice(-6)}` : did;
 }
 

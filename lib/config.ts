@@ -236,11 +236,6 @@ export function getConfig(): Config {
   return cached;
 }
 
-/** Tests and scripts that change the environment call this to re-read it. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}
-
 /** Tests only: the PostgreSQL server database tests also run on (TEST_DATABASE_URL), or null. */
 export function testDatabaseUrl(): string | null {
   return process.env.TEST_DATABASE_URL?.trim() || null;

@@ -1,6 +1,8 @@
-// `npm test`: the whole suite. Unit and database tests (Vitest: PGlite, plus PostgreSQL when
+// `npm test`: the whole suite. Lint (ESLint with the import boundaries, then knip for unused files,
+// exports and dependencies), unit and database tests (Vitest: PGlite, plus PostgreSQL when
 // TEST_DATABASE_URL is set), then the HTTP and browser tests (Playwright against a real build),
-// then one closing line: "N passed, N failed, N skipped". Exits non-zero if anything failed.
+// then one closing line: "N passed, N failed, N skipped". Exits non-zero if anything failed; a lint
+// failure counts as one failed step and is named at the end.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -29,7 +31,12 @@ for (const f of ["unit.json", "e2e.json"]) rmSync(path.join(results, f), { force
 
 const only = process.argv[2];
 let failedSteps = 0;
+const failedLints: string[] = [];
 if (only !== "e2e") {
+  // Both linters run even when the first fails, so one run shows every problem.
+  if (run(bin("eslint"), ["."]) !== 0) failedLints.push("eslint");
+  if (run(bin("knip"), []) !== 0) failedLints.push("knip");
+  if (failedLints.length > 0) failedSteps++;
   failedSteps += run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"]) ? 1 : 0;
 }
 if (only !== "unit") {
@@ -57,5 +64,6 @@ if (stats) {
 if (failedSteps > 0 && failed === 0) failed = failedSteps; // a step died before reporting its tests
 if (only !== "unit" && !existsSync(path.join(results, "e2e.json")) && failed === 0) failed = 1;
 
+if (failedLints.length > 0) console.log(`\nlint failed (${failedLints.join(", ")}): problems listed above, counted as one failed step (\`npm run lint\` runs it alone).`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failedSteps > 0 ? 1 : 0);

@@ -54,7 +54,7 @@ export interface CallerOptions {
  * (ARTDAG_USER, whose keys exist from the first start) and any name whose key files exist. Whoever
  * registered such a name would own its key pair and the activities signed with it.
  */
-export async function isReservedUsername(ctx: Pick<AppContext, "config">, username: string): Promise<boolean> {
+async function isReservedUsername(ctx: Pick<AppContext, "config">, username: string): Promise<boolean> {
   if (username === ctx.config.primaryUser) return true;
   const { privateKey, publicKey } = actorKeyPaths(ctx.config.keysDir, username);
   for (const file of [privateKey, publicKey]) {

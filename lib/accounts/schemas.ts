@@ -10,7 +10,7 @@ export const usernameSchema = z
   .max(32, "username must be at most 32 characters")
   .regex(USERNAME_PATTERN, "username may contain only a–z, 0–9 and _ (lower case)");
 
-export const passwordSchema = z
+const passwordSchema = z
   .string({ error: "password must be a string" })
   .min(8, "password must be at least 8 characters")
   .max(256, "password must be at most 256 characters");

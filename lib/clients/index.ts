@@ -6,11 +6,10 @@ export {
   addClientKeyInput,
   clientDidKeyDefect,
   listClientKeysQuery,
-  MAX_LABEL_CHARS,
   parseAddClientKeyBody,
   type AddClientKeyInput,
   type ListClientKeysQuery,
 } from "./schemas";
 export { addClientKey, findClientKeyOwner, listClientKeys, removeClientKey, type ClientKeyView } from "./keys";
-export { authenticateMooAuth, cleanupMooAuthSeen, MOO_AUTH_SEEN_SECONDS, type MooAuthCaller } from "./moo-auth";
+export { authenticateMooAuth, cleanupMooAuthSeen, type MooAuthCaller } from "./moo-auth";
 export { assetFieldsFromCreate } from "./outbox";

@@ -12,7 +12,7 @@ export interface MooAuthCaller {
  * How long an accepted signature is remembered. A request is accepted while its Date is within
  * ±window of now, so a signature first seen at t can still be fresh until t + 2 × window.
  */
-export const MOO_AUTH_SEEN_SECONDS = 2 * MOO_AUTH_MAX_SKEW_SECONDS;
+const MOO_AUTH_SEEN_SECONDS = 2 * MOO_AUTH_MAX_SKEW_SECONDS;
 
 function unauthorized(message: string): AppError {
   return new AppError("unauthorized", message, { headers: { "www-authenticate": 'Moo-Auth-1 realm="artdag"' } });

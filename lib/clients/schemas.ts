@@ -4,7 +4,7 @@ import { describeDidKeyDefect } from "@/lib/http-signatures";
 import { parseDidKey } from "@/lib/crypto";
 
 /** Longest label of a client key (the column is VARCHAR(100)). */
-export const MAX_LABEL_CHARS = 100;
+const MAX_LABEL_CHARS = 100;
 
 /**
  * Why a did:key cannot be a client key, in words (product.md §6: only Ed25519 `did:key:z6Mk…`),
@@ -18,7 +18,7 @@ export function clientDidKeyDefect(value: string): string | null {
 }
 
 /** A did:key as sent: trimmed, and refused with a message naming the defect. */
-export const clientDidKeySchema = z
+const clientDidKeySchema = z
   .string({ error: "did_key is required (did:key:z6Mk…)" })
   .trim()
   .min(1, "did_key is required (did:key:z6Mk…)")

@@ -5,13 +5,11 @@
 export { actorKeyPaths, ensureActorKeyPair, privateKeyFromPem, readActorPrivateKey, readActorPublicKey } from "./keys";
 export {
   assertCanonicalizable,
-  canonicalJson,
   CanonicalJsonError,
   MAX_CANONICAL_DEPTH,
   type CanonicalJsonOptions,
 } from "./canonical-json";
 export {
-  buildSigningInput,
   signActivity,
   verifyActivitySignature,
   type Activity,
@@ -25,7 +23,6 @@ export {
 } from "./artdag-signature";
 export { deriveKey, seal, unseal } from "./sealed";
 export {
-  actorEd25519KeyPath,
   ensureActorEd25519Key,
   importEd25519Seed,
   readActorEd25519Key,
@@ -38,7 +35,6 @@ export {
   ed25519PublicKeyToMultibase,
   encodeBase58btc,
   encodeMultibaseBase58btc,
-  exportEd25519PublicKeyBytes,
   multibaseToEd25519PublicKey,
   parseDidKey,
   type DecodeMultibaseResult,
@@ -47,9 +43,7 @@ export {
   type ParseDidKeyResult,
 } from "./multibase";
 export { actorMultikey, actorMultikeyId, type Multikey } from "./multikey";
-export { canonicalizeJcs, JcsError, MAX_JCS_DEPTH } from "./jcs";
 export {
-  buildProofHashData,
   createProof,
   DATA_INTEGRITY_CONTEXT,
   verifyProof,

@@ -11,7 +11,7 @@ import { applyMigrations } from "./migrate";
 
 export { Prisma, PrismaClient } from "@/generated/prisma/client";
 export { applyMigrations, migrationFilters, migrationList, migrationsDir, withSchemaEngine } from "./migrate";
-export { DatabaseLockedError, lockDatabaseFolder, readLockHolder, type FolderLock, type LockHolder } from "./folder-lock";
+export { DatabaseLockedError, lockDatabaseFolder, type FolderLock, type LockHolder } from "./folder-lock";
 export { isDatabaseUnavailable } from "./errors";
 
 /**

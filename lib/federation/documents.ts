@@ -6,8 +6,8 @@ import { clientDidKeyDefect, findClientKeyOwner } from "@/lib/clients";
 import { actorKeyId, actorUrl, collectionUrl, instanceActorUrl, instanceKeyId, sharedInboxUrl, usernameOfActorUrl } from "@/lib/urls";
 
 export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
-export const SECURITY_CONTEXT = "https://w3id.org/security/v1";
-export const NODEINFO_21_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+const SECURITY_CONTEXT = "https://w3id.org/security/v1";
+const NODEINFO_21_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 
 /** A JRD document (RFC 7033). */
 export interface Jrd {

@@ -15,7 +15,7 @@ import { actorUrl as actorUrlOf, usernameOfActorUrl } from "@/lib/urls";
 type InboxPost = SignedRequest & { body: Uint8Array };
 
 /** Signature window for inbound requests (protocols.md §2: ±1 hour). */
-export const INBOX_CLOCK_SKEW_SECONDS = 3600;
+const INBOX_CLOCK_SKEW_SECONDS = 3600;
 
 const idRef = z.union([z.string(), z.object({ id: z.string() }).transform((o) => o.id)]);
 const inboundActivity = z.object({
@@ -223,7 +223,7 @@ async function acceptFollow(ctx: AppContext, follow: z.infer<typeof inboundActiv
 }
 
 /** How long processed activity ids are remembered for de-duplication. */
-export const INBOX_SEEN_DAYS = 30;
+const INBOX_SEEN_DAYS = 30;
 
 /** Forgets processed activity ids older than INBOX_SEEN_DAYS. */
 export async function cleanupInboxSeen(ctx: AppContext): Promise<number> {

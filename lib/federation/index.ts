@@ -14,12 +14,10 @@ export {
   performDelivery,
   type DeliveryView,
 } from "./delivery";
-export { cleanupInboxSeen, INBOX_CLOCK_SKEW_SECONDS, INBOX_SEEN_DAYS, receiveActivity, type InboxOutcome } from "./inbox";
+export { cleanupInboxSeen, receiveActivity, type InboxOutcome } from "./inbox";
 export {
   fetchActivityPubDocument,
-  fetchRemoteActor,
   KEY_CONFIRMATION_MAX_AGE_SECONDS,
-  resolveRemoteKey,
   type KeyResolution,
   type RemoteActor,
 } from "./remote";

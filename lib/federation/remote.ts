@@ -10,7 +10,6 @@ import { instanceKeyId } from "@/lib/urls";
 
 const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
-
 /**
  * GETs an ActivityPub document, signed by the instance actor, through the safe-fetch helper
  * (timeouts, 1 MiB cap, private addresses only when FEDERATION_ALLOW_PRIVATE_ADDRESSES).

@@ -9,7 +9,7 @@ import type { Config } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, createCspNonce, isServerActionRequest, screenServerActionBody, screenServerActionHeaders, securityHeaders } from "@/lib/http";
 import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
 
-export { hasMalformedEscape, isPagePath, isPageRequest, JSON_TWINS, negotiatedPath, PAGE_TWINS, type Twin } from "./negotiation";
+export { isPageRequest, JSON_TWINS, negotiatedPath, type Twin } from "./negotiation";
 
 /** Largest request body on any path (product.md §9); larger ones get 413 before they are buffered. */
 export const FRONT_MAX_BODY_BYTES = 1024 * 1024;
@@ -62,7 +62,7 @@ function lastHop(value: string | string[] | undefined): string | undefined {
  * The public scheme is configuration (ARTDAG_SCHEME), so Next and the auth library build URLs with
  * it whatever the hop from the proxy used.
  */
-export function normalizeForwardedHeaders(req: IncomingMessage, config: Pick<Config, "trustProxy" | "scheme">): void {
+function normalizeForwardedHeaders(req: IncomingMessage, config: Pick<Config, "trustProxy" | "scheme">): void {
   const h = req.headers;
   let client = req.socket.remoteAddress ?? "unknown";
   let host = single(h.host);

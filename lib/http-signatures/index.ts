@@ -8,14 +8,11 @@
 // did:keys are registered, and replay refusal, belong to lib/clients.
 export {
   checkBodyDigest,
-  contentDigestHeader,
   sha256DigestHeader,
   type BodyDigestResult,
   type DigestKind,
 } from "./digest";
 export {
-  buildCavageSigningString,
-  parseCavageSignature,
   signCavage,
   verifyCavage,
   type CavageSignatureParams,
@@ -24,14 +21,10 @@ export {
 } from "./draft-cavage";
 export {
   buildRfc9421SignatureBase,
-  MAX_SIGNATURES,
-  signRfc9421,
-  verifyRfc9421,
   type Rfc9421SignOptions,
   type Rfc9421VerifyOptions,
 } from "./rfc9421";
 export {
-  detectSignatureSpec,
   signRequest,
   verifyRequestSignature,
   type SignRequestOptions,
@@ -42,8 +35,6 @@ export {
   describeDidKeyDefect,
   isMooAuthRequest,
   MOO_AUTH_MAX_SKEW_SECONDS,
-  MOO_AUTH_SCHEME,
-  mooAuthDigest,
   signMooAuth,
   verifyMooAuth,
   type MooAuthFailureReason,
@@ -55,7 +46,6 @@ export {
 } from "./moo-auth";
 export type { Rfc9421Algorithm } from "./algorithms";
 export {
-  DEFAULT_MAX_SKEW_SECONDS,
   type KeyResolver,
   type SignedRequest,
   type SignatureSpec,

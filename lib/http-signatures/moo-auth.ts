@@ -8,7 +8,7 @@ import { decodeMultibaseBase58btc, didKeyFromEd25519, encodeMultibaseBase58btc, 
 import { bodyBytes, type SignedRequest } from "./types";
 
 /** The `Authorization` scheme name. */
-export const MOO_AUTH_SCHEME = "Moo-Auth-1";
+const MOO_AUTH_SCHEME = "Moo-Auth-1";
 /** protocols.md §3: `Date` within ±5 minutes. */
 export const MOO_AUTH_MAX_SKEW_SECONDS = 300;
 

@@ -50,7 +50,7 @@ export interface Rfc9421VerifyOptions extends VerifyOptions {
 }
 
 /** More signatures than this in one request is refused rather than tried one by one. */
-export const MAX_SIGNATURES = 8;
+const MAX_SIGNATURES = 8;
 
 type Base = { ok: true; text: string } | { ok: false; reason: "missing_required_header" | "malformed"; detail: string };
 

@@ -267,7 +267,7 @@ export function parseItem(input: string, options: ParseOptions = {}): Item {
 
 // ---- serialisation (RFC 8941 §4.1) ----
 
-export function serializeBareItem(item: BareItem): string {
+function serializeBareItem(item: BareItem): string {
   switch (item.type) {
     case "integer":
       if (!Number.isInteger(item.value) || Math.abs(item.value) > 999_999_999_999_999) {
@@ -298,7 +298,7 @@ function serializeKey(key: string): string {
   return key;
 }
 
-export function serializeParameters(params: Parameters): string {
+function serializeParameters(params: Parameters): string {
   let out = "";
   for (const [key, value] of params) {
     out += `;${serializeKey(key)}`;
@@ -315,7 +315,7 @@ export function serializeInnerList(list: InnerList): string {
   return `(${list.items.map(serializeItem).join(" ")})${serializeParameters(list.params)}`;
 }
 
-export function serializeMember(member: Member): string {
+function serializeMember(member: Member): string {
   return member.kind === "inner-list" ? serializeInnerList(member) : serializeItem(member);
 }
 

@@ -12,7 +12,7 @@ import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
 import { pgliteBossDb, postgresBossDb, prismaTxBossDb } from "./boss-db";
 
-export { pgliteBossDb, postgresBossDb, prismaTxBossDb, type BossDb } from "./boss-db";
+export { pgliteBossDb, postgresBossDb, type BossDb } from "./boss-db";
 
 /** Every queue's name, in one place. */
 export const JOBS = {
@@ -34,11 +34,11 @@ export const CLEANUP_SCHEDULE = "*/15 * * * *";
  * retried by the queue's maintenance. One delivery takes at most two 15 s requests (the double
  * knock), so this leaves ample room; a batch runs its deliveries side by side.
  */
-export const DELIVERY_EXPIRE_SECONDS = 60;
+const DELIVERY_EXPIRE_SECONDS = 60;
 /** Deliveries a worker takes at once (sent concurrently, each completed or failed on its own). */
-export const DELIVERY_BATCH_SIZE = 10;
+const DELIVERY_BATCH_SIZE = 10;
 /** How often pg-boss looks for expired jobs (and archives finished ones). */
-export const MAINTENANCE_INTERVAL_SECONDS = 30;
+const MAINTENANCE_INTERVAL_SECONDS = 30;
 
 export interface StartJobsOptions {
   /** Poll faster than pg-boss's 2 s default (tests). */
@@ -46,7 +46,7 @@ export interface StartJobsOptions {
 }
 
 /** Removes what has expired: revoked tokens past their expiry, rate-limit windows long closed. */
-export async function runCleanup(
+async function runCleanup(
   ctx: AppContext,
 ): Promise<{ revocations: number; issuedTokens: number; rateLimitBuckets: number; inboxSeen: number; mooAuthSeen: number }> {
   return {

@@ -18,8 +18,8 @@ import { AppError } from "@/lib/errors";
 import type { AssetType } from "./schemas";
 import { activityIdOfUrl, activityUrl, actorKeyId, actorUrl, objectUrl } from "@/lib/urls";
 
-export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
-export const PUBLIC_COLLECTION = "https://www.w3.org/ns/activitystreams#Public";
+const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
+const PUBLIC_COLLECTION = "https://www.w3.org/ns/activitystreams#Public";
 
 type Tx = Prisma.TransactionClient;
 
@@ -58,7 +58,7 @@ const OBJECT_TYPES: Record<AssetType, string> = {
 };
 
 /** protocols.md §1: UTC with second precision and a Z. */
-export function protocolTime(date: Date): string {
+function protocolTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 

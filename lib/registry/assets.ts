@@ -60,7 +60,7 @@ function toView(row: AssetRow): AssetView {
 }
 
 /** Refuses (400) metadata the signature scheme cannot sign exactly, before anything is written. */
-export function requireSignableMetadata(metadata: Record<string, unknown>): void {
+function requireSignableMetadata(metadata: Record<string, unknown>): void {
   // A lone surrogate canonicalizes (as \udXXX, in Python too) but cannot be stored as text: refused
   // before anything is signed, as is NUL, which PostgreSQL refuses in jsonb.
   assertStorableJson(metadata, "metadata", true);

@@ -8,7 +8,6 @@ export {
   getActivity,
   getActivityOrThrow,
   listActivities,
-  protocolTime,
   type ActivityJson,
   type ActivityRecord,
   type ActivitySummary,

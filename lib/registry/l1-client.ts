@@ -6,10 +6,10 @@ import { z } from "zod";
 import type { ListedL1 } from "@/lib/config";
 import { type FetchLike, findJsonProblem, safeFetch } from "@/lib/http";
 
-export const L1_FETCH_TIMEOUT_MS = 10_000;
-export const L1_RUN_MAX_BYTES = 1024 * 1024;
+const L1_FETCH_TIMEOUT_MS = 10_000;
+const L1_RUN_MAX_BYTES = 1024 * 1024;
 /** More inputs than this is not a run L2 records in one transaction. */
-export const L1_RUN_MAX_INPUTS = 1000;
+const L1_RUN_MAX_INPUTS = 1000;
 const MAX_RUN_ID_LENGTH = 200;
 const MAX_RECIPE_DEPTH = 32;
 

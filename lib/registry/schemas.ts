@@ -5,20 +5,20 @@ export const ASSET_TYPES = ["image", "video", "audio", "effect", "recipe", "infr
 export type AssetType = (typeof ASSET_TYPES)[number];
 
 /** Largest metadata object, as UTF-8 JSON (product.md §3). */
-export const MAX_METADATA_BYTES = 16 * 1024;
+const MAX_METADATA_BYTES = 16 * 1024;
 
-export const contentHashSchema = z
+const contentHashSchema = z
   .string({ error: "content_hash must be a string" })
   .regex(/^[0-9a-fA-F]{64}$/, "content_hash must be 64 hex characters (the SHA3-256 of the content)")
   .transform((s) => s.toLowerCase());
 
-export const assetNameSchema = z
+const assetNameSchema = z
   .string({ error: "name must be a string" })
   .min(1, "name is required")
   .max(128, "name must be at most 128 characters")
   .regex(/^[A-Za-z0-9._:-]+$/, "name may contain only letters, digits and . _ : -");
 
-export const assetTypeSchema = z.enum(ASSET_TYPES, {
+const assetTypeSchema = z.enum(ASSET_TYPES, {
   error: `asset_type must be one of ${ASSET_TYPES.join(", ")}`,
 });
 
@@ -94,4 +94,3 @@ export const listActivitiesQuery = z.object({
   limit: pageLimitSchema(20),
   actor: z.string().max(32).optional(),
 });
-export type ListActivitiesQuery = z.output<typeof listActivitiesQuery>;

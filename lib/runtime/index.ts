@@ -60,7 +60,7 @@ async function start(): Promise<Runtime> {
 }
 
 /** The process's runtime, started on first use. */
-export function getRuntime(): Promise<Runtime> {
+function getRuntime(): Promise<Runtime> {
   holder.__artdagRuntime ??= start();
   return holder.__artdagRuntime;
 }

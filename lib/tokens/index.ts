@@ -9,7 +9,7 @@ import { revokeIssuedTokens } from "./scoped";
 import { tokenUserExists } from "./token-user";
 
 export { issueToken, TOKEN_FUTURE_SKEW_SECONDS, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
-export { cleanupExpiredRevocations, isTokenRevoked, revokeToken } from "./revocation";
+export { cleanupExpiredRevocations, revokeToken } from "./revocation";
 export { resolveJwtSecret, type JwtSecretSource } from "./secret";
 export {
   cleanupExpiredIssuedTokens,
