@@ -3,7 +3,7 @@
 // (DOWN_L1), and L1s a test runs in-process (SCRIPTED_L1, listed; or any free port, not listed) so
 // it can serve runs of its own and see exactly what L2 requested.
 import { expect, test } from "@playwright/test";
-import { FAKE_RUNS, startFakeL1, type FakeL1 } from "./fixtures/fake-l1";
+import { FAKE_RUNS, startFakeL1 } from "./fixtures/fake-l1";
 import { expectError, json } from "./support/api";
 import {
   acceptJson,

@@ -29,8 +29,6 @@ const AS = "https://www.w3.org/ns/activitystreams";
 const DATA_INTEGRITY = "https://w3id.org/security/data-integrity/v1";
 const HOST = new URL(MAIN.url).host;
 const KNOCKS: HttpMessageSignaturesSpec[] = ["rfc9421", "draft-cavage-http-signatures-12"];
-/** Our spec names, as the peer's front records them. */
-const OURS = { rfc9421: "rfc9421", "draft-cavage-http-signatures-12": "draft-cavage" } as const;
 
 const actorOf = (username: string) => `${MAIN.url}/users/${username}`;
 

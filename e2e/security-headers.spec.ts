@@ -146,7 +146,7 @@ for (const signedIn of [true, false]) {
   });
 }
 
-test("another site cannot frame /registerPublicKey or /renderers", async ({ browser }) => {
+test("another site cannot frame /registerPublicKey or /renderers", async () => {
   const targets = [`${MAIN.url}/registerPublicKey?key=${freshDidKey()}`, `${MAIN.url}/renderers`, `${MAIN.url}/`];
   // A hostile page on another origin (a sibling renderer would be same-site, not same-origin).
   const framer = http.createServer((_req, res) => {

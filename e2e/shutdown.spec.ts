@@ -22,9 +22,8 @@ test("SIGTERM lets an in-flight request finish, refuses new connections, and log
   const body = JSON.stringify({ username, password: PASSWORD });
 
   // Half the body now, the rest after SIGTERM.
-  let answer!: Promise<Answer>;
   const req = http.request({ host: "localhost", port: DRAINED.port, method: "POST", path: "/auth/register", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
-  answer = new Promise((resolve, reject) => {
+  const answer = new Promise<Answer>((resolve, reject) => {
     req.on("response", (res) => {
       let text = "";
       res.setEncoding("utf8");

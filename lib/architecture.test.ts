@@ -48,8 +48,6 @@ describe("architecture", () => {
   });
 
   it("enters every lib module through its face: no @/lib/<module>/<file> from outside that module (tests excepted)", () => {
-    // scripts/start.ts takes the database folder lock before it loads Prisma (see its comment there).
-    const allowed = new Set(["scripts/start.ts -> lib/db/folder-lock"]);
     const offenders: string[] = [];
     for (const f of [...appCode, ...sources("scripts"), "instrumentation.ts"]) {
       // Tests, test helpers and benchmarks may reach a module's inner parts to measure them.
@@ -58,7 +56,7 @@ describe("architecture", () => {
       const text = readFileSync(path.join(root, f), "utf8");
       for (const m of text.matchAll(/from\s+["'](?:@\/|(?:\.\.\/)+)lib\/([a-z0-9-]+)\/([^"']+)["']/g)) {
         const edge = `${f} -> lib/${m[1]}/${m[2]}`;
-        if (m[1] !== own && !allowed.has(edge)) offenders.push(edge);
+        if (m[1] !== own) offenders.push(edge);
       }
     }
     expect(offenders).toEqual([]);

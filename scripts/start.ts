@@ -10,9 +10,7 @@ import http from "node:http";
 import path from "node:path";
 import pg from "pg";
 import { ConfigError, getConfig, type Config } from "../lib/config";
-// The lock alone, not lib/db's face: the face loads Prisma and PGlite, which this process needs only
-// after the configuration and the build are checked (lib/runtime, imported when serving starts).
-import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db/folder-lock";
+import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db";
 import { answerClientError, createFrontDoor } from "../lib/front";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
 

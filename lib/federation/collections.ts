@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { AppContext } from "@/lib/context";
-import { AppError } from "@/lib/errors";
 import { keysetCursorSchema } from "@/lib/http";
 import { getUserOrThrow } from "@/lib/accounts";
 import { AS_CONTEXT } from "./documents";

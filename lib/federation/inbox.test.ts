@@ -3,7 +3,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
 import { signRequest } from "@/lib/http-signatures";
-import { createTestContext, rejectsWithAppError, type TestContext } from "@/lib/testing";
+import { createTestContext, rejectsWithAppError } from "@/lib/testing";
 import { enqueueDeliveries, listDeliveries, performDelivery, receiveActivity } from ".";
 
 /** A remote actor on loopback that serves its own document and counts the requests it gets. */

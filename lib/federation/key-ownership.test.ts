@@ -20,7 +20,6 @@ const L2 = "https://l2.test";
 const ALICE = `${L2}/users/alice`;
 const BOB = `${L2}/users/bob`;
 const SPECS: SignatureSpec[] = ["draft-cavage", "rfc9421"];
-const pem = (key: KeyObject) => key.export({ type: "spki", format: "pem" }).toString();
 
 interface Signer {
   privateKey: KeyObject;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertStorableText, inputProblemError, parseUrlEncoded } from "./text";
+import { assertStorableText, parseUrlEncoded } from "./text";
 
 /**
  * A dynamic path segment as text. Next hands some segments over still percent-encoded (`:` as

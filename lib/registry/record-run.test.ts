@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_RUNS, startFakeL1, type FakeL1 } from "@/e2e/fixtures/fake-l1";
 import { registerUser } from "@/lib/accounts";
-import { AppError } from "@/lib/errors";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { checkActivitySignature, getActivity, getAsset, recordRun, registerAsset, registerAssetInput } from ".";
 
