@@ -3,8 +3,7 @@
 // configuration (product.md §9: trusted as configured, so loopback is allowed), but every answer is
 // still fetched with a deadline and a byte cap and parsed with limits: a calendar that is down,
 // slow, huge or talking nonsense comes back as a failure with a reason, never as a throw.
-import type { FetchLike } from "@/lib/http/safe-fetch";
-import { safeFetch } from "@/lib/http/safe-fetch";
+import { safeFetch, type FetchLike } from "@/lib/outbound";
 import { bytesToHex, OTS_MEDIA_TYPE, OtsParseError, parseTimestamp, type OtsTimestamp } from "./ots";
 
 /** Tuning for the outside calls; production uses the defaults, tests shorten them. */

@@ -1,6 +1,6 @@
 // HTTP plumbing shared by every route: the error type and its mapping, JSON bodies with limits,
-// authentication of callers, rate limits, the client address and the one outbound fetch
-// (safeFetch). Speaks web-standard Request/Response only; no framework imports.
+// authentication of callers, rate limits and the client address. Outbound requests are
+// lib/outbound's. Speaks web-standard Request/Response only; no framework imports.
 export { AppError, errorCodes, isAppError, type ErrorCode } from "./errors";
 export {
   DATABASE_RETRY_AFTER_SECONDS,
@@ -43,15 +43,4 @@ export {
 } from "./auth";
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
-export {
-  isPrivateAddress,
-  safeFetch,
-  type FetchLike,
-  type ResolveHost,
-  type ResolvedAddress,
-  type SafeFetchFailure,
-  type SafeFetchFailureReason,
-  type SafeFetchOptions,
-  type SafeFetchResult,
-} from "./safe-fetch";
 export { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";

@@ -4,7 +4,7 @@
 // is not completed may be recorded is the caller's decision.
 import { z } from "zod";
 import { findListedL1, type Config } from "@/lib/config";
-import { safeFetch, type FetchLike } from "@/lib/http/safe-fetch";
+import { safeFetch, type FetchLike } from "@/lib/outbound";
 import { findJsonProblem } from "@/lib/http/text";
 
 export const L1_FETCH_TIMEOUT_MS = 10_000;

@@ -6,7 +6,7 @@ import { findListedL1 } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { AppError } from "@/lib/http/errors";
 import type { Principal } from "@/lib/http/auth";
-import { safeFetch } from "@/lib/http/safe-fetch";
+import { safeFetch } from "@/lib/outbound";
 import { storableInput } from "@/lib/http/text";
 import { issueScopedToken, revokeIssuedTokens, revokeSession, verifyScopedToken } from "@/lib/tokens";
 

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPrivateAddress, safeFetch, type ResolveHost, type SafeFetchOptions } from "./safe-fetch";
+import { isPrivateAddress, safeFetch, type ResolveHost, type SafeFetchOptions } from "./fetch";
 
 const FIVE_MIB = 5 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
