@@ -1,60 +1,13 @@
-// Which addresses L2 may reach: public unicast only.
+// Which addresses L2 may reach: public unicast only. The blocks below are the policy (IANA's
+// special-purpose registries, RFC 6890); parsing and matching are node:net's BlockList, which also
+// judges the IPv4-mapped IPv6 form (::ffff:a.b.c.d) of an address by its IPv4 rules. The other two
+// forms that embed an IPv4 address, NAT64 and 6to4, get one derived IPv6 block per IPv4 block.
+import { BlockList, isIP } from "node:net";
 
-function parseIpv4(text: string): number | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    value = value * 256 + n;
-  }
-  return value;
-}
+type Block = readonly [firstAddress: string, prefixLength: number];
 
-function parseIpv6(text: string): bigint | null {
-  let s = text;
-  const zone = s.indexOf("%");
-  if (zone >= 0) s = s.slice(0, zone);
-  const tail: number[] = [];
-  const lastColon = s.lastIndexOf(":");
-  if (lastColon < 0) return null;
-  if (s.slice(lastColon + 1).includes(".")) {
-    const v4 = parseIpv4(s.slice(lastColon + 1));
-    if (v4 === null) return null;
-    tail.push(Math.floor(v4 / 65536), v4 % 65536);
-    s = s.slice(0, lastColon);
-    if (s.endsWith(":")) s += ":";
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return null;
-  const groupsOf = (part: string): number[] | null => {
-    if (part === "") return [];
-    const out: number[] = [];
-    for (const g of part.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = groupsOf(halves[0]);
-  const rest = halves.length === 2 ? groupsOf(halves[1]) : [];
-  if (head === null || rest === null) return null;
-  const known = head.length + rest.length + tail.length;
-  let groups: number[];
-  if (halves.length === 2) {
-    if (known > 7) return null;
-    groups = [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
-  } else {
-    if (known !== 8) return null;
-    groups = [...head, ...tail];
-  }
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
-}
-
-/** IPv4 blocks that are not public unicast (RFC 6890 and friends): [first address, prefix length]. */
-const NON_PUBLIC_V4: [string, number][] = [
+/** IPv4 blocks that are not public unicast. */
+const NON_PUBLIC_IPV4: readonly Block[] = [
   ["0.0.0.0", 8], // "this network", unspecified
   ["10.0.0.0", 8], // private
   ["100.64.0.0", 10], // carrier-grade NAT
@@ -71,42 +24,56 @@ const NON_PUBLIC_V4: [string, number][] = [
   ["224.0.0.0", 4], // multicast
   ["240.0.0.0", 4], // reserved, broadcast
 ];
-const NON_PUBLIC_V4_PARSED = NON_PUBLIC_V4.map(([base, bits]) => [parseIpv4(base) as number, bits] as const);
 
-function isPrivateIpv4(value: number): boolean {
-  return NON_PUBLIC_V4_PARSED.some(([base, bits]) => {
-    const size = 2 ** (32 - bits);
-    return Math.floor(value / size) === Math.floor(base / size);
-  });
+/**
+ * The IPv6 space an address must lie in to be public at all: global unicast (2000::/3, which holds
+ * 6to4's 2002::/16), and the two forms judged by the IPv4 address they carry in their last 32 bits.
+ * That leaves out ::, ::1, IPv4-compatible, fc00::/7 (unique local), fe80::/10 (link-local),
+ * fec0::/10 (site-local), ff00::/8 (multicast), the local-use NAT64 prefix 64:ff9b:1::/48…
+ */
+const PUBLIC_CANDIDATE_IPV6: readonly Block[] = [
+  ["2000::", 3],
+  ["::ffff:0:0", 96], // IPv4-mapped
+  ["64:ff9b::", 96], // NAT64 well-known prefix (RFC 6052)
+];
+
+/** Inside global unicast, the special-purpose blocks: IETF assignments incl. Teredo, documentation. */
+const NON_PUBLIC_GLOBAL_IPV6: readonly Block[] = [
+  ["2001::", 23],
+  ["2001:db8::", 32],
+  ["3fff::", 20],
+];
+
+const publicCandidatesIpv6 = new BlockList();
+for (const [first, bits] of PUBLIC_CANDIDATE_IPV6) publicCandidatesIpv6.addSubnet(first, bits, "ipv6");
+
+const nonPublic = new BlockList();
+for (const [first, bits] of NON_PUBLIC_IPV4) {
+  nonPublic.addSubnet(first, bits, "ipv4"); // also matches ::ffff:<first>/<96 + bits>
+  nonPublic.addSubnet(`64:ff9b::${first}`, 96 + bits, "ipv6");
+  nonPublic.addSubnet(sixToFourPrefix(first), 16 + bits, "ipv6");
 }
+for (const [first, bits] of NON_PUBLIC_GLOBAL_IPV6) nonPublic.addSubnet(first, bits, "ipv6");
 
-function isInV6Block(value: bigint, base: string, bits: number): boolean {
-  const shift = BigInt(128 - bits);
-  return value >> shift === (parseIpv6(base) as bigint) >> shift;
-}
-
-function isPrivateIpv6(value: bigint): boolean {
-  const low32 = Number(value & 0xffffffffn);
-  // Forms that embed an IPv4 address are judged by it: IPv4-mapped, NAT64 well-known prefix, 6to4.
-  if (isInV6Block(value, "::ffff:0:0", 96)) return isPrivateIpv4(low32);
-  if (isInV6Block(value, "64:ff9b::", 96)) return isPrivateIpv4(low32);
-  if (isInV6Block(value, "2002::", 16)) return isPrivateIpv4(Number((value >> 80n) & 0xffffffffn));
-  // Only global unicast (2000::/3) is public; that excludes ::, ::1, IPv4-compatible, fc00::/7
-  // (unique local), fe80::/10 (link-local), fec0::/10 (site-local), ff00::/8 (multicast)…
-  if (!isInV6Block(value, "2000::", 3)) return true;
-  // …and inside it, the special-purpose blocks: IETF assignments incl. Teredo, documentation.
-  return isInV6Block(value, "2001::", 23) || isInV6Block(value, "2001:db8::", 32) || isInV6Block(value, "3fff::", 20);
+/** 6to4 (RFC 3056) carries the IPv4 address in the 32 bits after 2002::/16. */
+function sixToFourPrefix(ipv4: string): string {
+  const [a, b, c, d] = ipv4.split(".").map(Number);
+  const group = (high: number, low: number) => ((high << 8) | low).toString(16);
+  return `2002:${group(a, b)}:${group(c, d)}::`;
 }
 
 /**
  * True when `ip` is not a public unicast address: loopback, private, link-local, unique-local,
  * CGNAT, multicast, unspecified, documentation, reserved, or an IPv6 form embedding one of those
- * (IPv4-mapped, NAT64, 6to4). Anything that does not parse counts as private (fail closed).
+ * (IPv4-mapped, NAT64, 6to4). Anything that is not an IP address in its canonical text form counts
+ * as private (fail closed).
  */
 export function isPrivateAddress(ip: string): boolean {
-  const bare = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
-  const v4 = parseIpv4(bare);
-  if (v4 !== null) return isPrivateIpv4(v4);
-  const v6 = parseIpv6(bare);
-  return v6 === null ? true : isPrivateIpv6(v6);
+  const unbracketed = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
+  const family = isIP(unbracketed);
+  if (family === 4) return nonPublic.check(unbracketed, "ipv4");
+  if (family !== 6) return true;
+  // A zone (fe80::1%eth0) names an interface, not part of the address; BlockList does not parse it.
+  const address = unbracketed.replace(/%.*$/, "");
+  return !publicCandidatesIpv6.check(address, "ipv6") || nonPublic.check(address, "ipv6");
 }
