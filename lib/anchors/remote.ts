@@ -3,7 +3,7 @@
 // configuration (product.md §9: trusted as configured, so loopback is allowed), but every answer is
 // still fetched with a deadline and a byte cap and parsed with limits: a calendar that is down,
 // slow, huge or talking nonsense comes back as a failure with a reason, never as a throw.
-import { type FetchLike, safeFetch } from "@/lib/http";
+import { safeFetch, type FetchLike } from "@/lib/outbound";
 import { OTS_MEDIA_TYPE, parseTimestamp, type OtsTimestamp } from "./ots";
 import { bytesToHex, OtsParseError } from "./ots-bytes";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AppContext } from "@/lib/context";
 import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
-import { safeFetch } from "@/lib/http";
+import { safeFetch } from "@/lib/outbound";
 import { signRequest } from "@/lib/http-signatures";
 import { actorKeyId } from "@/lib/urls";
 

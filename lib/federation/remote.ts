@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "@/lib/context";
 import { multibaseToEd25519PublicKey, privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
-import { safeFetch } from "@/lib/http";
+import { safeFetch } from "@/lib/outbound";
 import { signRequest } from "@/lib/http-signatures";
 import { actorDocument, instanceActorDocument } from "./documents";
 import { instanceKeyId } from "@/lib/urls";

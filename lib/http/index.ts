@@ -1,7 +1,8 @@
 // HTTP plumbing shared by every route, below the domain: the mapping of AppError (lib/errors) to
 // responses, JSON bodies with limits, query and path parameters, boundary checks of client text,
 // rate limits, the client address, security headers and server-action screens. Speaks web-standard
-// Request/Response only; imports no domain module (who is calling is lib/callers).
+// Request/Response only; imports no domain module (who is calling is lib/callers;
+// outbound requests are lib/outbound's).
 export {
   DATABASE_RETRY_AFTER_SECONDS,
   DATABASE_UNAVAILABLE_MESSAGE,
@@ -28,15 +29,4 @@ export {
 export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
 export { createCspNonce, securityHeaders, type SecurityHeaderOptions } from "./security-headers";
-export {
-  isPrivateAddress,
-  safeFetch,
-  type FetchLike,
-  type ResolveHost,
-  type ResolvedAddress,
-  type SafeFetchFailure,
-  type SafeFetchFailureReason,
-  type SafeFetchOptions,
-  type SafeFetchResult,
-} from "./safe-fetch";
 export { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";

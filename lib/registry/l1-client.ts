@@ -4,7 +4,8 @@
 // is not completed may be recorded is the caller's decision.
 import { z } from "zod";
 import type { ListedL1 } from "@/lib/config";
-import { type FetchLike, findJsonProblem, safeFetch } from "@/lib/http";
+import { findJsonProblem } from "@/lib/http";
+import { safeFetch, type FetchLike } from "@/lib/outbound";
 
 const L1_FETCH_TIMEOUT_MS = 10_000;
 const L1_RUN_MAX_BYTES = 1024 * 1024;

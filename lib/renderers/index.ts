@@ -6,7 +6,8 @@ import { findListedL1, type ListedL1 } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { TokenCaller } from "@/lib/callers";
-import { safeFetch, storableInput } from "@/lib/http";
+import { storableInput } from "@/lib/http";
+import { safeFetch } from "@/lib/outbound";
 import { issueScopedToken, revokeIssuedTokens, revokeSession, verifyScopedToken } from "@/lib/tokens";
 
 /** The queue that tells L1s about revocations (retried with backoff while an L1 is down). */
