@@ -34,7 +34,7 @@ let failedSteps = 0;
 const failedLints: string[] = [];
 if (only !== "e2e") {
   // Both linters run even when the first fails, so one run shows every problem.
-  if (run(bin("eslint"), ["."]) !== 0) failedLints.push("eslint");
+  if (run(bin("eslint"), [".", "--max-warnings", "0"]) !== 0) failedLints.push("eslint");
   if (run(bin("knip"), []) !== 0) failedLints.push("knip");
   if (failedLints.length > 0) failedSteps++;
   failedSteps += run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"]) ? 1 : 0;

@@ -17,7 +17,6 @@ export {
   type AnchorDetail,
   type AnchorView,
 } from "./views";
-export { parseRoot } from "./rows";
 export { upgradeAnchor, upgradeAnchors } from "./upgrade";
 export { checkActivityOts, verifyAnchor, type AnchorVerification, type OtsCheck } from "./verify";
 // The `.ots` format and the batch tree, for the stub calendar (e2e/fixtures) and the benchmarks,
@@ -27,14 +26,13 @@ export {
   allAttestations,
   OTS_MEDIA_TYPE,
   parseDetached,
-  serializeDetached,
   serializeTimestamp,
   timestampFromPath,
   type OtsTimestamp,
 } from "./ots";
-export { bytesToHex, concatBytes, hexToBytes, OtsParseError, sha256 } from "./ots-bytes";
+export { bytesToHex, concatBytes, hexToBytes, sha256 } from "./ots-bytes";
 export { applyOps, type OtsOp } from "./ots-ops";
-export { listAnchorsQuery, anchorDetailQuery, type ListAnchorsQuery } from "./schemas";
+export { anchorDetailQuery, listAnchorsQuery } from "./schemas";
 
 /** The queue whose worker anchors pending activities and upgrades pending anchors. */
 export const ANCHOR_JOB = "anchor";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { concatBytes, sha256 } from "./ots-bytes";
 import { applyOps, type OtsOp } from "./ots-ops";
 
-export const LEAF_NONCE_BYTES = 16;
+const LEAF_NONCE_BYTES = 16;
 
 export interface MerkleBatch {
   root: Uint8Array;

@@ -4,16 +4,16 @@
 import { createHash } from "node:crypto";
 import { bytesToHex, compareBytes, concatBytes, equalBytes, hexToBytes, OtsParseError, Reader, sha256, Writer } from "./ots-bytes";
 
-export const OP_SHA1 = 0x02;
-export const OP_RIPEMD160 = 0x03;
+const OP_SHA1 = 0x02;
+const OP_RIPEMD160 = 0x03;
 export const OP_SHA256 = 0x08;
-export const OP_APPEND = 0xf0;
-export const OP_PREPEND = 0xf1;
-export const OP_REVERSE = 0xf2;
-export const OP_HEXLIFY = 0xf3;
+const OP_APPEND = 0xf0;
+const OP_PREPEND = 0xf1;
+const OP_REVERSE = 0xf2;
+const OP_HEXLIFY = 0xf3;
 
-export const PENDING_TAG = hexToBytes("83dfe30d2ef90c8e");
-export const BITCOIN_TAG = hexToBytes("0588960d73d71901");
+const PENDING_TAG = hexToBytes("83dfe30d2ef90c8e");
+const BITCOIN_TAG = hexToBytes("0588960d73d71901");
 
 /** Reference limits (core/op.py, core/notary.py). */
 const MAX_MSG_LENGTH = 4096;

@@ -52,7 +52,7 @@ function addAttestation(ts: OtsTimestamp, a: OtsAttestation): void {
 }
 
 /** The child of `ts` through `op`, created when missing (the reference's `ops.add`). */
-export function addOp(ts: OtsTimestamp, op: OtsOp): OtsTimestamp {
+function addOp(ts: OtsTimestamp, op: OtsOp): OtsTimestamp {
   const existing = ts.ops.find((e) => compareOps(e.op, op) === 0);
   if (existing) return existing.stamp;
   const stamp = newTimestamp(applyOp(op, ts.msg));

@@ -14,7 +14,7 @@ export interface RemoteOptions {
 }
 
 /** A calendar answer is a few hundred bytes; anything past this is refused unread. */
-export const MAX_CALENDAR_ANSWER_BYTES = 64 * 1024;
+const MAX_CALENDAR_ANSWER_BYTES = 64 * 1024;
 const MAX_ESPLORA_ANSWER_BYTES = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 15_000;
 

@@ -88,7 +88,7 @@ export const anchorSelect = {
 } as const;
 
 /** A root from a URL: 64 hex digits. @throws AppError invalid_request */
-export function parseRoot(raw: string): string {
+function parseRoot(raw: string): string {
   const root = raw.trim().toLowerCase();
   if (!ROOT.test(root)) throw new AppError("invalid_request", "An anchor root is 64 hexadecimal digits (a SHA-256).");
   return root;

@@ -6,7 +6,6 @@ export const listAnchorsQuery = z.object({
   cursor: keysetCursorSchema.optional(),
   limit: pageLimitSchema(20),
 });
-export type ListAnchorsQuery = z.output<typeof listAnchorsQuery>;
 
 /** Query of GET /anchors/{root}: paging through the batch's activities (by publication index). */
 export const anchorDetailQuery = z.object({

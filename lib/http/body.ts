@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import { assertStorableJson, parseUrlEncoded } from "./text";
 
 /** Largest request body any endpoint accepts (product.md §9). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Reads the raw body once, refusing more than `limit` bytes with 413 without buffering the excess. */
 export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
@@ -41,7 +41,7 @@ export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promi
  * is read as JSON too, so those clients keep working.
  * @throws AppError unsupported_media_type
  */
-export function assertJsonContentType(contentType: string | null, also: "form" | null = null): void {
+function assertJsonContentType(contentType: string | null, also: "form" | null = null): void {
   if (!contentType || !contentType.trim()) return;
   const type = contentType.split(";")[0].trim().toLowerCase();
   if (type === "application/json" || type === "text/plain" || /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.-]+\+json$/.test(type)) return;

@@ -4,29 +4,22 @@
 // Request/Response only; imports no domain module (who is calling is lib/callers;
 // outbound requests are lib/outbound's).
 export {
-  DATABASE_RETRY_AFTER_SECONDS,
   DATABASE_UNAVAILABLE_MESSAGE,
   describeZodError,
-  errorResponse,
   handleRoute,
   json,
   methodNotAllowed,
   type HttpMethod,
 } from "./respond";
-export { assertJsonContentType, MAX_BODY_BYTES, parseJson, parseJsonOrForm, readBodyBytes, readJson, readJsonOrForm } from "./body";
+export { parseJson, parseJsonOrForm, readBodyBytes, readJson, readJsonOrForm } from "./body";
 export { decodePathParam, keysetCursorSchema, pageLimitSchema, pagePathParam, parseQuery, readQuery } from "./params";
 export {
   assertStorableJson,
-  assertStorableText,
   findJsonProblem,
-  inputProblemError,
-  MAX_JSON_DEPTH,
-  parseUrlEncoded,
   storableInput,
-  textDefect,
   type InputProblem,
 } from "./text";
-export { cleanupRateLimitBuckets, enforceRateLimit, hitRateLimit, type RateLimitResult } from "./rate-limit";
+export { cleanupRateLimitBuckets, enforceRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
 export { createCspNonce, securityHeaders, type SecurityHeaderOptions } from "./security-headers";
-export { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";
+export { isServerActionRequest, screenServerActionBody, screenServerActionHeaders } from "./server-actions";

@@ -13,7 +13,7 @@ export interface RateLimitResult {
  * Counts one hit on `key` in a fixed window kept in PostgreSQL, so every app process shares the
  * counter; one atomic upsert, so concurrent hits cannot both slip under the limit.
  */
-export async function hitRateLimit(ctx: AppContext, key: string, limit: RateLimit): Promise<RateLimitResult> {
+async function hitRateLimit(ctx: AppContext, key: string, limit: RateLimit): Promise<RateLimitResult> {
   const now = ctx.now();
   const windowMs = limit.windowSeconds * 1000;
   const expiredBefore = new Date(now.getTime() - windowMs);

@@ -25,7 +25,7 @@ export function describeZodError(err: ZodError): { message: string; fields: Reco
 }
 
 /** Seconds a client is told to wait (`Retry-After`) while the database is unreachable. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** The message of a 503 `database_unavailable` (also shown by the pages). */
 export const DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable right now (restarting or unreachable). Try again in a few seconds.";
@@ -35,7 +35,7 @@ export const DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable right n
  * unreachable (restart, outage, no connection in time) → 503 with Retry-After, anything else → a
  * logged 500.
  */
-export function errorResponse(err: unknown, requestId: string, where: string): Response {
+function errorResponse(err: unknown, requestId: string, where: string): Response {
   if (isAppError(err)) {
     const body: Record<string, unknown> = { error: err.code, message: err.message };
     if (err.extra.fields) body.fields = err.extra.fields;
@@ -116,4 +116,3 @@ export function methodNotAllowed(...allowed: HttpMethod[]): Record<HttpMethod | 
   return { ...handlers, OPTIONS: () => new Response(null, { status: 204, headers: { allow } }) };
 }
 
-export { AppError };

@@ -25,7 +25,7 @@ export interface InputProblem {
 }
 
 /** The 400 for a problem, naming the field in the message and in `fields` (as zod errors do). */
-export function inputProblemError(problem: InputProblem): AppError {
+function inputProblemError(problem: InputProblem): AppError {
   return new AppError("invalid_request", `${problem.field}: ${problem.message}`, { fields: { [problem.field]: problem.message } });
 }
 
@@ -88,7 +88,7 @@ export function assertStorableText(field: string, value: string): void {
  * null when a `%` escape is malformed or the bytes are not UTF-8 (URLSearchParams would keep the
  * `%` as typed or put U+FFFD in, silently changing what the client sent).
  */
-export function decodeFormComponent(raw: string): string | null {
+function decodeFormComponent(raw: string): string | null {
   const bytes: number[] = [];
   const s = raw.replace(/\+/g, " ");
   for (let i = 0; i < s.length; i++) {

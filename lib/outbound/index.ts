@@ -2,7 +2,6 @@
 // streaming, redirects only within the origin, and the guard that keeps loopback, private and other
 // non-public addresses out of reach (checked again at connect time against DNS rebinding).
 // Network conditions come back as typed failures; judging statuses and bodies is the caller's.
-export { isPrivateAddress } from "./addresses";
 export type { SafeFetchFailure, SafeFetchFailureReason } from "./failures";
 export { safeFetch, type FetchLike, type SafeFetchOptions, type SafeFetchResult } from "./fetch";
 export type { ResolvedAddress, ResolveHost } from "./host-guard";
