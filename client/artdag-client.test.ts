@@ -1,6 +1,7 @@
-// The CLI client's pure parts against the published Moo-Auth-1 vectors (protocols.md §3) and
-// lib/crypto, then the program itself, run as `node artdag-client.mjs …` against a small fake
-// server that checks every signature the way the spec says.
+// The CLI client's pure parts (its modules in client/src/) against the published Moo-Auth-1
+// vectors (protocols.md §3) and lib/crypto, then the program itself: the one file built from them,
+// run as `node artdag-client.mjs …` against a small fake server that checks every signature the
+// way the spec says.
 import { spawn } from "node:child_process";
 import { createHash, generateKeyPairSync, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -8,29 +9,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decodeBase58btc as libDecodeBase58btc, didKeyFromEd25519, encodeBase58btc as libEncodeBase58btc, importEd25519Seed, parseDidKey } from "@/lib/crypto";
-import {
-  buildCreateActivity,
-  CliError,
-  configDir,
-  decodeBase58btc,
-  didKeyFromPublicKey,
-  digestHeader,
-  encodeBase58btc,
-  guessAssetType,
-  keyFileName,
-  mooAuthHeaders,
-  mooSignature,
-  mooSigningString,
-  normalizeServer,
-  parseFlags,
-  parseTags,
-  privateKeyFromMultibase,
-  privateKeyFromSeed,
-} from "./artdag-client.mjs";
+import { buildClient } from "@/scripts/build-client";
+import { normalizeServer, parseFlags, parseTags } from "./src/args.mjs";
+import { buildCreateActivity, guessAssetType } from "./src/assets.mjs";
+import { decodeBase58btc, encodeBase58btc } from "./src/base58.mjs";
+import { configDir, keyFileName } from "./src/config.mjs";
+import { didKeyFromPublicKey, privateKeyFromMultibase, privateKeyFromSeed } from "./src/keys.mjs";
+import { digestHeader, mooAuthHeaders, mooSignature, mooSigningString } from "./src/moo-auth.mjs";
+import { CliError } from "./src/program.mjs";
 
-const CLIENT = path.join(import.meta.dirname, "artdag-client.mjs");
+/** The one file users download, built from client/src/ the way `npm start` builds it (in beforeAll). */
+let CLIENT = "";
+let buildDir = "";
+
+beforeAll(async () => {
+  buildDir = mkdtempSync(path.join(os.tmpdir(), "artdag-client-build-"));
+  CLIENT = await buildClient(path.join(buildDir, "artdag-client.mjs"));
+});
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
 // protocols.md §3: bovine's own test vector.
 const VECTOR_SECRET = "z3u2Yxcowsarethebestcowsarethebestcowsarethebest";
@@ -330,6 +329,26 @@ function runClient(home: string, args: string[], onOutput?: (stdout: string, std
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+describe("the built file", () => {
+  it("is one self-contained file: shebang and header first, only Node's built-in modules, the exports it always had", async () => {
+    const text = readFileSync(CLIENT, "utf8");
+    expect(text.startsWith("#!/usr/bin/env node\n// artdag-client: the Art DAG L2 command-line client (product.md §6).")).toBe(true);
+    const imported = [...text.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+    expect(imported).toContain("node:crypto");
+    for (const specifier of imported) expect(specifier).toMatch(/^node:/);
+    expect(text).not.toMatch(/\bimport\(|\brequire\(/);
+    const exported = (await import(pathToFileURL(CLIENT).href)) as Record<string, unknown>;
+    expect(Object.keys(exported).sort()).toEqual(
+      [
+        "ASSET_TYPES", "CliError", "USAGE", "VERSION", "buildCreateActivity", "configDir", "decodeBase58btc", "didKeyFromPublicKey",
+        "digestHeader", "ed25519PublicKeyBytes", "encodeBase58btc", "formatAssetRow", "guessAssetType", "keyFileName", "main",
+        "mooAuthHeaders", "mooSignature", "mooSigningString", "normalizeServer", "objectTypeFor", "parseFlags", "parseTags",
+        "privateKeyFromMultibase", "privateKeyFromSeed",
+      ].sort(),
+    );
+  });
+});
 
 describe("artdag-client (the program)", () => {
   let fake: FakeL2;

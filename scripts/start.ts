@@ -1,17 +1,20 @@
 // `npm start` (flags: --build-only, --no-build, --dev): checks the configuration (one clear line on
-// a problem), builds the app when its sources changed, then serves it on HOST:PORT through the
-// front door (lib/front: client address, trusted proxy headers, body limits, negotiation, health,
-// drain). `npm run dev` is the same front around Next's development server. SIGTERM drains:
-// stop accepting, let in-flight requests finish (SHUTDOWN_TIMEOUT_SECONDS), stop the queue and
-// the database.
+// a problem), builds the app when its sources changed and the downloadable CLI client, then serves
+// it on HOST:PORT through the front door (lib/front: client address, trusted proxy headers, body
+// limits, negotiation, health, drain). `npm run dev` is the same front around Next's development
+// server. SIGTERM drains: stop accepting, let in-flight requests finish (SHUTDOWN_TIMEOUT_SECONDS),
+// stop the queue and the database.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { stop as stopEsbuild } from "esbuild";
 import pg from "pg";
 import { ConfigError, getConfig, type Config } from "../lib/config";
 import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db";
 import { answerClientError, createFrontDoor } from "../lib/front";
+import { CLIENT_BUNDLE } from "../lib/site";
+import { buildClient } from "./build-client";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -65,6 +68,22 @@ function ensureBuild() {
   writeFileSync(file, fingerprint);
 }
 
+/**
+ * The CLI client file /download/client serves (scripts/build-client.ts). Bundling it takes well
+ * under a second, so it is rebuilt on every start; with --no-build only when it is missing, as
+ * several servers may then start at once from one folder.
+ */
+async function ensureClient(rebuild: boolean) {
+  if (!rebuild && existsSync(path.join(root, CLIENT_BUNDLE))) return;
+  try {
+    await buildClient();
+  } catch (err) {
+    fail(`building the CLI client failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // Else esbuild's idle service process would live beside the server for as long as it runs.
+  await stopEsbuild();
+}
+
 async function main() {
   let config: Config;
   try {
@@ -75,11 +94,14 @@ async function main() {
   }
   if (process.argv.includes("--build-only")) {
     ensureBuild();
+    await ensureClient(true);
     return;
   }
   await checkEnvironment(config);
   const dev = process.argv.includes("--dev");
-  if (!dev && !process.argv.includes("--no-build")) ensureBuild();
+  const noBuild = process.argv.includes("--no-build");
+  if (!dev && !noBuild) ensureBuild();
+  await ensureClient(!noBuild);
 
   Object.assign(process.env, { NODE_ENV: dev ? "development" : "production", NEXT_TELEMETRY_DISABLED: "1" });
   const { default: next } = await import("next");

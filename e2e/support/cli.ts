@@ -1,14 +1,17 @@
-// The CLI client (client/artdag-client.mjs) as a person runs it: `node artdag-client.mjs …` in a
-// child process with its own config folder (ARTDAG_CLIENT_HOME), answering its prompts on stdin.
+// The CLI client (the one file built from client/src/) as a person runs it: `node artdag-client.mjs …`
+// in a child process with its own config folder (ARTDAG_CLIENT_HOME), answering its prompts on stdin.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { generateKeyPairSync } from "node:crypto";
-import { didKeyFromPublicKey, keyFileName } from "../../client/artdag-client.mjs";
+import { keyFileName } from "../../client/src/config.mjs";
+import { didKeyFromPublicKey } from "../../client/src/keys.mjs";
+import { CLIENT_BUNDLE } from "../../lib/site";
 import { ROOT } from "./servers";
 
-export const CLIENT_FILE = path.join(ROOT, "client", "artdag-client.mjs");
+/** The file /download/client serves, built by `scripts/start.ts --build-only` before the suite. */
+export const CLIENT_FILE = path.join(ROOT, CLIENT_BUNDLE);
 
 export interface CliResult {
   code: number | null;
@@ -43,7 +46,7 @@ export interface CliSession {
   exited: Promise<CliResult>;
 }
 
-/** Starts `node client/artdag-client.mjs <args>` with the given config folder. */
+/** Starts `node client/dist/artdag-client.mjs <args>` with the given config folder. */
 export function startCli(home: string, args: string[]): CliSession {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLIENT_FILE, ...args], { cwd: home, env: childEnv(home), stdio: "pipe" });
   let stdout = "";

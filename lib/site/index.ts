@@ -31,16 +31,22 @@ export async function readReadme(): Promise<string> {
   return readFile(path.join(process.cwd(), "README.md"), "utf8").catch(() => "");
 }
 
-/** The downloadable CLI client (`client/artdag-client.mjs`), read at run time, never bundled. */
+/**
+ * The downloadable CLI client, relative to the project folder: one file that scripts/build-client.ts
+ * bundles from client/src/ (`npm start` runs it; the file is not committed).
+ */
+export const CLIENT_BUNDLE = path.join("client", "dist", "artdag-client.mjs");
+
+/** The downloadable CLI client (CLIENT_BUNDLE), read at run time, never bundled into the app. */
 export interface ClientFile {
   bytes: Uint8Array;
   /** SHA-256 hex, shown on the download page so a downloaded copy can be checked. */
   sha256: string;
 }
 
-/** The CLI client file, or null when this installation has none. */
+/** The CLI client file, or null when this installation has none (it was never built). */
 export async function readClientFile(): Promise<ClientFile | null> {
-  const bytes = await readFile(path.join(process.cwd(), "client", "artdag-client.mjs")).catch(() => null);
+  const bytes = await readFile(path.join(process.cwd(), CLIENT_BUNDLE)).catch(() => null);
   if (!bytes) return null;
   return { bytes: new Uint8Array(bytes), sha256: createHash("sha256").update(bytes).digest("hex") };
 }

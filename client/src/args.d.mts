@@ -1,0 +1,4 @@
+// Types of args.mjs, for the TypeScript tests that import it (the client itself is plain JavaScript).
+export declare function normalizeServer(text: string): string;
+export declare function parseTags(text: string): string[];
+export declare function parseFlags(args: string[], known: string[]): { positionals: string[]; flags: Record<string, string> };
