@@ -2,11 +2,11 @@
 // Node. lib/front also sends non-browser GETs of /download/client here, so `curl -o` gets the file.
 import { handleRoute, methodNotAllowed } from "@/lib/http";
 import { AppError } from "@/lib/errors";
-import { readClientFile } from "@/lib/site";
+import { CLIENT_BUNDLE, readClientFile } from "@/lib/site";
 
 export const GET = handleRoute(async () => {
   const file = await readClientFile();
-  if (!file) throw new AppError("not_found", "This installation has no CLI client file (client/artdag-client.mjs).");
+  if (!file) throw new AppError("not_found", `This installation has no CLI client file (${CLIENT_BUNDLE}; npm start or npm run build:client builds it).`);
   const bytes = file.bytes;
   return new Response(new Uint8Array(bytes), {
     headers: {
