@@ -202,10 +202,14 @@ describe("did:key and multikey (Ed25519)", () => {
         `did:key:z${bytes.toString("latin1")}`,
         `did:key:z6Mk${bytes.toString("base64")}`,
       ];
-      for (const candidate of candidates) {
+      for (const [n, candidate] of candidates.entries()) {
         expect(() => parseDidKey(candidate)).not.toThrow();
         const result = parseDidKey(candidate);
-        if (result.ok) expect(bytes.length).toBe(32);
+        // A well-formed did:key is accepted exactly when it carries 32 key bytes. The other two are
+        // noise: now and then (base64 of 33 bytes is all base58 digits ~1% of the time) the noise
+        // happens to decode to 0xed01 + 32 bytes, and then it is a valid key like any other.
+        if (n === 0) expect(result.ok).toBe(bytes.length === 32);
+        if (result.ok) expect(result.publicKey.export({ format: "jwk" }).x).toHaveLength(43);
       }
     }
   });
