@@ -433,12 +433,11 @@ test.describe("logout kills the scoped tokens", () => {
     const toFake = await attachWithBearer(request, user.access_token, FAKE_L1.url);
     await expectVerified(await verify(request, toDown, DOWN_L1.url), toDown);
 
-    const started = Date.now();
+    // That logout never waits for an L1 is shown without a clock by the next test (an L1 that holds
+    // its calls until after logout has answered); here: the answer, and the tokens dead at once.
     const logout = await request.post("/auth/logout", { headers: bearer(user.access_token) });
-    const took = Date.now() - started;
     expect(logout.status()).toBe(200);
     expect(await logout.json()).toEqual({ revoked: true });
-    expect(took, "logout does not wait for the L1s").toBeLessThan(3_000);
 
     await expectRefused(await verify(request, toDown, DOWN_L1.url));
     await expectRefused(await verify(request, toFake, FAKE_L1.url));
@@ -484,12 +483,11 @@ test.describe("logout kills the scoped tokens", () => {
       const scoped = await attachWithBearer(request, user.access_token, SCRIPTED_L1.url);
       await expectVerified(await verify(request, scoped, SCRIPTED_L1.url), scoped);
 
-      const started = Date.now();
+      // The L1 holds every call until release(), which comes only after logout has answered: a
+      // logout that waited for the L1 would never answer (and this test would time out).
       const logout = await request.post("/auth/logout", { headers: bearer(user.access_token) });
-      const took = Date.now() - started;
       expect(logout.status()).toBe(200);
       expect(await logout.json()).toEqual({ revoked: true });
-      expect(took, "logout does not wait for the L1s").toBeLessThan(3_000);
       await expectRefused(await verify(request, scoped, SCRIPTED_L1.url));
 
       // L2 calls from its queue: the calls arrive while the L1 hangs; released, they are answered.
