@@ -19,6 +19,9 @@
 //      through authenticateMooAuth on PGlite (signature checks + registered-key lookup + replay INSERT
 //      + last_used_at), each request freshly signed, beside signMooAuth (the client's cost), bare
 //      Ed25519 sign and verify, and verifyMooAuth without the database, so the database's share shows;
+//   7. the public documents (scripts/bench/documents.ts): the actor (both Accept forms) and WebFinger
+//      from our server, from a bare node:http server answering the same bytes, and from Fedify 2.3.6,
+//      beside a trivial route handler of ours (GET /api/ping), each without and with gzip;
 //   6. OpenTimestamps anchoring in process, two in-process stub calendars and a stub Esplora: anchorPending
 //      of 1 000 and of 10 000 activities (seeded by cloning one registered Create with SQL), beside the
 //      leaf hashing + merkle tree alone; getActivityOts of every activity (composed on each read), every
@@ -32,7 +35,9 @@
 //                    [--fed-inbox 500] [--fed-rounds 5] [--fed-concurrency 8]   (4; POSTs per scheme, rounds)
 //                    [--moo-requests 2000]                                      (5; requests per row)
 //                    [--anchor-small 1000] [--anchor-large 10000]               (6; activities)
+//                    [--doc-duration 5] [--doc-warmup 2]                        (7; seconds)
 //                    [--only clients-anchors]                       (5 and 6 alone: no build, no server)
+//                    [--only documents]                             (7 alone, with 1 for reference)
 //   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
 //    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
 //    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE, BENCH_FED_INBOX, BENCH_FED_ROUNDS,
@@ -59,6 +64,7 @@ import type { MicroKey, MicroOptions, MicroResult } from "./bench/micro";
 import { LoadCheckError, runClients, summarize, timedGet, type LoadSummary } from "./bench/load";
 import { registerLoad, type RegisterLoadResult } from "./bench/register-load";
 import type { SeededSet, SeedOptions } from "./bench/seed";
+import { documentProblems, measureDocuments, type DocumentRow } from "./bench/documents";
 
 const root = path.resolve(import.meta.dirname, "..");
 const LOOPBACK = "127.0.0.1";
@@ -104,12 +110,14 @@ const FED_HOSTS = 100;
 const MOO_REQUESTS = option("moo-requests", "BENCH_MOO_REQUESTS", 2000, 10);
 const ANCHOR_SMALL = option("anchor-small", "BENCH_ANCHOR_SMALL", 1000, 1);
 const ANCHOR_LARGE = option("anchor-large", "BENCH_ANCHOR_LARGE", 10_000, 1);
+const DOC_DURATION = option("doc-duration", "BENCH_DOC_DURATION", 5, 1);
+const DOC_WARMUP = option("doc-warmup", "BENCH_DOC_WARMUP", 2, 0);
 const ONLY = (() => {
   const argv = process.argv.slice(2);
   const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
   const raw = i < 0 ? process.env.BENCH_ONLY || undefined : argv[i] === "--only" ? argv[i + 1] : argv[i].slice("--only=".length);
-  if (raw !== undefined && raw !== "clients-anchors") {
-    console.error(`bench: --only (BENCH_ONLY) knows only 'clients-anchors', got '${raw}'`);
+  if (raw !== undefined && raw !== "clients-anchors" && raw !== "documents") {
+    console.error(`bench: --only (BENCH_ONLY) knows 'clients-anchors' and 'documents', got '${raw}'`);
     process.exit(2);
   }
   return raw;
@@ -766,10 +774,52 @@ async function mainClientsAnchorsOnly() {
   if (clientsAnchors instanceof Error) throw new BenchError(`clients-anchors: ${clientsAnchors.message}`);
 }
 
+function runDocuments(base: string): Promise<DocumentRow[]> {
+  console.error(`bench: public documents (${DOC_WARMUP}s warm-up + ${DOC_DURATION}s per row)…`);
+  return measureDocuments(base, { duration: DOC_DURATION, warmup: DOC_WARMUP, connections: CONNECTIONS }, children);
+}
+
+function printDocuments(rows: DocumentRow[]) {
+  console.log("");
+  console.log(`7. public documents, ${CONNECTIONS} connections, ${DOC_WARMUP}s warm-up + ${DOC_DURATION}s per row, autocannon; every answer checked byte for byte`);
+  console.log("");
+  const find = (document: string, server: DocumentRow["server"], gzip: boolean) =>
+    rows.find((r) => r.document === document && r.server === server && r.gzip === gzip)?.result.requests.mean;
+  const ping = find("trivial route (GET /api/ping)", "ours", false);
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${fmt(a / b, 2)}×` : "—");
+  const documents = [...new Set(rows.map((r) => r.document))];
+  const lines: string[][] = [["document", "gzip", "bare req/s", "ours req/s", "Fedify req/s", "ours/bare", "ours/Fedify", "ours/trivial route"]];
+  for (const document of documents) {
+    for (const gzip of [false, true]) {
+      const bare = find(document, "bare", gzip);
+      const ours = find(document, "ours", gzip);
+      const fedify = find(document, "fedify", gzip);
+      lines.push([document, gzip ? "yes" : "no", bare ? fmt(bare) : "—", ours ? fmt(ours) : "—", fedify ? fmt(fedify) : "—", ratio(ours, bare), ratio(ours, fedify), ratio(ours, ping)]);
+    }
+  }
+  table(lines, 2);
+  console.log("(the bare server answers our own bytes for the actor and WebFinger; for the ld+json actor it is");
+  console.log(" the same bytes as the activity+json row, so only its 'ours' and 'Fedify' columns are filled)");
+}
+
+/** `--only documents`: section 7 alone (with section 1's /auth/me for reference). */
+async function mainDocumentsOnly() {
+  const dataDir = tempDir("documents");
+  const ours = await startOurServer(dataDir);
+  const rows = await runDocuments(ours.base);
+  await stop(ours.child);
+  console.log("");
+  printMachine();
+  printDocuments(rows);
+  const found = documentProblems(rows);
+  if (found.length) throw new BenchError(found.join("; "));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
   if (ONLY === "clients-anchors") return mainClientsAnchorsOnly();
+  if (ONLY === "documents") return mainDocumentsOnly();
   const started = performance.now();
   const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
   ensureBuild(); // fail early, before the in-process measurements
@@ -811,6 +861,7 @@ async function main() {
   const oursResult = await measure("ours", ours.base, captured);
   const bareResult = await measure("bare", bare.base, captured);
   await stop(bare.child);
+  const documentRows = await runDocuments(ours.base);
   const registrations = await measureRegistrations(ours.base, captured.token);
   await stop(ours.child);
   removeTempDir(dataDir);
@@ -840,6 +891,7 @@ async function main() {
   printList(cases, seeded);
   printFederation(federation);
   printClientsAnchors(clientsAnchors);
+  printDocuments(documentRows);
   console.log("");
   console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
 
@@ -848,6 +900,7 @@ async function main() {
     ...problems(bareResult).map((p) => `bare server: ${p}`),
     ...(federation instanceof Error ? [`federation: ${federation.message}`] : []),
     ...(clientsAnchors instanceof Error ? [`clients-anchors: ${clientsAnchors.message}`] : []),
+    ...documentProblems(documentRows),
   ];
   if (found.length) throw new BenchError(found.join("; "));
 }
