@@ -1,0 +1,148 @@
+// `npm run profile -- [--target actor|webfinger|ping|verify] [--seconds 10] [--gzip]`: where one kind of
+// request spends our server's CPU. Starts our server (built, embedded database, a temporary data
+// folder) under `node --cpu-prof`, registers a user, loads the target with autocannon (10
+// connections), stops the server (it drains and exits, so V8 writes the profile) and prints the
+// functions with the most self time, and the same time grouped by where the code comes from
+// (Next, React, Node's internals, our lib/, …). docs/performance.md quotes it.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+};
+const TARGET = arg("target", "actor");
+const SECONDS = Number(arg("seconds", "10"));
+const GZIP = argv.includes("--gzip");
+const TOP = Number(arg("top", "25"));
+
+type Autocannon = (opts: Record<string, unknown>) => PromiseLike<{ requests: { mean: number; total: number }; non2xx: number; errors: number }>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  /** µs since the previous sample (the first: since startTime). */
+  timeDeltas: number[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Where a frame's code comes from, for the grouped view. */
+function origin(url: string, name: string): string {
+  if (name === "(garbage collector)") return "garbage collection";
+  if (name === "(program)" || name === "(idle)") return name;
+  if (!url) return "V8 / native";
+  if (url.startsWith("node:")) return "Node internals";
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (m) return m[1] === "next" && /compiled\/react|react-server-dom/.test(url) ? "react (in next)" : m[1];
+  const rel = url.replace(/^file:\/\//, "").replace(`${root}/`, "");
+  if (rel.startsWith(".next/")) return "our app (built)";
+  const lib = /^lib\/([^/]+)/.exec(rel);
+  if (lib) return `lib/${lib[1]}`;
+  return rel.split("/")[0] || url;
+}
+
+async function main() {
+  const data = mkdtempSync(path.join(os.tmpdir(), "artdag-profile-"));
+  const profiles = path.join(data, "profiles");
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "--import", "tsx", "scripts/start.ts"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60" },
+  });
+  try {
+    for (let i = 0; ; i++) {
+      if (i > 900) throw new Error("our server did not start");
+      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const username = `prof_${randomBytes(3).toString("hex")}`;
+    const reg = await fetch(`${base}/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: randomBytes(12).toString("hex") }) });
+    if (reg.status !== 201) throw new Error(`register answered ${reg.status}`);
+    const targets: Record<string, { url: string; headers: Record<string, string> }> = {
+      actor: { url: `${base}/users/${username}`, headers: { accept: "application/activity+json" } },
+      webfinger: { url: `${base}/.well-known/webfinger?resource=acct:${username}@127.0.0.1:${port}`, headers: { accept: "application/jrd+json" } },
+      ping: { url: `${base}/api/ping`, headers: { accept: "application/json" } },
+    };
+    const target = targets[TARGET];
+    if (!target) throw new Error(`--target must be one of ${Object.keys(targets).join(", ")}`);
+    const headers = { ...target.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
+    await autocannon({ url: target.url, headers, connections: 10, duration: 2 }); // warm-up
+    const loadStarted = performance.now();
+    const r = await autocannon({ url: target.url, headers, connections: 10, duration: SECONDS });
+    console.log(`${TARGET}${GZIP ? " (gzip)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    // Only the samples taken while the load ran: the profile ends when the process exits, so the
+    // window is the last (exit − load start) of it. Start-up (Next's prepare, the database) is left out.
+    const windowUs = (performance.now() - loadStarted) * 1000;
+
+    const file = readdirSync(profiles).find((f) => f.endsWith(".cpuprofile"));
+    if (!file) throw new Error("no profile was written");
+    const profile = JSON.parse(readFileSync(path.join(profiles, file), "utf8")) as Profile;
+    const interval = (profile.endTime - profile.startTime) / profile.samples.length / 1000; // ms per sample
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const hits = new Map<number, number>();
+    let at = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      at += profile.timeDeltas[i];
+      if (at >= profile.endTime - windowUs) hits.set(id, (hits.get(id) ?? 0) + 1);
+    });
+    const byFunction = new Map<string, number>();
+    const byOrigin = new Map<string, number>();
+    let busy = 0;
+    for (const [id, count] of hits) {
+      const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+      if (functionName === "(idle)") continue;
+      busy += count;
+      const short = url.replace(/^file:\/\//, "").replace(`${root}/`, "").replace(/.*node_modules\//, "");
+      const key = `${functionName || "(anonymous)"}  ${short}${short ? `:${lineNumber + 1}` : ""}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + count);
+      const o = origin(url, functionName);
+      byOrigin.set(o, (byOrigin.get(o) ?? 0) + count);
+    }
+    const perRequest = (count: number) => ((count * interval * 1000) / r.requests.total).toFixed(1);
+    console.log(`\nCPU while serving: ${((busy * interval) / 1000).toFixed(1)} s busy; per request ${perRequest(busy)} µs (samples during the load and the drain only)\n`);
+    console.log("self time by origin            share   µs/request");
+    for (const [o, c] of [...byOrigin].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+      console.log(`${o.padEnd(30)} ${((100 * c) / busy).toFixed(1).padStart(5)}%  ${perRequest(c).padStart(8)}`);
+    }
+    console.log(`\ntop ${TOP} functions by self time`);
+    for (const [k, c] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+      console.log(`${((100 * c) / busy).toFixed(1).padStart(5)}%  ${k}`);
+    }
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`profile: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
