@@ -1,8 +1,6 @@
 import { deriveKey, seal, unseal } from "@/lib/crypto";
 import type { AppContext } from "@/lib/context";
 import type { Prisma } from "@/lib/db";
-import { isTokenRevoked } from "./revocation";
-import { tokenUserExists } from "./token-user";
 import { issueToken, tokenHash, verifyTokenSignature, type TokenClaims } from "./jwt";
 
 type Tx = Prisma.TransactionClient;
@@ -61,11 +59,19 @@ export async function verifyScopedToken(ctx: AppContext, token: string, l1Server
   if (l1_server === undefined || sid === undefined) return { ok: false, reason: "unscoped" };
   if (l1_server !== l1Server) return { ok: false, reason: "other_l1" };
   const hash = tokenHash(token);
-  const issued = await ctx.prisma.issuedToken.findUnique({ where: { tokenHash: hash }, select: { l1Server: true } });
-  if (!issued || issued.l1Server !== l1Server) return { ok: false, reason: "not_issued" };
-  if (await isTokenRevoked(ctx, hash)) return { ok: false, reason: "revoked" };
-  if (await isTokenRevoked(ctx, sid)) return { ok: false, reason: "parent_revoked" };
-  if (!(await tokenUserExists(ctx, sig.claims.username))) return { ok: false, reason: "unknown_user" };
+  // Every L1 login calls this: the four facts it needs come from one statement, one round trip
+  // (issued by us for this L1; the token revoked; its login session revoked; its account there).
+  const [issued] = await ctx.prisma.$queryRaw<{ l1_server: string; revoked: boolean; parent_revoked: boolean; user_exists: boolean }[]>`
+    SELECT i.l1_server,
+           EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_hash = i.token_hash) AS revoked,
+           EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_hash = ${sid}) AS parent_revoked,
+           EXISTS (SELECT 1 FROM users u WHERE u.username = ${sig.claims.username}) AS user_exists
+      FROM issued_tokens i
+     WHERE i.token_hash = ${hash}`;
+  if (!issued || issued.l1_server !== l1Server) return { ok: false, reason: "not_issued" };
+  if (issued.revoked) return { ok: false, reason: "revoked" };
+  if (issued.parent_revoked) return { ok: false, reason: "parent_revoked" };
+  if (!issued.user_exists) return { ok: false, reason: "unknown_user" };
   return { ok: true, claims: { ...sig.claims, l1_server, sid } };
 }
 

@@ -5,6 +5,7 @@ import { registerUser } from "@/lib/accounts";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import {
   cleanupExpiredRevocations,
+  issueScopedToken,
   issueToken,
   revokeSession,
   revokeToken,
@@ -192,5 +193,31 @@ describe.each(databaseKinds)("tokens on %s", (kind) => {
     } finally {
       t.setNow(new Date());
     }
+  });
+
+  it("verifyScopedToken answers each reason from its one statement: issued for this L1, the token or its session revoked, the account gone", async () => {
+    const L1 = "https://l1-a.test";
+    await registerUser(t.ctx, { username: "dora", password: "correct horse" }, { client: null });
+    const login = await issueToken(t.ctx, { username: "dora" });
+    const scoped = await issueScopedToken(t.ctx, t.ctx.prisma, login, L1);
+    expect(await verifyScopedToken(t.ctx, scoped.token, L1)).toMatchObject({ ok: true, claims: { username: "dora", l1_server: L1, sid: tokenHash(login.token) } });
+    expect(await verifyScopedToken(t.ctx, scoped.token, "https://l1-b.test")).toEqual({ ok: false, reason: "other_l1" });
+    // Signed with our secret and scoped, but never issued (no issued_tokens row).
+    const forged = await issueToken(t.ctx, { username: "dora", extraClaims: { l1_server: L1, sid: tokenHash(login.token) } });
+    expect(await verifyScopedToken(t.ctx, forged.token, L1)).toEqual({ ok: false, reason: "not_issued" });
+    // The scoped token itself revoked.
+    const second = await issueScopedToken(t.ctx, t.ctx.prisma, login, L1);
+    await revokeToken(t.ctx, second.token, second.claims);
+    expect(await verifyScopedToken(t.ctx, second.token, L1)).toEqual({ ok: false, reason: "revoked" });
+    // Its login session revoked (a logout), the scoped token's own row untouched.
+    await revokeToken(t.ctx, login.token, login.claims);
+    expect(await verifyScopedToken(t.ctx, scoped.token, L1)).toEqual({ ok: false, reason: "parent_revoked" });
+    // The account gone, with a fresh session and token.
+    const login2 = await issueToken(t.ctx, { username: "dora" });
+    const third = await issueScopedToken(t.ctx, t.ctx.prisma, login2, L1);
+    expect(await verifyScopedToken(t.ctx, third.token, L1)).toMatchObject({ ok: true });
+    await t.ctx.prisma.issuedToken.deleteMany({ where: { username: "dora", tokenHash: { not: third.tokenHash } } });
+    await t.ctx.prisma.$executeRaw`DELETE FROM users WHERE username = 'dora'`;
+    expect(await verifyScopedToken(t.ctx, third.token, L1)).toEqual({ ok: false, reason: "unknown_user" });
   });
 });
