@@ -61,6 +61,8 @@ export async function readActorEd25519Key(keysDir: string, username: string): Pr
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
   }
+  const known = pairsByPem.get(pem);
+  if (known) return known;
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(pem);
@@ -70,8 +72,19 @@ export async function readActorEd25519Key(keysDir: string, username: string): Pr
   if (privateKey.asymmetricKeyType !== "ed25519") {
     throw new Error(`${file} holds a ${privateKey.asymmetricKeyType ?? "non-asymmetric"} key, not Ed25519`);
   }
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+  const pair = { privateKey, publicKey: createPublicKey(privateKey) };
+  if (pairsByPem.size >= MAX_PARSED_PAIRS) pairsByPem.delete(pairsByPem.keys().next().value!);
+  pairsByPem.set(pem, pair);
+  return pair;
 }
+
+/**
+ * Parsed key pairs by PEM text: every actor document and every signed activity reads the actor's
+ * key, and parsing it (with the public half derived) was the largest single cost of serving an
+ * actor. Keyed by the text itself, so a replaced key file is parsed afresh; bounded.
+ */
+const pairsByPem = new Map<string, Ed25519KeyPair>();
+const MAX_PARSED_PAIRS = 1024;
 
 /**
  * An Ed25519 key pair from its 32-byte seed (the RFC 8032 private key), e.g. a did:key test vector

@@ -99,8 +99,11 @@ export async function actorDocument(ctx: AppContext, username: string): Promise<
   const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, username);
   if (!publicKeyPem) throw new AppError("not_found", `There is no user ${username}.`);
   // Users registered before Ed25519 keys existed get theirs on first use.
-  await ensureActorEd25519Key(ctx.config.keysDir, username);
-  const ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);
+  let ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);
+  if (!ed25519) {
+    await ensureActorEd25519Key(ctx.config.keysDir, username);
+    ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);
+  }
   const actor = actorUrl(ctx, username);
   return {
     // did/v1 and multikey/v1 let JSON-LD consumers (Fedify) see assertionMethod's Multikey.
