@@ -1,7 +1,8 @@
 // HTTP plumbing shared by every route, below the domain: the mapping of AppError (lib/errors) to
 // responses, JSON bodies with limits, query and path parameters, boundary checks of client text,
-// rate limits, the client address, security headers and server-action screens. Speaks web-standard
-// Request/Response only; imports no domain module (who is calling is lib/callers).
+// rate limits, the client address, security headers, server-action screens and the caching headers
+// of public documents. Speaks web-standard Request/Response only; imports no domain module (who is
+// calling is lib/callers).
 export {
   DATABASE_RETRY_AFTER_SECONDS,
   DATABASE_UNAVAILABLE_MESSAGE,
@@ -40,3 +41,4 @@ export {
   type SafeFetchResult,
 } from "./safe-fetch";
 export { isServerActionRequest, multipartDefect, screenServerActionBody, screenServerActionHeaders } from "./server-actions";
+export { CACHE_TAGS_HEADER, etagListMatches, isNotModified, publicDocument, publicJson, strongEtag, type PublicDocumentOptions } from "./public";
