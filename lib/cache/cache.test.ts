@@ -1,0 +1,94 @@
+// Purges travel through the database (NOTIFY artdag_cache) on PGlite and on PostgreSQL: delivered when
+// the write commits, never for a write that was rolled back, and sent by the writes that change a
+// public document (a new account, a new claim).
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerUser } from "@/lib/accounts";
+import { testDatabaseUrl } from "@/lib/config";
+import { registerAsset, registerAssetInput } from "@/lib/registry";
+import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
+import { CACHE_PURGE_CHANNEL, cacheTag, deliverCachePurge, listenForCachePurges, onCachePurge, parsePurgePayload, purgeCache, type PurgeSubscription } from ".";
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("parsePurgePayload", () => {
+  it("reads a JSON array of tags and nothing else", () => {
+    expect(parsePurgePayload('["user:alice","nodeinfo"]')).toEqual(["user:alice", "nodeinfo"]);
+    expect(parsePurgePayload('["a", 1, null]')).toEqual(["a"]);
+    expect(parsePurgePayload("{}")).toEqual([]);
+    expect(parsePurgePayload("not json")).toEqual([]);
+    expect(parsePurgePayload(undefined)).toEqual([]);
+  });
+});
+
+describe("the process-wide purge listeners", () => {
+  it("hand each delivered purge to every listener until it unsubscribes", () => {
+    const seen: string[][] = [];
+    const stop = onCachePurge((tags) => seen.push(tags));
+    deliverCachePurge(["a"]);
+    deliverCachePurge([]);
+    stop();
+    deliverCachePurge(["b"]);
+    expect(seen).toEqual([["a"]]);
+  });
+});
+
+describe.each(databaseKinds)("purges through the database (%s)", (kind) => {
+  let t: TestContext;
+  let subscription: PurgeSubscription | null = null;
+  let stopListening: () => void = () => {};
+  const received: string[][] = [];
+  const all = () => received.flat();
+
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+    stopListening = onCachePurge((tags) => received.push(tags));
+    if (kind === "pglite") {
+      // What lib/runtime does with the process's PGlite.
+      await t.db.pglite!.listen(CACHE_PURGE_CHANNEL, (payload) => deliverCachePurge(parsePurgePayload(payload)));
+    } else {
+      // The front door's own connection to the test's database.
+      const url = new URL(testDatabaseUrl()!);
+      url.pathname = `/${(await t.ctx.prisma.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`)[0].db}`;
+      subscription = listenForCachePurges(url.toString());
+      // LISTEN is in place once a purge sent now arrives.
+      await waitFor(() => {
+        void purgeCache(t.ctx.prisma, ["ready"]);
+        return all().includes("ready");
+      }, "the listener");
+    }
+  });
+  afterAll(async () => {
+    stopListening();
+    await subscription?.close();
+    await t?.close();
+  });
+
+  it("delivers a purge sent inside a transaction once it commits, and nothing of one rolled back", async () => {
+    await t.ctx.prisma.$transaction(async (tx) => {
+      await purgeCache(tx, ["committed:1", "committed:2"]);
+    });
+    await t.ctx.prisma
+      .$transaction(async (tx) => {
+        await purgeCache(tx, ["rolled-back"]);
+        throw new Error("roll back");
+      })
+      .catch(() => {});
+    await purgeCache(t.ctx.prisma, ["after"]);
+    await waitFor(() => all().includes("after"), "the last purge");
+    expect(all()).toContain("committed:1");
+    expect(all()).toContain("committed:2");
+    expect(all()).not.toContain("rolled-back");
+  });
+
+  it("is sent by the writes that change public documents: a new account, a new claim", async () => {
+    await registerUser(t.ctx, { username: "carol", password: "password carol" }, { client: null });
+    const contentHash = createHash("sha3-256").update(`cache-${kind}`).digest("hex");
+    await registerAsset(t.ctx, "carol", registerAssetInput.parse({ name: `cached-${kind}`, content_hash: contentHash, asset_type: "image" }));
+    const expected = [cacheTag.nodeinfo, cacheTag.user("carol"), cacheTag.collection("carol", "outbox"), cacheTag.object(contentHash)];
+    await waitFor(() => expected.every((tag) => all().includes(tag)), expected.join(", "));
+  });
+});
