@@ -40,20 +40,24 @@ describe.each(databaseKinds)("purges through the database (%s)", (kind) => {
   let t: TestContext;
   let subscription: PurgeSubscription | null = null;
   let stopListening: () => void = () => {};
+  /** Purges that came back through the database. */
   const received: string[][] = [];
   const all = () => received.flat();
+  /** Purges this process delivered to its own listeners. */
+  const inProcess: string[][] = [];
 
   beforeAll(async () => {
     t = await createTestContext(kind);
-    stopListening = onCachePurge((tags) => received.push(tags));
+    stopListening = onCachePurge((tags) => inProcess.push(tags));
+    const notified = (tags: string[]) => received.push(tags);
     if (kind === "pglite") {
-      // What lib/runtime does with the process's PGlite.
-      await t.db.pglite!.listen(CACHE_PURGE_CHANNEL, (payload) => deliverCachePurge(parsePurgePayload(payload)));
+      // What lib/runtime does with the process's PGlite (here into the test's list).
+      await t.db.pglite!.listen(CACHE_PURGE_CHANNEL, (payload) => notified(parsePurgePayload(payload)));
     } else {
       // The front door's own connection to the test's database.
       const url = new URL(testDatabaseUrl()!);
       url.pathname = `/${(await t.ctx.prisma.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`)[0].db}`;
-      subscription = listenForCachePurges(url.toString());
+      subscription = listenForCachePurges(url.toString(), { deliver: notified });
       // LISTEN is in place once a purge sent now arrives.
       await waitFor(() => {
         void purgeCache(t.ctx.prisma, ["ready"]);
@@ -67,7 +71,12 @@ describe.each(databaseKinds)("purges through the database (%s)", (kind) => {
     await t?.close();
   });
 
-  it("delivers a purge sent inside a transaction once it commits, and nothing of one rolled back", async () => {
+  it("purges in this process at once", async () => {
+    await purgeCache(t.ctx.prisma, ["at-once"]);
+    expect(inProcess.flat()).toContain("at-once");
+  });
+
+  it("notifies a purge sent inside a transaction once it commits, and nothing of one rolled back", async () => {
     await t.ctx.prisma.$transaction(async (tx) => {
       await purgeCache(tx, ["committed:1", "committed:2"]);
     });

@@ -29,11 +29,16 @@ export interface RawSql {
 
 /**
  * Purges every cached entry carrying one of `tags`, in this process and every other replica. Given a
- * transaction, the purge is sent when (and only if) it commits.
+ * transaction, the notification is sent when (and only if) it commits. This process also purges at
+ * once, so the writer's next read never waits for the notification to come back (a rolled-back
+ * write then costs a cache miss, nothing more); the notification, after the commit, purges again
+ * whatever a concurrent read stored in between.
  */
 export async function purgeCache(db: RawSql, tags: readonly string[]): Promise<void> {
   if (tags.length === 0) return;
-  await db.$executeRaw`SELECT pg_notify(${CACHE_PURGE_CHANNEL}, ${JSON.stringify([...new Set(tags)])})`;
+  const unique = [...new Set(tags)];
+  await db.$executeRaw`SELECT pg_notify(${CACHE_PURGE_CHANNEL}, ${JSON.stringify(unique)})`;
+  deliverCachePurge(unique);
 }
 
 /** The tags of a purge notification's payload (anything malformed purges nothing). */
@@ -77,8 +82,15 @@ export interface PurgeSubscription {
  */
 export function listenForCachePurges(
   url: string,
-  options: { onReconnect?: () => void; log?: (message: string) => void; retryMs?: number } = {},
+  options: {
+    onReconnect?: () => void;
+    log?: (message: string) => void;
+    retryMs?: number;
+    /** Where received purges go; this process's listeners by default. */
+    deliver?: (tags: string[]) => void;
+  } = {},
 ): PurgeSubscription {
+  const deliver = options.deliver ?? deliverCachePurge;
   const log = options.log ?? ((message: string) => console.warn(message));
   const retryMs = options.retryMs ?? 1000;
   let client: pg.Client | null = null;
@@ -99,7 +111,7 @@ export function listenForCachePurges(
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
     client = c;
     c.on("notification", (message) => {
-      if (message.channel === CACHE_PURGE_CHANNEL) deliverCachePurge(parsePurgePayload(message.payload));
+      if (message.channel === CACHE_PURGE_CHANNEL) deliver(parsePurgePayload(message.payload));
     });
     c.on("error", (err) => {
       log(`[cache] the purge listener lost its connection (${err.message}); reconnecting`);
