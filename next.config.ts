@@ -13,6 +13,10 @@ export default function nextConfig(): NextConfig {
       "argon2",
     ],
     poweredByHeader: false,
+    // No gzip inside Next: it costs a third of a request's time, even on 60-byte answers that grow.
+    // The front door's cache keeps a gzip copy of each public document (lib/front/cache); behind a
+    // reverse proxy, the proxy compresses (design/serving.md §4).
+    compress: false,
     reactStrictMode: true,
     // The security headers (CSP with a per-request script nonce, nosniff, Referrer-Policy, no framing)
     // are set by the front door on every answer (lib/front, lib/http/security-headers.ts).

@@ -60,6 +60,15 @@ export interface Config {
   migrateOnStart: boolean;
   /** On SIGTERM, how long in-flight requests may take to finish before they are cut off. */
   shutdownTimeoutSeconds: number;
+  /**
+   * `max-age` of public documents (actor, WebFinger, NodeInfo, objects, activities, public
+   * collections): how long any shared cache (ours, nginx, a follower's server) may serve one without
+   * asking again. Our own cache is purged at once on a change; this bounds how stale a copy elsewhere
+   * (or ours, if a purge notification is lost) can be.
+   */
+  publicCacheSeconds: number;
+  /** Memory the front door's response cache may hold, in bytes; 0 turns the cache off. */
+  frontCacheBytes: number;
   production: boolean;
 }
 
@@ -203,6 +212,10 @@ export function loadConfig(env: Env): Config {
     registration,
     migrateOnStart: bool("MIGRATE_ON_START", env.MIGRATE_ON_START, true),
     shutdownTimeoutSeconds: int("SHUTDOWN_TIMEOUT_SECONDS", env.SHUTDOWN_TIMEOUT_SECONDS, 10, 0, 3600),
+    // 60 s: a follower's server fetching the actor and its key once a minute at most, while a profile
+    // or key change reaches every other cache within a minute.
+    publicCacheSeconds: int("PUBLIC_CACHE_SECONDS", env.PUBLIC_CACHE_SECONDS, 60, 0, 86_400),
+    frontCacheBytes: int("FRONT_CACHE_MB", env.FRONT_CACHE_MB, 64, 0, 65_536) * 1024 * 1024,
     production: env.NODE_ENV === "production",
   };
 }

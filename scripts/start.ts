@@ -1,9 +1,9 @@
 // `npm start` (flags: --build-only, --no-build, --dev): checks the configuration (one clear line on
 // a problem), builds the app when its sources changed and the downloadable CLI client, then serves
 // it on HOST:PORT through the front door (lib/front: client address, trusted proxy headers, body
-// limits, negotiation, health, drain). `npm run dev` is the same front around Next's development
-// server. SIGTERM drains: stop accepting, let in-flight requests finish (SHUTDOWN_TIMEOUT_SECONDS),
-// stop the queue and the database.
+// limits, negotiation, the response cache of public documents, health, drain). `npm run dev` is the
+// same front around Next's development server. SIGTERM drains: stop accepting, let in-flight
+// requests finish (SHUTDOWN_TIMEOUT_SECONDS), stop the queue and the database.
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -12,7 +12,8 @@ import { stop as stopEsbuild } from "esbuild";
 import pg from "pg";
 import { ConfigError, getConfig, type Config } from "../lib/config";
 import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db";
-import { answerClientError, createFrontDoor } from "../lib/front";
+import { listenForCachePurges, onCachePurge, type PurgeSubscription } from "../lib/cache";
+import { answerClientError, createFrontDoor, createResponseCache } from "../lib/front";
 import { CLIENT_BUNDLE } from "../lib/site";
 import { buildClient } from "./build-client";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
@@ -109,7 +110,14 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const front = createFrontDoor({ config, dev, handle: (req, res) => handle(req, res) });
+  // Public documents from memory (FRONT_CACHE_MB, 0 = off), purged by tag when the database says so:
+  // on PostgreSQL through this dedicated LISTEN connection (every replica gets every purge), on
+  // PGlite relayed by the runtime in this process. A reconnect may have missed purges: start afresh.
+  const cache = createResponseCache({ maxBytes: config.frontCacheBytes });
+  onCachePurge((tags) => cache.purge(tags));
+  let purges: PurgeSubscription | null = null;
+  if (config.databaseUrl && config.frontCacheBytes > 0) purges = listenForCachePurges(config.databaseUrl, { onReconnect: () => cache.clear() });
+  const front = createFrontDoor({ config, dev, cache, handle: (req, res) => handle(req, res) });
   const server = http.createServer(front.listener);
   server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;
@@ -129,6 +137,7 @@ async function main() {
     console.log(`artdag-l2: stopping (${signal}): ${front.inFlight()} request(s) in flight, waiting up to ${config.shutdownTimeoutSeconds} s`);
     const { cutOff } = await front.drain(server, config.shutdownTimeoutSeconds * 1000);
     if (cutOff > 0) console.warn(`artdag-l2: ${cutOff} request(s) did not finish in time and were cut off`);
+    await purges?.close();
     const { stopRuntime } = await import("../lib/runtime");
     await stopRuntime();
     console.log("artdag-l2: stopped");

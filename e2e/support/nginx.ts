@@ -112,3 +112,80 @@ http {
     },
   };
 }
+
+export interface CachingProxy {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nginx on 127.0.0.1:port as a caching reverse proxy (proxy_cache) in front of several
+ * replicas, as a production deployment puts one: it keeps what the app marks public for as long as
+ * its Cache-Control says, revalidates with the ETag, never caches a request with credentials, and
+ * reports what it did in `X-Cache-Status` (HIT, MISS, EXPIRED, REVALIDATED, BYPASS).
+ */
+export async function startCachingProxy(options: { port: number; upstreams: string[] }): Promise<CachingProxy> {
+  if (!NGINX) throw new Error("nginx is not installed (apt-get install nginx)");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "artdag-nginx-cache-"));
+  chmodSync(dir, 0o755);
+  const conf = `
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log info;
+events { worker_connections 256; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  proxy_cache_path ${dir}/cache levels=1:2 keys_zone=artdag:10m max_size=100m inactive=10m use_temp_path=off;
+  upstream artdag {
+${options.upstreams.map((u) => `    server ${u.replace(/^http:\/\//, "")};`).join("\n")}
+    keepalive 8;
+  }
+  server {
+    listen 127.0.0.1:${options.port};
+    location / {
+      proxy_pass http://artdag;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header Connection "";
+      proxy_cache artdag;
+      proxy_cache_revalidate on;
+      proxy_cache_lock on;
+      proxy_cache_bypass $http_cookie $http_authorization;
+      proxy_no_cache $http_cookie $http_authorization;
+      add_header X-Cache-Status $upstream_cache_status always;
+    }
+  }
+}
+`;
+  writeFileSync(path.join(dir, "nginx.conf"), conf);
+  const child: ChildProcess = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off; user root;"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (s) => (output += s));
+  child.stderr!.on("data", (s) => (output += s));
+  let exited = false;
+  const done = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  try {
+    await waitForPort(options.port, 15_000, () => exited);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}:\n${output}`);
+  }
+  return {
+    url: `http://127.0.0.1:${options.port}`,
+    output: () => output + (existsSync(path.join(dir, "error.log")) ? readFileSync(path.join(dir, "error.log"), "utf8") : ""),
+    async stop() {
+      if (!exited) child.kill("SIGQUIT");
+      await done;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -47,6 +47,14 @@ export const LOCKED = spec("dblock", 8350);
 export const LOCKED_TWIN: ServerSpec = { ...spec("dblock-twin", 8351), dataDir: LOCKED.dataDir };
 /** A replica of POSTGRES: same data folder (keys) and database, another port (postgres.spec.ts). */
 export const POSTGRES_REPLICA: ServerSpec = { ...spec("postgres-replica", 8354), dataDir: POSTGRES.dataDir };
+/**
+ * Two replicas on one PostgreSQL database and one data folder (response-cache.spec.ts): a change
+ * through one must reach the other's response cache. Both answer for CACHED_A's public host.
+ */
+export const CACHED_A = spec("cached-a", 8390);
+export const CACHED_B: ServerSpec = { ...spec("cached-b", 8391), dataDir: CACHED_A.dataDir };
+/** The caching nginx in front of CACHED_A and CACHED_B (response-cache.spec.ts). */
+export const CACHING_PROXY_PORT = 8392;
 /** REGISTRATION=closed (registration.spec.ts). */
 export const REGISTRATION_CLOSED = spec("registration-closed", 8352);
 /** REGISTRATION=invite (registration.spec.ts). */

@@ -6,7 +6,7 @@ import path from "node:path";
 import { ROOT, serverEnv, type ServerSpec } from "./servers";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const PRODUCT_VARIABLE = /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_LIMIT_|SESSION_TTL_SECONDS$|PORT$|HOST$|OTS_|ANCHOR_|FEDERATION_|TRUST_PROXY$|MIGRATE_ON_START$|SHUTDOWN_)/;
+const PRODUCT_VARIABLE = /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_LIMIT_|SESSION_TTL_SECONDS$|PORT$|HOST$|OTS_|ANCHOR_|FEDERATION_|TRUST_PROXY$|MIGRATE_ON_START$|SHUTDOWN_|PUBLIC_CACHE_SECONDS$|FRONT_CACHE_MB$)/;
 
 /** Children still running, killed if the worker exits with a test that did not stop its server. */
 const running = new Set<ChildProcess>();

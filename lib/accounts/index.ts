@@ -2,6 +2,7 @@
 // passwords; tokens are issued through lib/tokens and key files through lib/crypto.
 import { randomBytes } from "node:crypto";
 import { access } from "node:fs/promises";
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { actorKeyPaths, ensureActorEd25519Key, ensureActorKeyPair } from "@/lib/crypto";
 import { isUniqueViolation } from "@/lib/db";
@@ -94,6 +95,8 @@ async function createAccount(ctx: AppContext, username: string, passwordHash: st
     // and a key failure rolls the user back.
     await ensureActorKeyPair(ctx.config.keysDir, username);
     await ensureActorEd25519Key(ctx.config.keysDir, username);
+    // NodeInfo counts users. The user's own documents were 404s until now, and a 404 is never cached.
+    await purgeCache(tx, [cacheTag.nodeinfo, cacheTag.user(username)]);
   });
 }
 

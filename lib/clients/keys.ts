@@ -1,3 +1,4 @@
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db";
 import { userExists } from "@/lib/accounts";
@@ -87,6 +88,8 @@ export async function listClientKeys(
 export async function removeClientKey(ctx: AppContext, username: string, didKey: string): Promise<void> {
   const removed = await ctx.prisma.clientKey.deleteMany({ where: { username, didKey } });
   if (removed.count === 0) throw new AppError("not_found", `You have no client key ${didKey.slice(0, 128)}.`);
+  // Its WebFinger answer (did:key → actor) is cached with the user's documents.
+  await purgeCache(ctx.prisma, [cacheTag.user(username)]);
 }
 
 /** The username whose actor a registered did:key belongs to, or null. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
@@ -96,11 +97,12 @@ export async function performDelivery(ctx: AppContext, deliveryId: number): Prom
     return;
   }
   if (status === 404 || status === 410) {
-    await ctx.prisma.$transaction([
+    const [, removed] = await ctx.prisma.$transaction([
       ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: "gone", attempts, lastStatus: status, lastError: error } }),
       // Only followers whose own inbox vanished: a shared inbox failing says nothing about each follower.
       ctx.prisma.follower.deleteMany({ where: { username: d.actor, inbox: d.target } }),
     ]);
+    if (removed.count > 0) await purgeCache(ctx.prisma, [cacheTag.collection(d.actor, "followers")]);
     return;
   }
   const final = attempts >= MAX_DELIVERY_ATTEMPTS;

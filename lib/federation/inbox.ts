@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -184,7 +185,8 @@ async function handleActivity(ctx: AppContext, activity: z.infer<typeof inboundA
     if (inner.success) {
       const username = localUsername(ctx, inner.data.object);
       if (username) {
-        await ctx.prisma.follower.deleteMany({ where: { username, actor: activity.actor } });
+        const removed = await ctx.prisma.follower.deleteMany({ where: { username, actor: activity.actor } });
+        if (removed.count > 0) await purgeCache(ctx.prisma, [cacheTag.collection(username, "followers")]);
         return { result: "unfollowed", follower: activity.actor, username };
       }
     }
@@ -218,6 +220,7 @@ async function acceptFollow(ctx: AppContext, follow: z.infer<typeof inboundActiv
       update: { inbox: remote.inbox, sharedInbox: remote.sharedInbox, followActivityId: follow.id },
     });
     await enqueueDeliveries(ctx, tx, { url: accept.id, actor: username, body }, [remote.inbox]);
+    await purgeCache(tx, [cacheTag.collection(username, "followers")]);
   });
   return { result: "followed", follower: remote.id, username };
 }

@@ -1,13 +1,16 @@
 // The front door (design/serving.md): our node:http request listener in front of Next's handler.
 // Every request passes here once, before Next: the client address and the forwarded headers a
 // trusted proxy sent (and only then), request bodies capped while they are read, content
-// negotiation to the JSON twins, /healthz, and the drain on shutdown. Framework-free: node:http
-// types only; Next's handler is handed in.
+// negotiation to the JSON twins, the response cache of public documents, /healthz, and the drain on
+// shutdown. Framework-free: node:http types only; Next's handler is handed in.
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Config } from "@/lib/config";
 import { CLIENT_ADDRESS_HEADER, createCspNonce, isServerActionRequest, screenServerActionBody, screenServerActionHeaders, securityHeaders } from "@/lib/http";
+import { requestCacheKey, type ResponseCache } from "./cache";
 import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
+
+export { CACHE_STATUS_HEADER, createResponseCache, type ResponseCache } from "./cache";
 
 export { isPageRequest, JSON_TWINS, negotiatedPath, type Twin } from "./negotiation";
 
@@ -30,6 +33,8 @@ export interface FrontDoorOptions {
   maxBodyBytes?: number;
   /** Next's development server (its scripts need eval, hot reload a WebSocket). */
   dev?: boolean;
+  /** The response cache of public documents (lib/front/cache); none in tests of other concerns. */
+  cache?: ResponseCache;
 }
 
 export interface FrontDoor {
@@ -267,6 +272,9 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
 
     const twin = negotiatedPath(method, pathname, req.headers);
     const target = twin ?? pathname;
+    // Public documents are answered from memory when a fresh copy is held; nothing else is looked up.
+    const cacheKey = options.cache ? requestCacheKey(method, target + search, req.headers) : null;
+    if (cacheKey !== null && options.cache?.serve(cacheKey, req, res)) return;
     // Next 16 answers 500 to a server action with a foreign Origin or a body it cannot decode
     // (lib/http/server-actions): refuse those here, with the whole (capped) body read first.
     const headers = webHeaders(req);
@@ -290,6 +298,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
     }
 
     if (twin !== null) request.url = twin + search;
+    options.cache?.capture(cacheKey, request, res);
     await options.handle(request, res);
   }
 

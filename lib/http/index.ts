@@ -1,8 +1,8 @@
 // HTTP plumbing shared by every route, below the domain: the mapping of AppError (lib/errors) to
 // responses, JSON bodies with limits, query and path parameters, boundary checks of client text,
-// rate limits, the client address, security headers and server-action screens. Speaks web-standard
-// Request/Response only; imports no domain module (who is calling is lib/callers;
-// outbound requests are lib/outbound's).
+// rate limits, the client address, security headers, server-action screens and the caching headers
+// of public documents. Speaks web-standard Request/Response only; imports no domain module (who is
+// calling is lib/callers; outbound requests are lib/outbound's).
 export {
   DATABASE_UNAVAILABLE_MESSAGE,
   describeZodError,
@@ -23,3 +23,4 @@ export { cleanupRateLimitBuckets, enforceRateLimit, type RateLimitResult } from 
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
 export { createCspNonce, securityHeaders, type SecurityHeaderOptions } from "./security-headers";
 export { isServerActionRequest, screenServerActionBody, screenServerActionHeaders } from "./server-actions";
+export { CACHE_TAGS_HEADER, etagListMatches, isNotModified, publicDocument, publicJson, strongEtag, type PublicDocumentOptions } from "./public";

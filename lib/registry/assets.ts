@@ -1,3 +1,4 @@
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation, type Prisma } from "@/lib/db";
@@ -127,6 +128,14 @@ export async function insertClaim(ctx: AppContext, tx: Tx, input: ClaimInput): P
     { url: String(claim.json.id), activityId: claim.activityId, actor: input.owner, body: claim.body },
     await followerInboxes(tx, input.owner),
   );
+  // The owner's outbox and profile (asset count), NodeInfo's post count and the object itself: purged
+  // from the caches when (and only if) this transaction commits.
+  await purgeCache(tx, [
+    cacheTag.collection(input.owner, "outbox"),
+    cacheTag.user(input.owner),
+    cacheTag.object(input.contentHash.toLowerCase()),
+    cacheTag.nodeinfo,
+  ]);
   return { asset: toView(row), activity: claim.json };
 }
 

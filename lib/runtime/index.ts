@@ -3,6 +3,7 @@
 // every bundle of the app (routes, pages, instrumentation) sees the same instance.
 import { mkdir } from "node:fs/promises";
 import type PgBoss from "pg-boss";
+import { CACHE_PURGE_CHANNEL, deliverCachePurge, parsePurgePayload } from "@/lib/cache";
 import { ConfigError, getConfig } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { ensureActorKeyPair } from "@/lib/crypto";
@@ -32,6 +33,9 @@ async function start(): Promise<Runtime> {
     pgliteDir: config.databaseUrl ? null : config.pgliteDir,
     migrate: config.migrateOnStart,
   });
+  // PGlite lives in this process: its purge notifications are relayed to the front door's cache here
+  // (on PostgreSQL the front door listens with its own connection, lib/cache listenForCachePurges).
+  if (db.pglite) await db.pglite.listen(CACHE_PURGE_CHANNEL, (payload) => deliverCachePurge(parsePurgePayload(payload)));
   const { created } = await ensureActorKeyPair(config.keysDir, config.primaryUser);
   if (created) console.log(`[keys] created the key pair of ${config.primaryUser} in ${config.keysDir}`);
   let queue: PgBoss | null = null;

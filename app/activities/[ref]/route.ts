@@ -1,16 +1,23 @@
 // GET /activities/{ref} — one signed activity by publication index or id, served byte for byte as
 // stored (re-serialising it could break its signature for a verifier that hashes what it received).
-import { decodePathParam, handleRoute, methodNotAllowed } from "@/lib/http";
+// A public document (lib/http publicDocument): the stored bytes never change.
+import { cacheTag } from "@/lib/cache";
+import { decodePathParam, handleRoute, methodNotAllowed, publicDocument } from "@/lib/http";
 import { getActivityOrThrow } from "@/lib/registry";
 import { getContext } from "@/lib/runtime";
 
-export const GET = handleRoute<{ ref: string }>(async (_req, { params }) => {
+export const GET = handleRoute<{ ref: string }>(async (req, { params }) => {
   const { ref } = await params;
-  const activity = await getActivityOrThrow(await getContext(), decodePathParam(ref, "ref"));
-  return new Response(activity.body, {
-    headers: { "content-type": "application/activity+json; charset=utf-8", vary: "Accept" },
+  const ctx = await getContext();
+  const activity = await getActivityOrThrow(ctx, decodePathParam(ref, "ref"));
+  return publicDocument(activity.body, {
+    req,
+    maxAge: ctx.config.publicCacheSeconds,
+    contentType: "application/activity+json; charset=utf-8",
+    vary: "Accept",
+    lastModified: new Date(activity.published),
+    tags: [cacheTag.activity(activity.activityId)],
   });
 });
-
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("GET");
