@@ -101,7 +101,8 @@ describe.each(databaseKinds)("purges through the database (%s)", (kind) => {
     await waitFor(() => expected.every((tag) => all().includes(tag)), expected.join(", "));
   });
   // Last: cutting the connection cuts the suite's own listener too (it reconnects a second later).
-  it.runIf(kind === "postgres")("listens again after its connection is cut, and says so (a purge may have been missed)", async () => {
+  // Only where there is a PostgreSQL connection to cut (registered only there, so PGlite skips nothing).
+  if (kind === "postgres") it("listens again after its connection is cut, and says so (a purge may have been missed)", async () => {
     const url = new URL(testDatabaseUrl()!);
     const database = (await t.ctx.prisma.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`)[0].db;
     url.pathname = `/${database}`;
