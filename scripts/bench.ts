@@ -33,6 +33,7 @@
 //                    [--moo-requests 2000]                                      (5; requests per row)
 //                    [--anchor-small 1000] [--anchor-large 10000]               (6; activities)
 //                    [--only clients-anchors]                       (5 and 6 alone: no build, no server)
+//                    [--only registrations|list|federation]         (2, 3 or 4 alone; 4 needs no build)
 //   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
 //    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
 //    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE, BENCH_FED_INBOX, BENCH_FED_ROUNDS,
@@ -108,11 +109,12 @@ const ONLY = (() => {
   const argv = process.argv.slice(2);
   const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
   const raw = i < 0 ? process.env.BENCH_ONLY || undefined : argv[i] === "--only" ? argv[i + 1] : argv[i].slice("--only=".length);
-  if (raw !== undefined && raw !== "clients-anchors") {
-    console.error(`bench: --only (BENCH_ONLY) knows only 'clients-anchors', got '${raw}'`);
+  const known = ["clients-anchors", "registrations", "list", "federation"] as const;
+  if (raw !== undefined && !known.includes(raw as (typeof known)[number])) {
+    console.error(`bench: --only (BENCH_ONLY) knows only ${known.map((k) => `'${k}'`).join(", ")}, got '${raw}'`);
     process.exit(2);
   }
-  return raw;
+  return raw as (typeof known)[number] | undefined;
 })();
 
 // ---------------------------------------------------------------------------------------------
@@ -768,66 +770,88 @@ async function mainClientsAnchorsOnly() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Whether a section runs: every one without --only, else only the one named. */
+const runs = (section: "authme" | "registrations" | "list" | "federation" | "clients-anchors") =>
+  ONLY === undefined || ONLY === section;
+
 async function main() {
   if (ONLY === "clients-anchors") return mainClientsAnchorsOnly();
   const started = performance.now();
   const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
-  ensureBuild(); // fail early, before the in-process measurements
+  const needsServer = runs("authme") || runs("registrations") || runs("list");
+  if (needsServer) ensureBuild(); // fail early, before the in-process measurements
 
-  console.error(`bench: in-process costs (${MICRO_MS} ms per operation)…`);
-  const micro = await runChild<MicroResult>("micro.ts", { durationMs: MICRO_MS } satisfies MicroOptions, "[micro]", 300_000);
+  let micro: MicroResult | undefined;
+  if (runs("registrations")) {
+    console.error(`bench: in-process costs (${MICRO_MS} ms per operation)…`);
+    micro = await runChild<MicroResult>("micro.ts", { durationMs: MICRO_MS } satisfies MicroOptions, "[micro]", 300_000);
+  }
 
-  console.error(`bench: federation in process (${FED_INBOX} inbox POSTs per scheme, ${FED_ROUNDS} fan-out rounds)…`);
-  const fedOpts: FederationOptions = {
-    inboxCount: FED_INBOX,
-    followers: FED_FOLLOWERS,
-    hosts: FED_HOSTS,
-    concurrency: FED_CONCURRENCY,
-    rounds: FED_ROUNDS,
-  };
-  // A failure here is reported (and fails the bench at the end), but the other sections still run.
-  const federation = await runChild<FederationResult>("federation.ts", fedOpts, "[federation]", 300_000).catch((err: unknown) =>
-    err instanceof Error ? err : new Error(String(err)),
-  );
-  const clientsAnchors = await runClientsAnchors();
+  let federation: FederationResult | Error | undefined;
+  if (runs("federation")) {
+    console.error(`bench: federation in process (${FED_INBOX} inbox POSTs per scheme, ${FED_ROUNDS} fan-out rounds)…`);
+    const fedOpts: FederationOptions = {
+      inboxCount: FED_INBOX,
+      followers: FED_FOLLOWERS,
+      hosts: FED_HOSTS,
+      concurrency: FED_CONCURRENCY,
+      rounds: FED_ROUNDS,
+    };
+    // A failure here is reported (and fails the bench at the end), but the other sections still run.
+    federation = await runChild<FederationResult>("federation.ts", fedOpts, "[federation]", 300_000).catch((err: unknown) =>
+      err instanceof Error ? err : new Error(String(err)),
+    );
+  }
+  const clientsAnchors = runs("clients-anchors") ? await runClientsAnchors() : undefined;
 
-  const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
-  console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
-  const seedOpts: SeedOptions = {
-    sets: listSizes.map((count) => ({ dir: tempDir(`list${count}`), count })),
-    limit: LIST_LIMIT,
-    timeMs: Math.ceil(MICRO_MS / 2),
-  };
-  const seeded = await runChild<SeededSet[]>("seed.ts", seedOpts, "[seed]", 600_000);
+  let seeded: SeededSet[] = [];
+  if (runs("list")) {
+    const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
+    console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
+    const seedOpts: SeedOptions = {
+      sets: listSizes.map((count) => ({ dir: tempDir(`list${count}`), count })),
+      limit: LIST_LIMIT,
+      timeMs: Math.ceil(MICRO_MS / 2),
+    };
+    seeded = await runChild<SeededSet[]>("seed.ts", seedOpts, "[seed]", 3_600_000);
+  }
 
-  const dataDir = tempDir("main");
-  const ours = await startOurServer(dataDir);
-  console.error(`bench: our server answers on ${ours.base} (data in ${dataDir})`);
-  const captured = await registerAndCapture(ours.base);
-  console.error(`bench: /auth/me body (${captured.contentType}): ${captured.body}`);
-  const bare = await startBareServer(captured);
-  console.error(`bench: bare server answers on ${bare.base}`);
-
-  const oursResult = await measure("ours", ours.base, captured);
-  const bareResult = await measure("bare", bare.base, captured);
-  await stop(bare.child);
-  const registrations = await measureRegistrations(ours.base, captured.token);
-  await stop(ours.child);
-  removeTempDir(dataDir);
+  let oursResult: AutocannonResult | undefined;
+  let bareResult: AutocannonResult | undefined;
+  let registrations: RegisterLoadResult[] | undefined;
+  if (runs("authme") || runs("registrations")) {
+    const dataDir = tempDir("main");
+    const ours = await startOurServer(dataDir);
+    console.error(`bench: our server answers on ${ours.base} (data in ${dataDir})`);
+    const captured = await registerAndCapture(ours.base);
+    console.error(`bench: /auth/me body (${captured.contentType}): ${captured.body}`);
+    if (runs("authme")) {
+      const bare = await startBareServer(captured);
+      console.error(`bench: bare server answers on ${bare.base}`);
+      oursResult = await measure("ours", ours.base, captured);
+      bareResult = await measure("bare", bare.base, captured);
+      await stop(bare.child);
+    }
+    if (runs("registrations")) registrations = await measureRegistrations(ours.base, captured.token);
+    await stop(ours.child);
+    removeTempDir(dataDir);
+  }
 
   // One server per size, all up at once so the rounds can alternate between them (an idle server
   // costs next to nothing: its job queue polls the database every few seconds).
   const cases: ListCase[] = [];
-  const listServers: ChildProcess[] = [];
-  for (const set of seeded) {
-    const server = await startOurServer(set.dir);
-    listServers.push(server.child);
-    console.error(`bench: our server on ${set.count} assets answers on ${server.base}`);
-    for (const page of ["first", "deep"] as const) cases.push(await captureListPage(server.base, set, page));
+  if (runs("list")) {
+    const listServers: ChildProcess[] = [];
+    for (const set of seeded) {
+      const server = await startOurServer(set.dir);
+      listServers.push(server.child);
+      console.error(`bench: our server on ${set.count} assets answers on ${server.base}`);
+      for (const page of ["first", "deep"] as const) cases.push(await captureListPage(server.base, set, page));
+    }
+    await measureLists(cases);
+    await Promise.all(listServers.map((child) => stop(child)));
+    for (const set of seeded) removeTempDir(set.dir);
   }
-  await measureLists(cases);
-  await Promise.all(listServers.map((child) => stop(child)));
-  for (const set of seeded) removeTempDir(set.dir);
 
   console.log("");
   printMachine();
@@ -835,17 +859,17 @@ async function main() {
     `load average at the start ${loadStart}, at the end ${os.loadavg().map((n) => n.toFixed(2)).join(" ")} ` +
       "(other processes on the machine weigh on every figure)",
   );
-  printAuthMe(oursResult, bareResult);
-  printRegistrations(registrations, micro);
-  printList(cases, seeded);
-  printFederation(federation);
-  printClientsAnchors(clientsAnchors);
+  if (oursResult && bareResult) printAuthMe(oursResult, bareResult);
+  if (registrations && micro) printRegistrations(registrations, micro);
+  if (runs("list")) printList(cases, seeded);
+  if (federation) printFederation(federation);
+  if (clientsAnchors) printClientsAnchors(clientsAnchors);
   console.log("");
   console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
 
   const found = [
-    ...problems(oursResult).map((p) => `our server, /auth/me: ${p}`),
-    ...problems(bareResult).map((p) => `bare server: ${p}`),
+    ...(oursResult ? problems(oursResult).map((p) => `our server, /auth/me: ${p}`) : []),
+    ...(bareResult ? problems(bareResult).map((p) => `bare server: ${p}`) : []),
     ...(federation instanceof Error ? [`federation: ${federation.message}`] : []),
     ...(clientsAnchors instanceof Error ? [`clients-anchors: ${clientsAnchors.message}`] : []),
   ];
