@@ -13,7 +13,7 @@ import {
   verifyProof,
   type ProofForm,
 } from "@/lib/crypto";
-import type { Prisma } from "@/lib/db";
+import type { Db, Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { AssetType } from "./schemas";
 import { activityIdOfUrl, activityUrl, actorKeyId, actorUrl, objectUrl } from "@/lib/urls";
@@ -129,13 +129,39 @@ export async function buildSignedClaim(
   return { activityId, published: now, body: JSON.stringify(signed), json: signed };
 }
 
+export interface ActivityToStore {
+  activityId: string;
+  type: string;
+  actor: string;
+  body: string;
+  published: Date;
+}
+
+/**
+ * The statements that store signed activities with the next publication indexes, for a batched
+ * `$transaction([...])`: the same lock as storeActivity first, then one INSERT per activity whose
+ * index is MAX+1 read by that INSERT itself. Each statement takes a fresh snapshot (READ COMMITTED),
+ * so after the lock is granted it sees every index committed before; a rolled-back batch leaves no
+ * gap. Append the statements that depend on these rows after them, in the same batch.
+ */
+export function storeActivityStatements(db: Db, activities: ActivityToStore[]): Prisma.PrismaPromise<number>[] {
+  return [
+    db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`,
+    ...activities.map(
+      (a) => db.$executeRaw`INSERT INTO activities (id, index, type, actor, body, published)
+        SELECT ${a.activityId}::uuid, COALESCE(MAX(index), 0) + 1, ${a.type}, ${a.actor}, ${a.body}, ${a.published.toISOString()}::timestamptz
+        FROM activities`,
+    ),
+  ];
+}
+
 /**
  * Stores a signed activity with the next publication index. The index comes from MAX+1 under a
  * transaction-scoped advisory lock, so it has no gaps even when a registration rolls back.
  */
 export async function storeActivity(
   tx: Tx,
-  activity: { activityId: string; type: string; actor: string; body: string; published: Date },
+  activity: ActivityToStore,
 ): Promise<number> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(726173)::text AS locked`;
   const max = await tx.activity.aggregate({ _max: { index: true } });

@@ -4,7 +4,14 @@ import { isUniqueViolation, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { assertStorableJson } from "@/lib/http";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
-import { buildSignedClaim, storeActivity, type ActivityJson, type ClaimObjectFields } from "./activities";
+import {
+  buildSignedClaim,
+  storeActivity,
+  storeActivityStatements,
+  type ActivityJson,
+  type ActivityToStore,
+  type ClaimObjectFields,
+} from "./activities";
 import type { AssetType, ListAssetsQuery, RegisterAssetInput } from "./schemas";
 
 type Tx = Prisma.TransactionClient;
@@ -76,14 +83,17 @@ function requireSignableMetadata(metadata: Record<string, unknown>): void {
 }
 
 /** The 409 for a content hash someone already owns, naming the owner. */
-async function alreadyClaimed(db: Tx | AppContext["prisma"], contentHash: string): Promise<AppError | null> {
-  const owner = await db.asset.findUnique({ where: { contentHash }, select: { owner: true, name: true } });
-  if (!owner) return null;
+function claimedBy(owner: { owner: string; name: string }): AppError {
   return new AppError(
     "content_already_claimed",
     `This content hash is already owned by ${owner.owner} (asset ${owner.name}): the first signed claim wins.`,
     { fields: { content_hash: `Already owned by ${owner.owner}.` } },
   );
+}
+
+async function alreadyClaimed(db: Tx | AppContext["prisma"], contentHash: string): Promise<AppError | null> {
+  const owner = await db.asset.findUnique({ where: { contentHash }, select: { owner: true, name: true } });
+  return owner ? claimedBy(owner) : null;
 }
 
 function nameTaken(name: string): AppError {
@@ -96,38 +106,89 @@ export interface ClaimInput extends ClaimObjectFields {
   runId?: string | null;
 }
 
+/** A claim and its `Create`, signed before any transaction begins. */
+export interface SignedClaim {
+  input: ClaimInput;
+  claim: Awaited<ReturnType<typeof buildSignedClaim>>;
+}
+
 /**
- * Inside a transaction: signs the claim, stores its activity and inserts the asset. A unique
- * violation (hash, name, run) aborts the caller's transaction: nothing is half-written.
+ * Signs a claim's `Create` (RSA + FEP-8b32 proof). Done before writing, so no transaction — and on
+ * PGlite no other request, as it has one connection — waits on the signature.
  */
-export async function insertClaim(ctx: AppContext, tx: Tx, input: ClaimInput): Promise<{ asset: AssetView; activity: ActivityJson }> {
-  const claim = await buildSignedClaim(ctx, input.owner, input);
-  await storeActivity(tx, { activityId: claim.activityId, type: "Create", actor: input.owner, body: claim.body, published: claim.published });
-  const row = await tx.asset.create({
-    data: {
-      name: input.name,
-      contentHash: input.contentHash,
-      assetType: input.assetType,
-      tags: input.tags,
-      metadata: input.metadata as Prisma.InputJsonObject,
-      url: input.url ?? null,
-      ipfsCid: input.ipfsCid ?? null,
-      owner: input.owner,
-      provenance: (input.provenance ?? undefined) as Prisma.InputJsonObject | undefined,
-      runL1Server: input.runL1Server ?? null,
-      runId: input.runId ?? null,
-      activityId: claim.activityId,
+export async function signClaim(ctx: AppContext, input: ClaimInput): Promise<SignedClaim> {
+  return { input, claim: await buildSignedClaim(ctx, input.owner, input) };
+}
+
+function assetData({ input, claim }: SignedClaim): Prisma.AssetUncheckedCreateInput {
+  return {
+    name: input.name,
+    contentHash: input.contentHash,
+    assetType: input.assetType,
+    tags: input.tags,
+    metadata: input.metadata as Prisma.InputJsonObject,
+    url: input.url ?? null,
+    ipfsCid: input.ipfsCid ?? null,
+    owner: input.owner,
+    provenance: (input.provenance ?? undefined) as Prisma.InputJsonObject | undefined,
+    runL1Server: input.runL1Server ?? null,
+    runId: input.runId ?? null,
+    activityId: claim.activityId,
+  };
+}
+
+function activityOf({ input, claim }: SignedClaim): ActivityToStore {
+  return { activityId: claim.activityId, type: "Create", actor: input.owner, body: claim.body, published: claim.published };
+}
+
+/**
+ * Writes signed claims of one owner in one transaction, in order: each activity with the next
+ * publication index, its asset, and its deliveries to the owner's followers. A unique violation
+ * (hash, name, run) aborts the whole transaction: nothing is half-written.
+ *
+ * An owner without followers (most registrations) needs no reads between the writes, so they go as
+ * one batched transaction (lock, INSERTs, COMMIT) with no round trip to this process in between.
+ * With followers, the deliveries' jobs are written through the job queue inside the transaction
+ * (outbox), which needs an interactive transaction; the followers are read there, as before. A Follow
+ * committed while the claim is being written may miss it either way (it is read once, not locked).
+ */
+export async function writeClaims(
+  ctx: AppContext,
+  claims: SignedClaim[],
+  options: { timeoutMs: number },
+): Promise<{ asset: AssetView; activity: ActivityJson }[]> {
+  const owners = new Set(claims.map((c) => c.input.owner));
+  if (owners.size !== 1) throw new Error("writeClaims writes the claims of exactly one owner");
+  const [owner] = owners;
+  const hasFollowers = (await ctx.prisma.follower.findFirst({ where: { username: owner }, select: { id: true } })) !== null;
+  if (!hasFollowers) {
+    const statements = storeActivityStatements(ctx.prisma, claims.map(activityOf));
+    const results = await ctx.prisma.$transaction([
+      ...statements,
+      ...claims.map((c) => ctx.prisma.asset.create({ data: assetData(c), select: assetSelect })),
+    ]);
+    const rows = results.slice(statements.length) as AssetRow[];
+    return rows.map((row, i) => ({ asset: toView(row), activity: claims[i].claim.json }));
+  }
+  return ctx.prisma.$transaction(
+    async (tx) => {
+      const written: { asset: AssetView; activity: ActivityJson }[] = [];
+      for (const c of claims) {
+        await storeActivity(tx, activityOf(c));
+        const row = await tx.asset.create({ data: assetData(c), select: assetSelect });
+        // Delivered to the owner's followers from the queue, committed with the claim itself.
+        await enqueueDeliveries(
+          ctx,
+          tx,
+          { url: String(c.claim.json.id), activityId: c.claim.activityId, actor: owner, body: c.claim.body },
+          await followerInboxes(tx, owner),
+        );
+        written.push({ asset: toView(row), activity: c.claim.json });
+      }
+      return written;
     },
-    select: assetSelect,
-  });
-  // Delivered to the owner's followers from the queue, committed with the claim itself.
-  await enqueueDeliveries(
-    ctx,
-    tx,
-    { url: String(claim.json.id), activityId: claim.activityId, actor: input.owner, body: claim.body },
-    await followerInboxes(tx, input.owner),
+    { timeout: options.timeoutMs, maxWait: 15_000 },
   );
-  return { asset: toView(row), activity: claim.json };
 }
 
 /** Turns a unique violation of a claim into the 409 a person can act on. */
@@ -150,10 +211,15 @@ export async function registerAsset(
   input: RegisterAssetInput,
 ): Promise<{ asset: AssetView; activity: ActivityJson }> {
   requireSignableMetadata(input.metadata);
-  // Cheap early answers; the unique constraints below decide races.
-  const claimed = await alreadyClaimed(ctx.prisma, input.content_hash);
-  if (claimed) throw claimed;
-  if (await ctx.prisma.asset.findUnique({ where: { name: input.name }, select: { id: true } })) throw nameTaken(input.name);
+  // Cheap early answers (one lookup for both); the unique constraints below decide races.
+  const existing = await ctx.prisma.asset.findMany({
+    where: { OR: [{ contentHash: input.content_hash }, { name: input.name }] },
+    select: { owner: true, name: true, contentHash: true },
+    take: 2,
+  });
+  const claimed = existing.find((a) => a.contentHash === input.content_hash);
+  if (claimed) throw claimedBy(claimed);
+  if (existing.length > 0) throw nameTaken(input.name);
   const claim: ClaimInput = {
     owner,
     name: input.name,
@@ -164,8 +230,10 @@ export async function registerAsset(
     url: input.url,
     ipfsCid: input.ipfs_cid,
   };
+  const signed = await signClaim(ctx, claim);
   try {
-    return await ctx.prisma.$transaction((tx) => insertClaim(ctx, tx, claim), { timeout: 15_000, maxWait: 15_000 });
+    const [written] = await writeClaims(ctx, [signed], { timeoutMs: 15_000 });
+    return written;
   } catch (err) {
     if (isUniqueViolation(err)) throw await explainClaimConflict(ctx, claim);
     throw err;
