@@ -13,7 +13,7 @@
 //   4. federation in process, no server of ours (scripts/bench/federation.ts, its own process): verified
 //      inbox POSTs/s through receiveActivity (draft-cavage and RFC 9421 signed Likes from a local
 //      "remote actor"), and the fan-out of one Create to 1 000 followers on 100 shared inboxes (100 local
-//      sink servers): enqueueDeliveries + performDelivery of every row, beside merely signing and
+//      sink servers): enqueueDeliveries + performDeliveries of every row, beside merely signing and
 //      sending the same 100 POSTs.
 //   5. Moo-Auth-1 in process (scripts/bench/clients-anchors.ts, its own process, with 6): requests/s
 //      through authenticateMooAuth on PGlite (signature checks + registered-key lookup + replay INSERT
@@ -557,6 +557,7 @@ function printRegistrations(http: RegisterLoadResult[], micro: MicroResult) {
     ["1 / (signActivity + INSERT asset row)", 1e6 / (us("signActivity") + us("insertAsset"))],
     ["1 / (signActivity + registration writes, raw SQL txn)", 1e6 / (us("signActivity") + us("txnSql"))],
     ["1 / (signActivity + registration writes via Prisma)", 1e6 / (us("signActivity") + us("txnPrisma"))],
+    ["1 / (signActivity + registration writes, batched Prisma txn)", 1e6 / (us("signActivity") + us("txnBatch"))],
     ["registerAsset() in process, one at a time (measured)", 1e6 / us("registerAsset")],
   ];
   console.log("");
@@ -671,14 +672,14 @@ function printFederation(fed: FederationResult | Error) {
   table([
     ["step", "ms", "deliveries/s"],
     ["(a) followerInboxes + enqueueDeliveries (one txn)", fmt(m.enqueueMs, 1), "–"],
-    ["(a) performDelivery of every row", fmt(m.deliverMs, 1), fmt((fed.deliveries * 1000) / m.deliverMs, 0)],
+    ["(a) performDeliveries of every row", fmt(m.deliverMs, 1), fmt((fed.deliveries * 1000) / m.deliverMs, 0)],
     ["(a) total", fmt(m.totalMs, 1), fmt((fed.deliveries * 1000) / m.totalMs, 0)],
     ["(b) signRequest rfc9421 + fetch POST only", fmt(m.baselineMs, 1), fmt((fed.deliveries * 1000) / m.baselineMs, 0)],
   ]);
   console.log("");
   console.log(
-    `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDelivery alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
-      "(what the delivery rows, the key file read per delivery and safeFetch add to signing and sending)",
+    `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDeliveries alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
+      "(what reading and writing the delivery rows, the key file read and safeFetch add to signing and sending)",
   );
   console.log(
     `   rounds (total / baseline ms): ${fed.rounds.map((r) => `${fmt(r.totalMs, 0)}/${fmt(r.baselineMs, 0)}`).join(", ")}`,

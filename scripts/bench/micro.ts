@@ -15,6 +15,8 @@
 //     reading MAX(index), inserting the signed activity (its real ~1.5 KB body) and the asset;
 //   - the same writes through Prisma, as insertClaim does them (storeActivity + asset.create in
 //     $transaction), signature precomputed;
+//   - the same writes as registerAsset does them for an owner without followers: one batched
+//     $transaction([lock, INSERT activity with MAX(index)+1, asset.create]), signature precomputed;
 //   - registerAsset() itself: the two uniqueness lookups, reading the key file, signing, the Prisma
 //     transaction — everything a POST /assets does except HTTP, Next, auth and body parsing.
 // The database is a fresh, migrated PGlite in a temporary folder on disk, as the server uses.
@@ -27,7 +29,7 @@ import type { AppContext } from "../../lib/context";
 import { ensureActorKeyPair, readActorPrivateKey, signActivity, type ActivityWithoutSignature } from "../../lib/crypto";
 import { openDatabase, type Prisma } from "../../lib/db";
 import { registerAsset, registerAssetInput } from "../../lib/registry";
-import { buildSignedClaim, storeActivity } from "../../lib/registry/activities";
+import { buildSignedClaim, storeActivity, storeActivityStatements } from "../../lib/registry/activities";
 
 export interface MicroOptions {
   /** Measured time per operation, in milliseconds. */
@@ -45,7 +47,7 @@ export interface MicroRow {
   cpuUsPerOp: number;
 }
 
-export type MicroKey = "rsa" | "pemParse" | "signActivity" | "insertAsset" | "txnSql" | "txnPrisma" | "registerAsset";
+export type MicroKey = "rsa" | "pemParse" | "signActivity" | "insertAsset" | "txnSql" | "txnPrisma" | "txnBatch" | "registerAsset";
 
 export interface MicroResult {
   rows: MicroRow[];
@@ -198,6 +200,30 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
             { timeout: 15_000, maxWait: 15_000 },
           ),
         ),
+      );
+
+      // 5b. The same writes as one batched transaction, as registerAsset writes an owner without followers.
+      rows.push(
+        await timeLoop("txnBatch", "the same writes as one batched $transaction([lock, INSERT activity, asset.create])", opts.durationMs, (i) => {
+          const activityId = randomUUID();
+          return db.prisma.$transaction([
+            ...storeActivityStatements(db.prisma, [{ activityId, type: "Create", actor: OWNER, body: claim.body, published: claim.published }]),
+            db.prisma.asset.create({
+              data: {
+                name: `micro-batch-${i}`,
+                contentHash: hash64(`micro-batch-${i}`),
+                assetType: "image",
+                tags: ["bench"],
+                metadata: {} as Prisma.InputJsonObject,
+                url: null,
+                ipfsCid: null,
+                owner: OWNER,
+                activityId,
+              },
+              select: { id: true, activity: { select: { index: true } } },
+            }),
+          ]);
+        }),
       );
 
       // 6. registerAsset(): the whole domain operation of POST /assets.
