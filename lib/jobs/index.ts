@@ -66,6 +66,16 @@ export function bossJobSender(getBoss: () => PgBoss | null): AppContext["jobs"] 
       if (!boss) throw new Error("the job queue is not running");
       await boss.send(name, data, options.tx ? { db: prismaTxBossDb(options.tx) } : {});
     },
+    async sendMany(name, data, options = {}) {
+      const boss = getBoss();
+      if (!boss) throw new Error("the job queue is not running");
+      if (data.length === 0) return;
+      // One INSERT for all; each job takes its queue's retry and expiry settings, as send does.
+      await boss.insert(
+        data.map((d) => ({ name, data: d })),
+        options.tx ? { db: prismaTxBossDb(options.tx) } : {},
+      );
+    },
   };
 }
 
