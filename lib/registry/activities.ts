@@ -138,21 +138,13 @@ export interface ActivityToStore {
 }
 
 /**
- * The statements that store signed activities with the next publication indexes, for a batched
- * `$transaction([...])`: the same lock as storeActivity first, then one INSERT per activity whose
- * index is MAX+1 read by that INSERT itself. Each statement takes a fresh snapshot (READ COMMITTED),
- * so after the lock is granted it sees every index committed before; a rolled-back batch leaves no
- * gap. Append the statements that depend on these rows after them, in the same batch.
+ * The lock that serialises publication indexes (the one storeActivity takes), as the first statement
+ * of a batched `$transaction([...])`. Each later statement of the batch takes a fresh snapshot (READ
+ * COMMITTED), so one that inserts an activity with MAX(index)+1 after it sees every index committed
+ * before; a rolled-back batch leaves no gap.
  */
-export function storeActivityStatements(db: Db, activities: ActivityToStore[]): Prisma.PrismaPromise<number>[] {
-  return [
-    db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`,
-    ...activities.map(
-      (a) => db.$executeRaw`INSERT INTO activities (id, index, type, actor, body, published)
-        SELECT ${a.activityId}::uuid, COALESCE(MAX(index), 0) + 1, ${a.type}, ${a.actor}, ${a.body}, ${a.published.toISOString()}::timestamptz
-        FROM activities`,
-    ),
-  ];
+export function lockPublicationIndex(db: Db): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`;
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
-import { isUniqueViolation, type Prisma } from "@/lib/db";
+import { isUniqueViolation, type Db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { assertStorableJson } from "@/lib/http";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
 import {
   buildSignedClaim,
+  lockPublicationIndex,
   storeActivity,
-  storeActivityStatements,
   type ActivityJson,
   type ActivityToStore,
   type ClaimObjectFields,
@@ -141,16 +141,79 @@ function activityOf({ input, claim }: SignedClaim): ActivityToStore {
   return { activityId: claim.activityId, type: "Create", actor: input.owner, body: claim.body, published: claim.published };
 }
 
+/** The asset columns a claim's INSERT returns, as the database names them. */
+interface InsertedAssetRow {
+  name: string;
+  content_hash: string;
+  asset_type: string;
+  tags: string[];
+  metadata: Prisma.JsonValue;
+  url: string | null;
+  ipfs_cid: string | null;
+  owner: string;
+  provenance: Prisma.JsonValue | null;
+  created_at: Date;
+  activity_id: string;
+  activity_index: number;
+}
+
+/**
+ * One statement per claim: its activity with the next publication index (MAX+1, under the lock taken
+ * by the batch's first statement) and its asset, returning the asset as the API shows it. Raw SQL:
+ * Prisma's model writes cost several times the INSERTs themselves here.
+ */
+function insertClaimStatement(db: Db, c: SignedClaim): Prisma.PrismaPromise<InsertedAssetRow[]> {
+  const a = assetData(c);
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  return db.$queryRaw<InsertedAssetRow[]>`
+    WITH activity AS (
+      INSERT INTO activities (id, index, type, actor, body, published)
+      SELECT ${c.claim.activityId}::uuid, COALESCE(MAX(index), 0) + 1, 'Create', ${a.owner}, ${c.claim.body},
+             ${c.claim.published.toISOString()}::timestamptz
+      FROM activities
+      RETURNING id, index
+    )
+    INSERT INTO assets (name, content_hash, asset_type, tags, metadata, url, ipfs_cid, owner, provenance, run_l1_server, run_id, activity_id)
+    SELECT ${a.name}, ${a.contentHash}, ${a.assetType}, ${a.tags as string[]}::text[], ${json(a.metadata)}::jsonb, ${a.url ?? null},
+           ${a.ipfsCid ?? null}, ${a.owner}, ${json(a.provenance)}::jsonb, ${a.runL1Server ?? null}, ${a.runId ?? null}, activity.id
+    FROM activity
+    RETURNING name, content_hash, asset_type, tags, metadata, url, ipfs_cid, owner, provenance, created_at, activity_id,
+              (SELECT index FROM activity) AS activity_index`;
+}
+
+/** The batched writes of claims: the publication-index lock, then one statement per claim, in order. */
+export function claimWriteStatements(db: Db, claims: SignedClaim[]): Prisma.PrismaPromise<unknown>[] {
+  return [lockPublicationIndex(db), ...claims.map((c) => insertClaimStatement(db, c))];
+}
+
+function insertedView(row: InsertedAssetRow): AssetView {
+  return toView({
+    name: row.name,
+    contentHash: row.content_hash,
+    assetType: row.asset_type,
+    tags: row.tags,
+    metadata: row.metadata,
+    url: row.url,
+    ipfsCid: row.ipfs_cid,
+    owner: row.owner,
+    provenance: row.provenance,
+    createdAt: new Date(row.created_at),
+    activityId: row.activity_id,
+    activity: { index: Number(row.activity_index) },
+  });
+}
+
 /**
  * Writes signed claims of one owner in one transaction, in order: each activity with the next
  * publication index, its asset, and its deliveries to the owner's followers. A unique violation
  * (hash, name, run) aborts the whole transaction: nothing is half-written.
  *
  * An owner without followers (most registrations) needs no reads between the writes, so they go as
- * one batched transaction (lock, INSERTs, COMMIT) with no round trip to this process in between.
- * With followers, the deliveries' jobs are written through the job queue inside the transaction
- * (outbox), which needs an interactive transaction; the followers are read there, as before. A Follow
- * committed while the claim is being written may miss it either way (it is read once, not locked).
+ * one batched transaction (lock, one INSERT per claim, COMMIT) with no round trip to this process
+ * in between. With followers, the deliveries' jobs are written through the job queue inside the
+ * transaction (outbox), which needs an interactive transaction; the followers are read there, as
+ * before. A Follow committed while the claim is being written may miss it either way (it is read
+ * once, not locked).
  */
 export async function writeClaims(
   ctx: AppContext,
@@ -160,15 +223,10 @@ export async function writeClaims(
   const owners = new Set(claims.map((c) => c.input.owner));
   if (owners.size !== 1) throw new Error("writeClaims writes the claims of exactly one owner");
   const [owner] = owners;
-  const hasFollowers = (await ctx.prisma.follower.findFirst({ where: { username: owner }, select: { id: true } })) !== null;
-  if (!hasFollowers) {
-    const statements = storeActivityStatements(ctx.prisma, claims.map(activityOf));
-    const results = await ctx.prisma.$transaction([
-      ...statements,
-      ...claims.map((c) => ctx.prisma.asset.create({ data: assetData(c), select: assetSelect })),
-    ]);
-    const rows = results.slice(statements.length) as AssetRow[];
-    return rows.map((row, i) => ({ asset: toView(row), activity: claims[i].claim.json }));
+  const followed = await ctx.prisma.$queryRaw<unknown[]>`SELECT 1 FROM followers WHERE username = ${owner} LIMIT 1`;
+  if (followed.length === 0) {
+    const results = await ctx.prisma.$transaction(claimWriteStatements(ctx.prisma, claims));
+    return (results.slice(1) as InsertedAssetRow[][]).map(([row], i) => ({ asset: insertedView(row), activity: claims[i].claim.json }));
   }
   return ctx.prisma.$transaction(
     async (tx) => {
@@ -212,12 +270,9 @@ export async function registerAsset(
 ): Promise<{ asset: AssetView; activity: ActivityJson }> {
   requireSignableMetadata(input.metadata);
   // Cheap early answers (one lookup for both); the unique constraints below decide races.
-  const existing = await ctx.prisma.asset.findMany({
-    where: { OR: [{ contentHash: input.content_hash }, { name: input.name }] },
-    select: { owner: true, name: true, contentHash: true },
-    take: 2,
-  });
-  const claimed = existing.find((a) => a.contentHash === input.content_hash);
+  const existing = await ctx.prisma.$queryRaw<{ owner: string; name: string; content_hash: string }[]>`
+    SELECT owner, name, content_hash FROM assets WHERE content_hash = ${input.content_hash} OR name = ${input.name} LIMIT 2`;
+  const claimed = existing.find((a) => a.content_hash === input.content_hash);
   if (claimed) throw claimedBy(claimed);
   if (existing.length > 0) throw nameTaken(input.name);
   const claim: ClaimInput = {

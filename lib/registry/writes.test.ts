@@ -8,7 +8,7 @@ import { registerUser } from "@/lib/accounts";
 import type { AppError } from "@/lib/errors";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { signClaim, writeClaims, type ClaimInput } from "./assets";
-import { registerAsset, registerAssetInput } from ".";
+import { getAsset, registerAsset, registerAssetInput } from ".";
 
 const hash = (s: string) => createHash("sha3-256").update(s).digest("hex");
 
@@ -50,9 +50,18 @@ describe.each(databaseKinds)("writing claims on %s", (kind) => {
       const { asset } = await registerAsset(
         t.ctx,
         "alice",
-        registerAssetInput.parse({ name: "batched", content_hash: hash("batched"), asset_type: "image" }),
+        registerAssetInput.parse({
+          name: "batched",
+          content_hash: hash("batched"),
+          asset_type: "image",
+          tags: ["a", "b c"],
+          metadata: { title: "Chat ✨", n: 1.5, nested: { a: [1, "😀", null] } },
+          url: "https://example.test/cat.png",
+        }),
       );
       expect(asset.activity_index).toBe(1);
+      // The view built from the INSERT's own answer is the one read back later.
+      expect(await getAsset(t.ctx, "batched")).toEqual(asset);
       expect(spy).toHaveBeenCalledTimes(1);
       expect(Array.isArray(spy.mock.calls[0][0])).toBe(true);
     } finally {

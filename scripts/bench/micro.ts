@@ -16,7 +16,7 @@
 //   - the same writes through Prisma, as insertClaim does them (storeActivity + asset.create in
 //     $transaction), signature precomputed;
 //   - the same writes as registerAsset does them for an owner without followers: one batched
-//     $transaction([lock, INSERT activity with MAX(index)+1, asset.create]), signature precomputed;
+//     $transaction([lock, one INSERT of the activity (MAX(index)+1) and the asset]), signature precomputed;
 //   - registerAsset() itself: the two uniqueness lookups, reading the key file, signing, the Prisma
 //     transaction — everything a POST /assets does except HTTP, Next, auth and body parsing.
 // The database is a fresh, migrated PGlite in a temporary folder on disk, as the server uses.
@@ -29,7 +29,8 @@ import type { AppContext } from "../../lib/context";
 import { ensureActorKeyPair, readActorPrivateKey, signActivity, type ActivityWithoutSignature } from "../../lib/crypto";
 import { openDatabase, type Prisma } from "../../lib/db";
 import { registerAsset, registerAssetInput } from "../../lib/registry";
-import { buildSignedClaim, storeActivity, storeActivityStatements } from "../../lib/registry/activities";
+import { buildSignedClaim, storeActivity } from "../../lib/registry/activities";
+import { claimWriteStatements } from "../../lib/registry/assets";
 
 export interface MicroOptions {
   /** Measured time per operation, in milliseconds. */
@@ -202,28 +203,18 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
         ),
       );
 
-      // 5b. The same writes as one batched transaction, as registerAsset writes an owner without followers.
+      // 5b. The same writes as registerAsset does them for an owner without followers (signature precomputed).
       rows.push(
-        await timeLoop("txnBatch", "the same writes as one batched $transaction([lock, INSERT activity, asset.create])", opts.durationMs, (i) => {
-          const activityId = randomUUID();
-          return db.prisma.$transaction([
-            ...storeActivityStatements(db.prisma, [{ activityId, type: "Create", actor: OWNER, body: claim.body, published: claim.published }]),
-            db.prisma.asset.create({
-              data: {
-                name: `micro-batch-${i}`,
-                contentHash: hash64(`micro-batch-${i}`),
-                assetType: "image",
-                tags: ["bench"],
-                metadata: {} as Prisma.InputJsonObject,
-                url: null,
-                ipfsCid: null,
-                owner: OWNER,
-                activityId,
+        await timeLoop("txnBatch", "the same writes as one batched $transaction([lock, INSERT activity + asset in one statement])", opts.durationMs, (i) =>
+          db.prisma.$transaction(
+            claimWriteStatements(db.prisma, [
+              {
+                input: { owner: OWNER, name: `micro-batch-${i}`, contentHash: hash64(`micro-batch-${i}`), assetType: "image", tags: ["bench"], metadata: {} },
+                claim: { ...claim, activityId: randomUUID() },
               },
-              select: { id: true, activity: { select: { index: true } } },
-            }),
-          ]);
-        }),
+            ]),
+          ),
+        ),
       );
 
       // 6. registerAsset(): the whole domain operation of POST /assets.
