@@ -13,7 +13,7 @@
 //   4. federation in process, no server of ours (scripts/bench/federation.ts, its own process): verified
 //      inbox POSTs/s through receiveActivity (draft-cavage and RFC 9421 signed Likes from a local
 //      "remote actor"), and the fan-out of one Create to 1 000 followers on 100 shared inboxes (100 local
-//      sink servers): enqueueDeliveries + performDelivery of every row, beside merely signing and
+//      sink servers): enqueueDeliveries + performDeliveries of every row, beside merely signing and
 //      sending the same 100 POSTs.
 //   5. Moo-Auth-1 in process (scripts/bench/clients-anchors.ts, its own process, with 6): requests/s
 //      through authenticateMooAuth on PGlite (signature checks + registered-key lookup + replay INSERT
@@ -37,6 +37,7 @@
 //                    [--anchor-small 1000] [--anchor-large 10000]               (6; activities)
 //                    [--doc-duration 5] [--doc-warmup 2]                        (7; seconds)
 //                    [--only clients-anchors]                       (5 and 6 alone: no build, no server)
+//                    [--only registrations|list|federation]         (2, 3 or 4 alone; 4 needs no build)
 //                    [--only documents]                             (7 alone, with 1 for reference)
 //   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
 //    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
@@ -116,11 +117,12 @@ const ONLY = (() => {
   const argv = process.argv.slice(2);
   const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
   const raw = i < 0 ? process.env.BENCH_ONLY || undefined : argv[i] === "--only" ? argv[i + 1] : argv[i].slice("--only=".length);
-  if (raw !== undefined && raw !== "clients-anchors" && raw !== "documents") {
-    console.error(`bench: --only (BENCH_ONLY) knows 'clients-anchors' and 'documents', got '${raw}'`);
+  const known = ["clients-anchors", "registrations", "list", "federation", "documents"] as const;
+  if (raw !== undefined && !known.includes(raw as (typeof known)[number])) {
+    console.error(`bench: --only (BENCH_ONLY) knows only ${known.map((k) => `'${k}'`).join(", ")}, got '${raw}'`);
     process.exit(2);
   }
-  return raw;
+  return raw as (typeof known)[number] | undefined;
 })();
 
 // ---------------------------------------------------------------------------------------------
@@ -563,6 +565,7 @@ function printRegistrations(http: RegisterLoadResult[], micro: MicroResult) {
     ["1 / (signActivity + INSERT asset row)", 1e6 / (us("signActivity") + us("insertAsset"))],
     ["1 / (signActivity + registration writes, raw SQL txn)", 1e6 / (us("signActivity") + us("txnSql"))],
     ["1 / (signActivity + registration writes via Prisma)", 1e6 / (us("signActivity") + us("txnPrisma"))],
+    ["1 / (signActivity + registration writes, batched Prisma txn)", 1e6 / (us("signActivity") + us("txnBatch"))],
     ["registerAsset() in process, one at a time (measured)", 1e6 / us("registerAsset")],
   ];
   console.log("");
@@ -677,14 +680,14 @@ function printFederation(fed: FederationResult | Error) {
   table([
     ["step", "ms", "deliveries/s"],
     ["(a) followerInboxes + enqueueDeliveries (one txn)", fmt(m.enqueueMs, 1), "–"],
-    ["(a) performDelivery of every row", fmt(m.deliverMs, 1), fmt((fed.deliveries * 1000) / m.deliverMs, 0)],
+    ["(a) performDeliveries of every row", fmt(m.deliverMs, 1), fmt((fed.deliveries * 1000) / m.deliverMs, 0)],
     ["(a) total", fmt(m.totalMs, 1), fmt((fed.deliveries * 1000) / m.totalMs, 0)],
     ["(b) signRequest rfc9421 + fetch POST only", fmt(m.baselineMs, 1), fmt((fed.deliveries * 1000) / m.baselineMs, 0)],
   ]);
   console.log("");
   console.log(
-    `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDelivery alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
-      "(what the delivery rows, the key file read per delivery and safeFetch add to signing and sending)",
+    `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDeliveries alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
+      "(what reading and writing the delivery rows, the key file read and safeFetch add to signing and sending)",
   );
   console.log(
     `   rounds (total / baseline ms): ${fed.rounds.map((r) => `${fmt(r.totalMs, 0)}/${fmt(r.baselineMs, 0)}`).join(", ")}`,
@@ -817,68 +820,91 @@ async function mainDocumentsOnly() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Whether a section runs: every one without --only, else only the one named. */
+const runs = (section: "authme" | "registrations" | "list" | "federation" | "clients-anchors") =>
+  ONLY === undefined || ONLY === section;
+
 async function main() {
   if (ONLY === "clients-anchors") return mainClientsAnchorsOnly();
   if (ONLY === "documents") return mainDocumentsOnly();
   const started = performance.now();
   const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
-  ensureBuild(); // fail early, before the in-process measurements
+  const needsServer = runs("authme") || runs("registrations") || runs("list");
+  if (needsServer) ensureBuild(); // fail early, before the in-process measurements
 
-  console.error(`bench: in-process costs (${MICRO_MS} ms per operation)…`);
-  const micro = await runChild<MicroResult>("micro.ts", { durationMs: MICRO_MS } satisfies MicroOptions, "[micro]", 300_000);
+  let micro: MicroResult | undefined;
+  if (runs("registrations")) {
+    console.error(`bench: in-process costs (${MICRO_MS} ms per operation)…`);
+    micro = await runChild<MicroResult>("micro.ts", { durationMs: MICRO_MS } satisfies MicroOptions, "[micro]", 300_000);
+  }
 
-  console.error(`bench: federation in process (${FED_INBOX} inbox POSTs per scheme, ${FED_ROUNDS} fan-out rounds)…`);
-  const fedOpts: FederationOptions = {
-    inboxCount: FED_INBOX,
-    followers: FED_FOLLOWERS,
-    hosts: FED_HOSTS,
-    concurrency: FED_CONCURRENCY,
-    rounds: FED_ROUNDS,
-  };
-  // A failure here is reported (and fails the bench at the end), but the other sections still run.
-  const federation = await runChild<FederationResult>("federation.ts", fedOpts, "[federation]", 300_000).catch((err: unknown) =>
-    err instanceof Error ? err : new Error(String(err)),
-  );
-  const clientsAnchors = await runClientsAnchors();
+  let federation: FederationResult | Error | undefined;
+  if (runs("federation")) {
+    console.error(`bench: federation in process (${FED_INBOX} inbox POSTs per scheme, ${FED_ROUNDS} fan-out rounds)…`);
+    const fedOpts: FederationOptions = {
+      inboxCount: FED_INBOX,
+      followers: FED_FOLLOWERS,
+      hosts: FED_HOSTS,
+      concurrency: FED_CONCURRENCY,
+      rounds: FED_ROUNDS,
+    };
+    // A failure here is reported (and fails the bench at the end), but the other sections still run.
+    federation = await runChild<FederationResult>("federation.ts", fedOpts, "[federation]", 300_000).catch((err: unknown) =>
+      err instanceof Error ? err : new Error(String(err)),
+    );
+  }
+  const clientsAnchors = runs("clients-anchors") ? await runClientsAnchors() : undefined;
 
-  const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
-  console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
-  const seedOpts: SeedOptions = {
-    sets: listSizes.map((count) => ({ dir: tempDir(`list${count}`), count })),
-    limit: LIST_LIMIT,
-    timeMs: Math.ceil(MICRO_MS / 2),
-  };
-  const seeded = await runChild<SeededSet[]>("seed.ts", seedOpts, "[seed]", 600_000);
+  let seeded: SeededSet[] = [];
+  if (runs("list")) {
+    const listSizes = [...new Set([LIST_SMALL, LIST_LARGE])];
+    console.error(`bench: seeding ${listSizes.join(" and ")} assets…`);
+    const seedOpts: SeedOptions = {
+      sets: listSizes.map((count) => ({ dir: tempDir(`list${count}`), count })),
+      limit: LIST_LIMIT,
+      timeMs: Math.ceil(MICRO_MS / 2),
+    };
+    seeded = await runChild<SeededSet[]>("seed.ts", seedOpts, "[seed]", 3_600_000);
+  }
 
-  const dataDir = tempDir("main");
-  const ours = await startOurServer(dataDir);
-  console.error(`bench: our server answers on ${ours.base} (data in ${dataDir})`);
-  const captured = await registerAndCapture(ours.base);
-  console.error(`bench: /auth/me body (${captured.contentType}): ${captured.body}`);
-  const bare = await startBareServer(captured);
-  console.error(`bench: bare server answers on ${bare.base}`);
-
-  const oursResult = await measure("ours", ours.base, captured);
-  const bareResult = await measure("bare", bare.base, captured);
-  await stop(bare.child);
-  const documentRows = await runDocuments(ours.base);
-  const registrations = await measureRegistrations(ours.base, captured.token);
-  await stop(ours.child);
-  removeTempDir(dataDir);
+  let oursResult: AutocannonResult | undefined;
+  let bareResult: AutocannonResult | undefined;
+  let registrations: RegisterLoadResult[] | undefined;
+  let documentRows: DocumentRow[] | undefined;
+  if (runs("authme") || runs("registrations")) {
+    const dataDir = tempDir("main");
+    const ours = await startOurServer(dataDir);
+    console.error(`bench: our server answers on ${ours.base} (data in ${dataDir})`);
+    const captured = await registerAndCapture(ours.base);
+    console.error(`bench: /auth/me body (${captured.contentType}): ${captured.body}`);
+    if (runs("authme")) {
+      const bare = await startBareServer(captured);
+      console.error(`bench: bare server answers on ${bare.base}`);
+      oursResult = await measure("ours", ours.base, captured);
+      bareResult = await measure("bare", bare.base, captured);
+      await stop(bare.child);
+    }
+    if (runs("authme")) documentRows = await runDocuments(ours.base);
+    if (runs("registrations")) registrations = await measureRegistrations(ours.base, captured.token);
+    await stop(ours.child);
+    removeTempDir(dataDir);
+  }
 
   // One server per size, all up at once so the rounds can alternate between them (an idle server
   // costs next to nothing: its job queue polls the database every few seconds).
   const cases: ListCase[] = [];
-  const listServers: ChildProcess[] = [];
-  for (const set of seeded) {
-    const server = await startOurServer(set.dir);
-    listServers.push(server.child);
-    console.error(`bench: our server on ${set.count} assets answers on ${server.base}`);
-    for (const page of ["first", "deep"] as const) cases.push(await captureListPage(server.base, set, page));
+  if (runs("list")) {
+    const listServers: ChildProcess[] = [];
+    for (const set of seeded) {
+      const server = await startOurServer(set.dir);
+      listServers.push(server.child);
+      console.error(`bench: our server on ${set.count} assets answers on ${server.base}`);
+      for (const page of ["first", "deep"] as const) cases.push(await captureListPage(server.base, set, page));
+    }
+    await measureLists(cases);
+    await Promise.all(listServers.map((child) => stop(child)));
+    for (const set of seeded) removeTempDir(set.dir);
   }
-  await measureLists(cases);
-  await Promise.all(listServers.map((child) => stop(child)));
-  for (const set of seeded) removeTempDir(set.dir);
 
   console.log("");
   printMachine();
@@ -886,21 +912,21 @@ async function main() {
     `load average at the start ${loadStart}, at the end ${os.loadavg().map((n) => n.toFixed(2)).join(" ")} ` +
       "(other processes on the machine weigh on every figure)",
   );
-  printAuthMe(oursResult, bareResult);
-  printRegistrations(registrations, micro);
-  printList(cases, seeded);
-  printFederation(federation);
-  printClientsAnchors(clientsAnchors);
-  printDocuments(documentRows);
+  if (oursResult && bareResult) printAuthMe(oursResult, bareResult);
+  if (registrations && micro) printRegistrations(registrations, micro);
+  if (runs("list")) printList(cases, seeded);
+  if (federation) printFederation(federation);
+  if (clientsAnchors) printClientsAnchors(clientsAnchors);
+  if (documentRows) printDocuments(documentRows);
   console.log("");
   console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
 
   const found = [
-    ...problems(oursResult).map((p) => `our server, /auth/me: ${p}`),
-    ...problems(bareResult).map((p) => `bare server: ${p}`),
+    ...(oursResult ? problems(oursResult).map((p) => `our server, /auth/me: ${p}`) : []),
+    ...(bareResult ? problems(bareResult).map((p) => `bare server: ${p}`) : []),
     ...(federation instanceof Error ? [`federation: ${federation.message}`] : []),
     ...(clientsAnchors instanceof Error ? [`clients-anchors: ${clientsAnchors.message}`] : []),
-    ...documentProblems(documentRows),
+    ...documentProblems(documentRows ?? []),
   ];
   if (found.length) throw new BenchError(found.join("; "));
 }

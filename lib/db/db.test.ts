@@ -37,6 +37,9 @@ describe.each(databaseKinds)("the database on %s", (kind) => {
       await db.prisma.user.create({ data: { username: "u1", passwordHash: "x" } });
       const err = await db.prisma.user.create({ data: { username: "u1", passwordHash: "y" } }).catch((e: unknown) => e);
       expect(isUniqueViolation(err)).toBe(true);
+      const raw = await db.prisma.$queryRaw`INSERT INTO users (username, password_hash) VALUES ('u1', 'z') RETURNING username`.catch((e: unknown) => e);
+      expect(isUniqueViolation(raw)).toBe(true);
+      expect(isUniqueViolation(await db.prisma.$queryRaw`SELECT 1/0`.catch((e: unknown) => e))).toBe(false);
       await db.prisma
         .$transaction(async (tx) => {
           await tx.user.create({ data: { username: "u2", passwordHash: "x" } });

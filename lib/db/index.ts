@@ -130,7 +130,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   }
 }
 
-/** True for Prisma's unique-constraint violation (P2002). */
+/** True for Prisma's unique-constraint violation (P2002, or P2010 from a raw query). */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+  if (typeof err !== "object" || err === null) return false;
+  const { code, meta } = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+  if (code === "P2002") return true;
+  // A raw query (P2010) reports the driver's error as it came: a unique violation is named there.
+  return code === "P2010" && meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
+import { cacheTag, purgeCache } from "@/lib/cache";
 import { safeFetch } from "@/lib/outbound";
 import { signRequest } from "@/lib/http-signatures";
 import { actorKeyId } from "@/lib/urls";
@@ -43,35 +43,45 @@ export async function enqueueDeliveries(
     skipDuplicates: true,
     select: { id: true },
   });
-  for (const row of rows) await ctx.jobs.send(DELIVER_JOB, { delivery_id: row.id }, { tx });
+  const jobs = rows.map((row) => ({ delivery_id: row.id }));
+  if (ctx.jobs.sendMany) await ctx.jobs.sendMany(DELIVER_JOB, jobs, { tx });
+  else for (const job of jobs) await ctx.jobs.send(DELIVER_JOB, job, { tx });
   return rows.length;
 }
 
-/** The inboxes a user's activity goes to: one per shared inbox, else each follower's own inbox. */
+/**
+ * The inboxes a user's activity goes to: one per shared inbox, else each follower's own inbox, in
+ * the order the followers came. Deduplicated by the database, so a thousand followers behind a
+ * hundred shared inboxes cost a hundred rows, not a thousand.
+ */
 export async function followerInboxes(db: Tx | AppContext["prisma"], username: string): Promise<string[]> {
-  const followers = await db.follower.findMany({ where: { username }, select: { inbox: true, sharedInbox: true } });
-  return [...new Set(followers.map((f) => f.sharedInbox ?? f.inbox))];
+  const rows = await db.$queryRaw<{ inbox: string }[]>`
+    SELECT COALESCE(shared_inbox, inbox) AS inbox FROM followers WHERE username = ${username}
+    GROUP BY 1 ORDER BY MIN(id)`;
+  return rows.map((r) => r.inbox);
+}
+
+/** Deliveries of one batch sent at once (each a request of at most 2 × 15 s, see the job's expiry). */
+const DELIVERY_CONCURRENCY = 10;
+
+type DeliveryRow = Prisma.DeliveryGetPayload<true>;
+type Signer = { privateKey: ReturnType<typeof privateKeyFromPem>; keyId: string };
+
+/** What one send came to: an HTTP status, or a network failure (status null) with its message. */
+interface SendOutcome {
+  status: number | null;
+  error: string | null;
 }
 
 /**
- * Sends one recorded delivery, signed with the actor's RSA key: RFC 9421 first, and on a 4xx the
- * draft-cavage signature (the "double knock"). 2xx → delivered; 404/410 → gone, and followers whose
- * own inbox it was are removed; anything else throws so the queue retries with backoff, until
- * MAX_DELIVERY_ATTEMPTS marks it failed. Idempotent: a delivered or gone row is not sent again.
+ * One signature per request, RFC 9421 first, and on a 4xx the draft-cavage signature (the "double
+ * knock"). The connection comes from safeFetch's per-origin keep-alive pool (undici's Agent).
  */
-export async function performDelivery(ctx: AppContext, deliveryId: number): Promise<void> {
-  const d = await ctx.prisma.delivery.findUnique({ where: { id: deliveryId } });
-  if (!d || d.state === "delivered" || d.state === "gone" || d.state === "failed") return;
-  const pem = await readActorPrivateKey(ctx.config.keysDir, d.actor);
-  if (!pem) throw new Error(`no private key for ${d.actor}`);
-  const privateKey = privateKeyFromPem(pem);
-  const keyId = actorKeyId(ctx, d.actor);
-
-  let status: number | null = null;
-  let error: string | null = null;
+async function send(ctx: AppContext, d: DeliveryRow, signer: Signer): Promise<SendOutcome> {
+  let outcome: SendOutcome = { status: null, error: null };
   for (const spec of ["rfc9421", "draft-cavage"] as const) {
     const headers = new Headers({ "content-type": "application/activity+json", accept: "application/activity+json" });
-    const signed = signRequest({ method: "POST", url: d.target, headers, body: d.body }, { privateKey, keyId, spec, now: ctx.now() });
+    const signed = signRequest({ method: "POST", url: d.target, headers, body: d.body }, { ...signer, spec, now: ctx.now() });
     const res = await safeFetch(d.target, {
       method: "POST",
       headers: Object.fromEntries(signed.entries()),
@@ -80,34 +90,108 @@ export async function performDelivery(ctx: AppContext, deliveryId: number): Prom
       maxBytes: 64 * 1024,
       allowPrivateAddresses: ctx.config.federationAllowPrivateAddresses,
     });
-    if (!res.ok) {
-      status = null;
-      error = res.message;
-      break;
-    }
-    status = res.status;
-    error = res.status >= 400 ? `HTTP ${res.status}` : null;
+    if (!res.ok) return { status: null, error: res.message };
+    outcome = { status: res.status, error: res.status >= 400 ? `HTTP ${res.status}` : null };
     // Only a refusal that may be about the signature scheme is worth a second knock.
     if (!(res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 410)) break;
   }
+  return outcome;
+}
 
-  const attempts = d.attempts + 1;
-  if (status !== null && status >= 200 && status < 300) {
-    await ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: "delivered", attempts, lastStatus: status, lastError: null, deliveredAt: ctx.now() } });
-    return;
-  }
-  if (status === 404 || status === 410) {
-    const [, removed] = await ctx.prisma.$transaction([
-      ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: "gone", attempts, lastStatus: status, lastError: error } }),
+/** Runs `work` over `items` with at most `concurrency` at once. */
+async function eachBounded<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+/**
+ * Sends recorded deliveries, `concurrency` at a time, each signed with its actor's RSA key (read
+ * once per actor): 2xx → delivered; 404/410 → gone, and followers whose own inbox it was are
+ * removed; anything else is retried with backoff by the queue until MAX_DELIVERY_ATTEMPTS marks it
+ * failed. The rows are read in one query and their outcomes written in one batched transaction (the
+ * delivered ones in one UPDATE per status). Idempotent: a delivered, gone or failed row is not sent
+ * again. Returns, per delivery id to retry, the error the queue records; the others are done.
+ */
+export async function performDeliveries(
+  ctx: AppContext,
+  deliveryIds: number[],
+  options: { concurrency?: number } = {},
+): Promise<Map<number, Error>> {
+  const rows = await ctx.prisma.delivery.findMany({ where: { id: { in: deliveryIds }, state: "pending" } });
+  const signers = new Map<string, Promise<Signer>>();
+  const signerOf = (actor: string) => {
+    let signer = signers.get(actor);
+    if (!signer) {
+      signer = readActorPrivateKey(ctx.config.keysDir, actor).then((pem) => {
+        if (!pem) throw new Error(`no private key for ${actor}`);
+        return { privateKey: privateKeyFromPem(pem), keyId: actorKeyId(ctx, actor) };
+      });
+      signers.set(actor, signer);
+    }
+    return signer;
+  };
+
+  const outcomes = new Map<number, SendOutcome>();
+  const retry = new Map<number, Error>();
+  await eachBounded(rows, options.concurrency ?? DELIVERY_CONCURRENCY, async (d) => {
+    try {
+      outcomes.set(d.id, await send(ctx, d, await signerOf(d.actor)));
+    } catch (err) {
+      // No key (or no way to sign): nothing was sent, the row stays as it is and the queue retries.
+      retry.set(d.id, err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+
+  const now = ctx.now();
+  const deliveredByStatus = new Map<number, number[]>();
+  const writes: Prisma.PrismaPromise<unknown>[] = [];
+  const followerRemovals: { actor: string; at: number }[] = [];
+  for (const d of rows) {
+    const outcome = outcomes.get(d.id);
+    if (!outcome) continue;
+    const { status, error } = outcome;
+    const attempts = d.attempts + 1;
+    if (status !== null && status >= 200 && status < 300) {
+      deliveredByStatus.set(status, [...(deliveredByStatus.get(status) ?? []), d.id]);
+    } else if (status === 404 || status === 410) {
+      writes.push(ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: "gone", attempts, lastStatus: status, lastError: error } }));
       // Only followers whose own inbox vanished: a shared inbox failing says nothing about each follower.
-      ctx.prisma.follower.deleteMany({ where: { username: d.actor, inbox: d.target } }),
-    ]);
-    if (removed.count > 0) await purgeCache(ctx.prisma, [cacheTag.collection(d.actor, "followers")]);
-    return;
+      followerRemovals.push({ actor: d.actor, at: writes.length });
+      writes.push(ctx.prisma.follower.deleteMany({ where: { username: d.actor, inbox: d.target } }));
+    } else {
+      const final = attempts >= MAX_DELIVERY_ATTEMPTS;
+      writes.push(ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: final ? "failed" : "pending", attempts, lastStatus: status, lastError: error } }));
+      if (!final) retry.set(d.id, new Error(`delivery ${d.id} to ${d.target}: ${error}`));
+    }
   }
-  const final = attempts >= MAX_DELIVERY_ATTEMPTS;
-  await ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: final ? "failed" : "pending", attempts, lastStatus: status, lastError: error } });
-  if (!final) throw new Error(`delivery ${d.id} to ${d.target}: ${error}`);
+  for (const [status, ids] of deliveredByStatus) {
+    // Only rows still pending: `attempts` is counted up from what each row holds.
+    writes.push(
+      ctx.prisma.delivery.updateMany({
+        where: { id: { in: ids }, state: "pending" },
+        data: { state: "delivered", attempts: { increment: 1 }, lastStatus: status, lastError: null, deliveredAt: now },
+      }),
+    );
+  }
+  if (writes.length > 0) {
+    const results = await ctx.prisma.$transaction(writes);
+    // A follower removed changes that actor's followers collection: purge its cached pages.
+    const changed = new Set(followerRemovals.filter((r) => (results[r.at] as { count: number }).count > 0).map((r) => r.actor));
+    if (changed.size > 0) await purgeCache(ctx.prisma, [...changed].map((actor) => cacheTag.collection(actor, "followers")));
+  }
+  return retry;
+}
+
+/**
+ * Sends one recorded delivery (see performDeliveries); throws when it is to be retried.
+ */
+export async function performDelivery(ctx: AppContext, deliveryId: number): Promise<void> {
+  const retry = (await performDeliveries(ctx, [deliveryId])).get(deliveryId);
+  if (retry) throw retry;
 }
 
 /** The deliveries of an activity, for its page and its JSON. */

@@ -11,6 +11,7 @@ export {
   followerInboxes,
   listDeliveries,
   MAX_DELIVERY_ATTEMPTS,
+  performDeliveries,
   performDelivery,
   type DeliveryView,
 } from "./delivery";

@@ -7,7 +7,7 @@ import type { AppContext } from "@/lib/context";
 import { CONNECT_TIMEOUT_MS, type Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http";
 import { cleanupMooAuthSeen } from "@/lib/clients";
-import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDelivery } from "@/lib/federation";
+import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDeliveries } from "@/lib/federation";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
 import { pgliteBossDb, postgresBossDb, prismaTxBossDb } from "./boss-db";
@@ -66,6 +66,16 @@ export function bossJobSender(getBoss: () => PgBoss | null): AppContext["jobs"] 
       if (!boss) throw new Error("the job queue is not running");
       await boss.send(name, data, options.tx ? { db: prismaTxBossDb(options.tx) } : {});
     },
+    async sendMany(name, data, options = {}) {
+      const boss = getBoss();
+      if (!boss) throw new Error("the job queue is not running");
+      if (data.length === 0) return;
+      // One INSERT for all; each job takes its queue's retry and expiry settings, as send does.
+      await boss.insert(
+        data.map((d) => ({ name, data: d })),
+        options.tx ? { db: prismaTxBossDb(options.tx) } : {},
+      );
+    },
   };
 }
 
@@ -123,13 +133,14 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, ...deliverQueue });
   await boss.updateQueue(JOBS.deliver, { name: JOBS.deliver, policy: "standard", ...deliverQueue });
   await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: DELIVERY_BATCH_SIZE }, async (jobs) => {
-    // Side by side, each with its own outcome: the failed ones are failed here (retried with
-    // backoff), and pg-boss completes the rest (it only completes jobs still active).
-    const outcomes = await Promise.allSettled(jobs.map((job) => performDelivery(ctx, deliverPayload.parse(job.data).delivery_id)));
-    for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === "fulfilled") continue;
-      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-      await boss.fail(JOBS.deliver, jobs[i].id, { message: reason.slice(0, 2000) });
+    // Side by side (one read and one write of the rows for the batch), each with its own outcome:
+    // the ones to retry are failed here (retried with backoff), and pg-boss completes the rest (it
+    // only completes jobs still active).
+    const ids = jobs.map((job) => deliverPayload.parse(job.data).delivery_id);
+    const retry = await performDeliveries(ctx, ids, { concurrency: DELIVERY_BATCH_SIZE });
+    for (const [i, job] of jobs.entries()) {
+      const reason = retry.get(ids[i]);
+      if (reason) await boss.fail(JOBS.deliver, job.id, { message: reason.message.slice(0, 2000) });
     }
   });
   // Anchoring every ANCHOR_INTERVAL_MINUTES (0: only on demand). No retries: the next run retries,

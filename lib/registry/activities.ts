@@ -13,7 +13,7 @@ import {
   verifyProof,
   type ProofForm,
 } from "@/lib/crypto";
-import type { Prisma } from "@/lib/db";
+import type { Db, Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { AssetType } from "./schemas";
 import { activityIdOfUrl, activityUrl, actorKeyId, actorUrl, objectUrl } from "@/lib/urls";
@@ -129,13 +129,31 @@ export async function buildSignedClaim(
   return { activityId, published: now, body: JSON.stringify(signed), json: signed };
 }
 
+export interface ActivityToStore {
+  activityId: string;
+  type: string;
+  actor: string;
+  body: string;
+  published: Date;
+}
+
+/**
+ * The lock that serialises publication indexes (the one storeActivity takes), as the first statement
+ * of a batched `$transaction([...])`. Each later statement of the batch takes a fresh snapshot (READ
+ * COMMITTED), so one that inserts an activity with MAX(index)+1 after it sees every index committed
+ * before; a rolled-back batch leaves no gap.
+ */
+export function lockPublicationIndex(db: Db): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`;
+}
+
 /**
  * Stores a signed activity with the next publication index. The index comes from MAX+1 under a
  * transaction-scoped advisory lock, so it has no gaps even when a registration rolls back.
  */
 export async function storeActivity(
   tx: Tx,
-  activity: { activityId: string; type: string; actor: string; body: string; published: Date },
+  activity: ActivityToStore,
 ): Promise<number> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(726173)::text AS locked`;
   const max = await tx.activity.aggregate({ _max: { index: true } });

@@ -1,11 +1,18 @@
 import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
-import { isUniqueViolation, type Prisma } from "@/lib/db";
+import { isUniqueViolation, type Db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { assertStorableJson } from "@/lib/http";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
-import { buildSignedClaim, storeActivity, type ActivityJson, type ClaimObjectFields } from "./activities";
+import {
+  buildSignedClaim,
+  lockPublicationIndex,
+  storeActivity,
+  type ActivityJson,
+  type ActivityToStore,
+  type ClaimObjectFields,
+} from "./activities";
 import type { AssetType, ListAssetsQuery, RegisterAssetInput } from "./schemas";
 
 type Tx = Prisma.TransactionClient;
@@ -77,14 +84,17 @@ function requireSignableMetadata(metadata: Record<string, unknown>): void {
 }
 
 /** The 409 for a content hash someone already owns, naming the owner. */
-async function alreadyClaimed(db: Tx | AppContext["prisma"], contentHash: string): Promise<AppError | null> {
-  const owner = await db.asset.findUnique({ where: { contentHash }, select: { owner: true, name: true } });
-  if (!owner) return null;
+function claimedBy(owner: { owner: string; name: string }): AppError {
   return new AppError(
     "content_already_claimed",
     `This content hash is already owned by ${owner.owner} (asset ${owner.name}): the first signed claim wins.`,
     { fields: { content_hash: `Already owned by ${owner.owner}.` } },
   );
+}
+
+async function alreadyClaimed(db: Tx | AppContext["prisma"], contentHash: string): Promise<AppError | null> {
+  const owner = await db.asset.findUnique({ where: { contentHash }, select: { owner: true, name: true } });
+  return owner ? claimedBy(owner) : null;
 }
 
 function nameTaken(name: string): AppError {
@@ -97,46 +107,156 @@ export interface ClaimInput extends ClaimObjectFields {
   runId?: string | null;
 }
 
+/** A claim and its `Create`, signed before any transaction begins. */
+export interface SignedClaim {
+  input: ClaimInput;
+  claim: Awaited<ReturnType<typeof buildSignedClaim>>;
+}
+
 /**
- * Inside a transaction: signs the claim, stores its activity and inserts the asset. A unique
- * violation (hash, name, run) aborts the caller's transaction: nothing is half-written.
+ * Signs a claim's `Create` (RSA + FEP-8b32 proof). Done before writing, so no transaction — and on
+ * PGlite no other request, as it has one connection — waits on the signature.
  */
-export async function insertClaim(ctx: AppContext, tx: Tx, input: ClaimInput): Promise<{ asset: AssetView; activity: ActivityJson }> {
-  const claim = await buildSignedClaim(ctx, input.owner, input);
-  await storeActivity(tx, { activityId: claim.activityId, type: "Create", actor: input.owner, body: claim.body, published: claim.published });
-  const row = await tx.asset.create({
-    data: {
-      name: input.name,
-      contentHash: input.contentHash,
-      assetType: input.assetType,
-      tags: input.tags,
-      metadata: input.metadata as Prisma.InputJsonObject,
-      url: input.url ?? null,
-      ipfsCid: input.ipfsCid ?? null,
-      owner: input.owner,
-      provenance: (input.provenance ?? undefined) as Prisma.InputJsonObject | undefined,
-      runL1Server: input.runL1Server ?? null,
-      runId: input.runId ?? null,
-      activityId: claim.activityId,
-    },
-    select: assetSelect,
+export async function signClaim(ctx: AppContext, input: ClaimInput): Promise<SignedClaim> {
+  return { input, claim: await buildSignedClaim(ctx, input.owner, input) };
+}
+
+function assetData({ input, claim }: SignedClaim): Prisma.AssetUncheckedCreateInput {
+  return {
+    name: input.name,
+    contentHash: input.contentHash,
+    assetType: input.assetType,
+    tags: input.tags,
+    metadata: input.metadata as Prisma.InputJsonObject,
+    url: input.url ?? null,
+    ipfsCid: input.ipfsCid ?? null,
+    owner: input.owner,
+    provenance: (input.provenance ?? undefined) as Prisma.InputJsonObject | undefined,
+    runL1Server: input.runL1Server ?? null,
+    runId: input.runId ?? null,
+    activityId: claim.activityId,
+  };
+}
+
+function activityOf({ input, claim }: SignedClaim): ActivityToStore {
+  return { activityId: claim.activityId, type: "Create", actor: input.owner, body: claim.body, published: claim.published };
+}
+
+/** The asset columns a claim's INSERT returns, as the database names them. */
+interface InsertedAssetRow {
+  name: string;
+  content_hash: string;
+  asset_type: string;
+  tags: string[];
+  metadata: Prisma.JsonValue;
+  url: string | null;
+  ipfs_cid: string | null;
+  owner: string;
+  provenance: Prisma.JsonValue | null;
+  created_at: Date;
+  activity_id: string;
+  activity_index: number;
+}
+
+/**
+ * One statement per claim: its activity with the next publication index (MAX+1, under the lock taken
+ * by the batch's first statement) and its asset, returning the asset as the API shows it. Raw SQL:
+ * Prisma's model writes cost several times the INSERTs themselves here.
+ */
+function insertClaimStatement(db: Db, c: SignedClaim): Prisma.PrismaPromise<InsertedAssetRow[]> {
+  const a = assetData(c);
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  return db.$queryRaw<InsertedAssetRow[]>`
+    WITH activity AS (
+      INSERT INTO activities (id, index, type, actor, body, published)
+      SELECT ${c.claim.activityId}::uuid, COALESCE(MAX(index), 0) + 1, 'Create', ${a.owner}, ${c.claim.body},
+             ${c.claim.published.toISOString()}::timestamptz
+      FROM activities
+      RETURNING id, index
+    )
+    INSERT INTO assets (name, content_hash, asset_type, tags, metadata, url, ipfs_cid, owner, provenance, run_l1_server, run_id, activity_id)
+    SELECT ${a.name}, ${a.contentHash}, ${a.assetType}, ${a.tags as string[]}::text[], ${json(a.metadata)}::jsonb, ${a.url ?? null},
+           ${a.ipfsCid ?? null}, ${a.owner}, ${json(a.provenance)}::jsonb, ${a.runL1Server ?? null}, ${a.runId ?? null}, activity.id
+    FROM activity
+    RETURNING name, content_hash, asset_type, tags, metadata, url, ipfs_cid, owner, provenance, created_at, activity_id,
+              (SELECT index FROM activity) AS activity_index`;
+}
+
+/** The batched writes of claims: the publication-index lock, then one statement per claim, in order. */
+export function claimWriteStatements(db: Db, claims: SignedClaim[]): Prisma.PrismaPromise<unknown>[] {
+  return [lockPublicationIndex(db), ...claims.map((c) => insertClaimStatement(db, c))];
+}
+
+function insertedView(row: InsertedAssetRow): AssetView {
+  return toView({
+    name: row.name,
+    contentHash: row.content_hash,
+    assetType: row.asset_type,
+    tags: row.tags,
+    metadata: row.metadata,
+    url: row.url,
+    ipfsCid: row.ipfs_cid,
+    owner: row.owner,
+    provenance: row.provenance,
+    createdAt: new Date(row.created_at),
+    activityId: row.activity_id,
+    activity: { index: Number(row.activity_index) },
   });
-  // Delivered to the owner's followers from the queue, committed with the claim itself.
-  await enqueueDeliveries(
-    ctx,
-    tx,
-    { url: String(claim.json.id), activityId: claim.activityId, actor: input.owner, body: claim.body },
-    await followerInboxes(tx, input.owner),
+}
+
+/** What a new claim changes in the public documents: the owner's outbox and profile (asset count), NodeInfo's post count and the object. */
+function claimCacheTags(c: SignedClaim): string[] {
+  return [cacheTag.collection(c.input.owner, "outbox"), cacheTag.user(c.input.owner), cacheTag.object(c.input.contentHash.toLowerCase()), cacheTag.nodeinfo];
+}
+
+/**
+ * Writes signed claims of one owner in one transaction, in order: each activity with the next
+ * publication index, its asset, and its deliveries to the owner's followers. A unique violation
+ * (hash, name, run) aborts the whole transaction: nothing is half-written.
+ *
+ * An owner without followers (most registrations) needs no reads between the writes, so they go as
+ * one batched transaction (lock, one INSERT per claim, COMMIT) with no round trip to this process
+ * in between. With followers, the deliveries' jobs are written through the job queue inside the
+ * transaction (outbox), which needs an interactive transaction; the followers are read there, as
+ * before. A Follow committed while the claim is being written may miss it either way (it is read
+ * once, not locked).
+ */
+export async function writeClaims(
+  ctx: AppContext,
+  claims: SignedClaim[],
+  options: { timeoutMs: number },
+): Promise<{ asset: AssetView; activity: ActivityJson }[]> {
+  const owners = new Set(claims.map((c) => c.input.owner));
+  if (owners.size !== 1) throw new Error("writeClaims writes the claims of exactly one owner");
+  const [owner] = owners;
+  const followed = await ctx.prisma.$queryRaw<unknown[]>`SELECT 1 FROM followers WHERE username = ${owner} LIMIT 1`;
+  if (followed.length === 0) {
+    const results = await ctx.prisma.$transaction(claimWriteStatements(ctx.prisma, claims));
+    // Committed: purge what the claims changed (a NOTIFY of its own, after the commit).
+    await purgeCache(ctx.prisma, claims.flatMap(claimCacheTags));
+    return (results.slice(1) as InsertedAssetRow[][]).map(([row], i) => ({ asset: insertedView(row), activity: claims[i].claim.json }));
+  }
+  return ctx.prisma.$transaction(
+    async (tx) => {
+      const written: { asset: AssetView; activity: ActivityJson }[] = [];
+      for (const c of claims) {
+        await storeActivity(tx, activityOf(c));
+        const row = await tx.asset.create({ data: assetData(c), select: assetSelect });
+        // Delivered to the owner's followers from the queue, committed with the claim itself.
+        await enqueueDeliveries(
+          ctx,
+          tx,
+          { url: String(c.claim.json.id), activityId: c.claim.activityId, actor: owner, body: c.claim.body },
+          await followerInboxes(tx, owner),
+        );
+        // Purged from the caches when (and only if) this transaction commits.
+        await purgeCache(tx, claimCacheTags(c));
+        written.push({ asset: toView(row), activity: c.claim.json });
+      }
+      return written;
+    },
+    { timeout: options.timeoutMs, maxWait: 15_000 },
   );
-  // The owner's outbox and profile (asset count), NodeInfo's post count and the object itself: purged
-  // from the caches when (and only if) this transaction commits.
-  await purgeCache(tx, [
-    cacheTag.collection(input.owner, "outbox"),
-    cacheTag.user(input.owner),
-    cacheTag.object(input.contentHash.toLowerCase()),
-    cacheTag.nodeinfo,
-  ]);
-  return { asset: toView(row), activity: claim.json };
 }
 
 /** Turns a unique violation of a claim into the 409 a person can act on. */
@@ -159,10 +279,12 @@ export async function registerAsset(
   input: RegisterAssetInput,
 ): Promise<{ asset: AssetView; activity: ActivityJson }> {
   requireSignableMetadata(input.metadata);
-  // Cheap early answers; the unique constraints below decide races.
-  const claimed = await alreadyClaimed(ctx.prisma, input.content_hash);
-  if (claimed) throw claimed;
-  if (await ctx.prisma.asset.findUnique({ where: { name: input.name }, select: { id: true } })) throw nameTaken(input.name);
+  // Cheap early answers (one lookup for both); the unique constraints below decide races.
+  const existing = await ctx.prisma.$queryRaw<{ owner: string; name: string; content_hash: string }[]>`
+    SELECT owner, name, content_hash FROM assets WHERE content_hash = ${input.content_hash} OR name = ${input.name} LIMIT 2`;
+  const claimed = existing.find((a) => a.content_hash === input.content_hash);
+  if (claimed) throw claimedBy(claimed);
+  if (existing.length > 0) throw nameTaken(input.name);
   const claim: ClaimInput = {
     owner,
     name: input.name,
@@ -173,8 +295,10 @@ export async function registerAsset(
     url: input.url,
     ipfsCid: input.ipfs_cid,
   };
+  const signed = await signClaim(ctx, claim);
   try {
-    return await ctx.prisma.$transaction((tx) => insertClaim(ctx, tx, claim), { timeout: 15_000, maxWait: 15_000 });
+    const [written] = await writeClaims(ctx, [signed], { timeoutMs: 15_000 });
+    return written;
   } catch (err) {
     if (isUniqueViolation(err)) throw await explainClaimConflict(ctx, claim);
     throw err;

@@ -4,7 +4,7 @@ import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "
 import { isUniqueViolation } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { ActivityJson } from "./activities";
-import { explainClaimConflict, getAsset, insertClaim, type AssetView } from "./assets";
+import { explainClaimConflict, getAsset, signClaim, writeClaims, type AssetView, type SignedClaim } from "./assets";
 import { fetchL1Run, type L1Run } from "./l1-client";
 import type { AssetType, RecordRunInput } from "./schemas";
 
@@ -118,36 +118,40 @@ export async function recordRun(
     throw err;
   }
 
-  try {
-    const result = await ctx.prisma.$transaction(
-      async (tx) => {
-        for (const i of inputs.filter((x) => x.registered)) {
-          const source = run.inputs.find((r) => r.contentHash === i.content_hash);
-          await insertClaim(ctx, tx, {
-            owner,
-            name: i.name,
-            contentHash: i.content_hash,
-            assetType: "unknown",
-            tags: [],
-            metadata: {},
-            ipfsCid: source?.ipfsCid ?? null,
-          });
-        }
-        return insertClaim(ctx, tx, {
-          owner,
-          name: input.output_name,
-          contentHash: output.contentHash,
-          assetType,
-          tags: [],
-          metadata: {},
-          ipfsCid: output.ipfsCid ?? null,
-          provenance,
-          runL1Server: l1,
-          runId: run.runId,
-        });
-      },
-      { timeout: 30_000, maxWait: 15_000 },
+  // Signed before the transaction, which then only writes (see writeClaims).
+  const claims: SignedClaim[] = [];
+  for (const i of inputs.filter((x) => x.registered)) {
+    const source = run.inputs.find((r) => r.contentHash === i.content_hash);
+    claims.push(
+      await signClaim(ctx, {
+        owner,
+        name: i.name,
+        contentHash: i.content_hash,
+        assetType: "unknown",
+        tags: [],
+        metadata: {},
+        ipfsCid: source?.ipfsCid ?? null,
+      }),
     );
+  }
+  claims.push(
+    await signClaim(ctx, {
+      owner,
+      name: input.output_name,
+      contentHash: output.contentHash,
+      assetType,
+      tags: [],
+      metadata: {},
+      ipfsCid: output.ipfsCid ?? null,
+      provenance,
+      runL1Server: l1,
+      runId: run.runId,
+    }),
+  );
+
+  try {
+    const written = await writeClaims(ctx, claims, { timeoutMs: 30_000 });
+    const result = written[written.length - 1];
     return { status: 201, asset: result.asset, activity: result.activity, inputs };
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;

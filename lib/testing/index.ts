@@ -86,6 +86,9 @@ export async function createTestContext(kind: DatabaseKind, env: Env = {}): Prom
       async send(name, data, options = {}) {
         sentJobs.push({ name, data, inTransaction: options.tx !== undefined });
       },
+      async sendMany(name, data, options = {}) {
+        for (const d of data) sentJobs.push({ name, data: d, inTransaction: options.tx !== undefined });
+      },
     },
     now: () => now,
   };

@@ -12,8 +12,9 @@
 //    a warm-up runs before each measured round.
 // 2. Fan-out: 1 000 followers of alice over 100 local sink servers (100 ports, 10 followers each, all
 //    with sharedInbox http://127.0.0.1:PORT/inbox, so one request per shared inbox = 100 requests).
-//    (a) followerInboxes + enqueueDeliveries for one Create in a transaction, then performDelivery for
-//        every created row (a pool of `concurrency` workers) until all are delivered;
+//    (a) followerInboxes + enqueueDeliveries for one Create in a transaction, then performDeliveries of
+//        every created row (`concurrency` at a time: one read of the rows, one signature per shared
+//        inbox, one batched write of the outcomes), as the delivery worker runs a batch of jobs;
 //    (b) beside it, merely signing (signRequest rfc9421, key parsed once) and sending (fetch POST) the
 //        same 100 requests to the sinks, with the same pool.
 //    A warm-up round of each first (connections, key file, JIT), then `rounds` measured rounds each,
@@ -23,7 +24,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { registerUser } from "../../lib/accounts";
 import { readActorPrivateKey } from "../../lib/crypto";
-import { enqueueDeliveries, followerInboxes, performDelivery } from "../../lib/federation/delivery";
+import { enqueueDeliveries, followerInboxes, performDeliveries } from "../../lib/federation/delivery";
 import { receiveActivity } from "../../lib/federation/inbox";
 import { signRequest } from "../../lib/http-signatures";
 import { createTestContext, type TestContext } from "../../lib/testing";
@@ -211,7 +212,7 @@ export async function runFederation(opts: FederationOptions): Promise<Federation
       });
     const bodyBytes = Buffer.byteLength(createBody(0));
 
-    // (a) enqueue + performDelivery of every row.
+    // (a) enqueue + performDeliveries of every row.
     const fanout = async (n: number) => {
       const body = createBody(n);
       const url = JSON.parse(body).id as string;
@@ -222,7 +223,8 @@ export async function runFederation(opts: FederationOptions): Promise<Federation
       const enqueued = performance.now();
       const ids = t.sentJobs.slice(jobs0).map((j) => (j.data as { delivery_id: number }).delivery_id);
       if (created !== opts.hosts || ids.length !== opts.hosts) throw new Error(`enqueueDeliveries created ${created} rows, ${ids.length} jobs`);
-      await pool(ids.length, opts.concurrency, (i) => performDelivery(t.ctx, ids[i]));
+      const retry = await performDeliveries(t.ctx, ids, { concurrency: opts.concurrency });
+      if (retry.size > 0) throw new Error(`${retry.size} deliveries to retry: ${[...retry.values()][0].message}`);
       const done = performance.now();
       const delivered = await t.ctx.prisma.delivery.count({ where: { activityUrl: url, state: "delivered" } });
       if (delivered !== opts.hosts) throw new Error(`${delivered} of ${opts.hosts} deliveries delivered`);

@@ -15,6 +15,8 @@
 //     reading MAX(index), inserting the signed activity (its real ~1.5 KB body) and the asset;
 //   - the same writes through Prisma, as insertClaim does them (storeActivity + asset.create in
 //     $transaction), signature precomputed;
+//   - the same writes as registerAsset does them for an owner without followers: one batched
+//     $transaction([lock, one INSERT of the activity (MAX(index)+1) and the asset]), signature precomputed;
 //   - registerAsset() itself: the two uniqueness lookups, reading the key file, signing, the Prisma
 //     transaction — everything a POST /assets does except HTTP, Next, auth and body parsing.
 // The database is a fresh, migrated PGlite in a temporary folder on disk, as the server uses.
@@ -28,6 +30,7 @@ import { ensureActorKeyPair, readActorPrivateKey, signActivity, type ActivityWit
 import { openDatabase, type Prisma } from "../../lib/db";
 import { registerAsset, registerAssetInput } from "../../lib/registry";
 import { buildSignedClaim, storeActivity } from "../../lib/registry/activities";
+import { claimWriteStatements } from "../../lib/registry/assets";
 
 export interface MicroOptions {
   /** Measured time per operation, in milliseconds. */
@@ -45,7 +48,7 @@ export interface MicroRow {
   cpuUsPerOp: number;
 }
 
-export type MicroKey = "rsa" | "pemParse" | "signActivity" | "insertAsset" | "txnSql" | "txnPrisma" | "registerAsset";
+export type MicroKey = "rsa" | "pemParse" | "signActivity" | "insertAsset" | "txnSql" | "txnPrisma" | "txnBatch" | "registerAsset";
 
 export interface MicroResult {
   rows: MicroRow[];
@@ -196,6 +199,20 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
               });
             },
             { timeout: 15_000, maxWait: 15_000 },
+          ),
+        ),
+      );
+
+      // 5b. The same writes as registerAsset does them for an owner without followers (signature precomputed).
+      rows.push(
+        await timeLoop("txnBatch", "the same writes as one batched $transaction([lock, INSERT activity + asset in one statement])", opts.durationMs, (i) =>
+          db.prisma.$transaction(
+            claimWriteStatements(db.prisma, [
+              {
+                input: { owner: OWNER, name: `micro-batch-${i}`, contentHash: hash64(`micro-batch-${i}`), assetType: "image", tags: ["bench"], metadata: {} },
+                claim: { ...claim, activityId: randomUUID() },
+              },
+            ]),
           ),
         ),
       );
