@@ -49,4 +49,10 @@ describe("security headers", () => {
     expect(d.get("script-src")).toContain("'unsafe-eval'");
     expect(d.get("connect-src")).toEqual(["'self'", "ws:", "wss:"]);
   });
+
+  it("draws a fresh 128-bit nonce every time, across the refills of its pool", () => {
+    const nonces = Array.from({ length: 1000 }, () => createCspNonce());
+    expect(new Set(nonces).size).toBe(1000);
+    for (const n of nonces) expect(Buffer.from(n, "base64")).toHaveLength(16);
+  });
 });

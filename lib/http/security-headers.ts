@@ -3,7 +3,7 @@
 // /registerPublicKey or /renderers — nor sniffed, and leak no URL to other origins. Framework-free:
 // next.config.ts applies the table to every path today, and a front server can apply it per
 // request with a nonce (see securityHeaders).
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 export interface SecurityHeaderOptions {
   /**
@@ -18,9 +18,22 @@ export interface SecurityHeaderOptions {
   dev?: boolean;
 }
 
+const NONCE_BYTES = 16;
+// Every answer carries a fresh nonce; drawing each from the CSPRNG separately was a tenth of the
+// CPU of an answer served from the response cache. One fill serves 256 nonces, each still 128 bits
+// from the CSPRNG, none ever reused.
+const noncePool = Buffer.alloc(NONCE_BYTES * 256);
+let nonceOffset = noncePool.length;
+
 /** 128 random bits, base64: the form Next reads from `'nonce-…'`. */
 export function createCspNonce(): string {
-  return randomBytes(16).toString("base64");
+  if (nonceOffset === noncePool.length) {
+    randomFillSync(noncePool);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.toString("base64", nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
 }
 
 const NONCE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
