@@ -42,6 +42,33 @@ function waitForPort(port: number, timeoutMs: number, exited: () => boolean): Pr
   });
 }
 
+/** Runs nginx with `conf` from folder `dir` (removed on stop) until it listens on `port`. */
+async function runNginx(bin: string, dir: string, conf: string, port: number): Promise<{ output(): string; stop(): Promise<void> }> {
+  writeFileSync(path.join(dir, "nginx.conf"), conf);
+  const child: ChildProcess = spawn(bin, ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off; user root;"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (s) => (output += s));
+  child.stderr!.on("data", (s) => (output += s));
+  let exited = false;
+  const done = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  try {
+    await waitForPort(port, 15_000, () => exited);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}:\n${output}`);
+  }
+  return {
+    output: () => output,
+    async stop() {
+      if (!exited) child.kill("SIGQUIT");
+      await done;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Starts nginx terminating TLS on 127.0.0.1:port and forwarding to upstream. */
 export async function startTlsProxy(options: TlsProxyOptions): Promise<TlsProxy> {
   if (!NGINX) throw new Error("nginx is not installed (apt-get install nginx)");
@@ -86,30 +113,12 @@ http {
   }
 }
 `;
-  writeFileSync(path.join(dir, "nginx.conf"), conf);
-  const child: ChildProcess = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off; user root;"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (s) => (output += s));
-  child.stderr!.on("data", (s) => (output += s));
-  let exited = false;
-  const done = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
-  try {
-    await waitForPort(options.port, 15_000, () => exited);
-  } catch (err) {
-    child.kill("SIGKILL");
-    throw new Error(`${(err as Error).message}:\n${output}`);
-  }
+  const nginx = await runNginx(NGINX, dir, conf, options.port);
   return {
     url: `https://localhost:${options.port}`,
     certPem: readFileSync(cert, "utf8"),
-    output: () => output,
-    async stop() {
-      if (!exited) child.kill("SIGQUIT");
-      await done;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    output: nginx.output,
+    stop: nginx.stop,
   };
 }
 
@@ -164,28 +173,10 @@ ${options.upstreams.map((u) => `    server ${u.replace(/^http:\/\//, "")};`).joi
   }
 }
 `;
-  writeFileSync(path.join(dir, "nginx.conf"), conf);
-  const child: ChildProcess = spawn(NGINX, ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off; user root;"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (s) => (output += s));
-  child.stderr!.on("data", (s) => (output += s));
-  let exited = false;
-  const done = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
-  try {
-    await waitForPort(options.port, 15_000, () => exited);
-  } catch (err) {
-    child.kill("SIGKILL");
-    throw new Error(`${(err as Error).message}:\n${output}`);
-  }
+  const nginx = await runNginx(NGINX, dir, conf, options.port);
   return {
     url: `http://127.0.0.1:${options.port}`,
-    output: () => output + (existsSync(path.join(dir, "error.log")) ? readFileSync(path.join(dir, "error.log"), "utf8") : ""),
-    async stop() {
-      if (!exited) child.kill("SIGQUIT");
-      await done;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    output: () => nginx.output() + (existsSync(path.join(dir, "error.log")) ? readFileSync(path.join(dir, "error.log"), "utf8") : ""),
+    stop: nginx.stop,
   };
 }
