@@ -29,6 +29,8 @@ describe.each(databaseKinds)("deliveries through the queue on %s", (kind) => {
   const received: string[] = [];
   const sinks: http.Server[] = [];
   const bases: string[] = [];
+  /** An inbox whose delivery row is deleted while it is being sent (answers 500 after). */
+  let vanishing = "";
   beforeAll(async () => {
     t = await createTestContext(kind, { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
     await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
@@ -41,6 +43,13 @@ describe.each(databaseKinds)("deliveries through the queue on %s", (kind) => {
       sinks.push(sink);
       bases.push(`http://127.0.0.1:${(sink.address() as AddressInfo).port}`);
     }
+    const vanishingSink = http.createServer((req, res) => req.resume().on("end", async () => {
+      await t.ctx.prisma.delivery.deleteMany({ where: { target: `${vanishing}${req.url}` } });
+      res.writeHead(500).end();
+    }));
+    await new Promise<void>((r) => vanishingSink.listen(0, "127.0.0.1", r));
+    sinks.push(vanishingSink);
+    vanishing = `http://127.0.0.1:${(vanishingSink.address() as AddressInfo).port}`;
     // Four followers behind each host's shared inbox.
     await t.ctx.prisma.follower.createMany({
       data: bases.flatMap((base, h) =>
@@ -80,5 +89,28 @@ describe.each(databaseKinds)("deliveries through the queue on %s", (kind) => {
     expect(received.sort()).toEqual(bases.map((b) => `${b}/inbox`).sort());
     const rows = await t.ctx.prisma.delivery.findMany({ where: { activityUrl: activity.id } });
     for (const r of rows) expect(r).toMatchObject({ state: "delivered", attempts: 1, lastStatus: 202 });
+  }, 45_000);
+
+  it("a batch whose outcome write fails: the other deliveries are still marked delivered at once, without losing an attempt", async () => {
+    // The vanishing inbox's row is gone when the batch writes its 500 outcome, so the batched
+    // transaction fails; each delivery is then run on its own.
+    const url = "https://l2.test/activities/batch-fallback";
+    const targets = [`${bases[0]}/inbox`, `${vanishing}/inbox`, `${bases[1]}/inbox`];
+    const before = received.length;
+    await t.ctx.prisma.$transaction((tx) => enqueueDeliveries(t.ctx, tx, { url, actor: "alice", body: "{}" }, targets));
+    await until(async () => (await t.ctx.prisma.delivery.count({ where: { activityUrl: url, state: "delivered" } })) === 2);
+    const rows = await t.ctx.prisma.delivery.findMany({ where: { activityUrl: url }, orderBy: { target: "asc" } });
+    expect(rows.map((r) => [r.target, r.state, r.attempts, r.lastStatus])).toEqual(
+      [`${bases[0]}/inbox`, `${bases[1]}/inbox`].sort().map((target) => [target, "delivered", 1, 202]),
+    );
+    expect(received.slice(before).filter((r) => r.startsWith(bases[0]) || r.startsWith(bases[1])).length).toBeGreaterThanOrEqual(2);
+    // Their jobs completed on the first try (none waits in `retry` with an attempt spent).
+    const ids = rows.map((r) => r.id);
+    await until(async () => {
+      const jobs = await t.ctx.prisma.$queryRaw<{ state: string }[]>`SELECT state::text FROM pgboss.job WHERE name = ${JOBS.deliver} AND (data->>'delivery_id')::int = ANY(${ids})`;
+      return jobs.length === 2 && jobs.every((j) => j.state === "completed");
+    });
+    const jobs = await t.ctx.prisma.$queryRaw<{ state: string; retry_count: number }[]>`SELECT state::text, retry_count FROM pgboss.job WHERE name = ${JOBS.deliver} AND (data->>'delivery_id')::int = ANY(${ids})`;
+    expect(jobs).toEqual([{ state: "completed", retry_count: 0 }, { state: "completed", retry_count: 0 }]);
   }, 45_000);
 });

@@ -137,7 +137,21 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
     // the ones to retry are failed here (retried with backoff), and pg-boss completes the rest (it
     // only completes jobs still active).
     const ids = jobs.map((job) => deliverPayload.parse(job.data).delivery_id);
-    const retry = await performDeliveries(ctx, ids, { concurrency: DELIVERY_BATCH_SIZE });
+    let retry: Map<number, Error>;
+    try {
+      retry = await performDeliveries(ctx, ids, { concurrency: DELIVERY_BATCH_SIZE });
+    } catch (batchError) {
+      // The batch's read or outcome write failed (a database hiccup): rather than fail all ten
+      // jobs (each would lose an attempt and back off), run each on its own, so only the ones
+      // whose own statements fail are retried. Idempotent: a row already delivered is skipped.
+      console.warn(`[jobs] a delivery batch failed (${batchError instanceof Error ? batchError.message : String(batchError)}); retrying its deliveries one by one`);
+      retry = new Map();
+      const settled = await Promise.allSettled(ids.map((id) => performDeliveries(ctx, [id])));
+      settled.forEach((s, i) => {
+        const reason = s.status === "fulfilled" ? s.value.get(ids[i]) : s.reason instanceof Error ? s.reason : new Error(String(s.reason));
+        if (reason) retry.set(ids[i], reason);
+      });
+    }
     for (const [i, job] of jobs.entries()) {
       const reason = retry.get(ids[i]);
       if (reason) await boss.fail(JOBS.deliver, job.id, { message: reason.message.slice(0, 2000) });
