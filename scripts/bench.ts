@@ -20,8 +20,10 @@
 //      + last_used_at), each request freshly signed, beside signMooAuth (the client's cost), bare
 //      Ed25519 sign and verify, and verifyMooAuth without the database, so the database's share shows;
 //   7. the public documents (scripts/bench/documents.ts): the actor (both Accept forms) and WebFinger
-//      from our server, from a bare node:http server answering the same bytes, and from Fedify 2.3.6,
-//      beside a trivial route handler of ours (GET /api/ping), each without and with gzip;
+//      (acct: and a client's did:key) from our server, from a bare node:http server answering the same
+//      bytes, and from Fedify 2.3.6, beside a trivial route handler of ours (GET /api/ping), each
+//      without and with gzip; then cold: the actor and WebFinger from a second server of ours with the
+//      response cache off (FRONT_CACHE_MB=0, every request through Next) against its own trivial route;
 //   6. OpenTimestamps anchoring in process, two in-process stub calendars and a stub Esplora: anchorPending
 //      of 1 000 and of 10 000 activities (seeded by cloning one registered Create with SQL), beside the
 //      leaf hashing + merkle tree alone; getActivityOts of every activity (composed on each read), every
