@@ -20,8 +20,10 @@
 //      + last_used_at), each request freshly signed, beside signMooAuth (the client's cost), bare
 //      Ed25519 sign and verify, and verifyMooAuth without the database, so the database's share shows;
 //   7. the public documents (scripts/bench/documents.ts): the actor (both Accept forms) and WebFinger
-//      from our server, from a bare node:http server answering the same bytes, and from Fedify 2.3.6,
-//      beside a trivial route handler of ours (GET /api/ping), each without and with gzip;
+//      (acct: and a client's did:key) from our server, from a bare node:http server answering the same
+//      bytes, and from Fedify 2.3.6, beside a trivial route handler of ours (GET /api/ping), each
+//      without and with gzip; then cold: the actor and WebFinger from a second server of ours with the
+//      response cache off (FRONT_CACHE_MB=0, every request through Next) against its own trivial route;
 //   6. OpenTimestamps anchoring in process, two in-process stub calendars and a stub Esplora: anchorPending
 //      of 1 000 and of 10 000 activities (seeded by cloning one registered Create with SQL), beside the
 //      leaf hashing + merkle tree alone; getActivityOts of every activity (composed on each read), every
@@ -271,7 +273,7 @@ function runChild<T>(script: string, message: unknown, prefix: string, timeoutMs
   });
 }
 
-async function startOurServer(dataDir: string): Promise<{ base: string; child: ChildProcess }> {
+async function startOurServer(dataDir: string, env: Record<string, string> = {}): Promise<{ base: string; child: ChildProcess }> {
   // Again before each start (a no-op when the build is current): the build is shared, and someone
   // may have rebuilt it since the bench started.
   ensureBuild();
@@ -293,6 +295,7 @@ async function startOurServer(dataDir: string): Promise<{ base: string; child: C
       TRUST_PROXY: "false",
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      ...env,
     },
   });
   children.add(child);
@@ -777,9 +780,21 @@ async function mainClientsAnchorsOnly() {
   if (clientsAnchors instanceof Error) throw new BenchError(`clients-anchors: ${clientsAnchors.message}`);
 }
 
-function runDocuments(base: string): Promise<DocumentRow[]> {
-  console.error(`bench: public documents (${DOC_WARMUP}s warm-up + ${DOC_DURATION}s per row)…`);
-  return measureDocuments(base, { duration: DOC_DURATION, warmup: DOC_WARMUP, connections: CONNECTIONS }, children);
+/**
+ * Section 7 against our server at `base`, and a second server of ours with the response cache off
+ * (FRONT_CACHE_MB=0) for the cold rows: there every request goes through Next, as the first one
+ * after a change does.
+ */
+async function runDocuments(base: string): Promise<DocumentRow[]> {
+  const coldDir = tempDir("documents-cold");
+  const cold = await startOurServer(coldDir, { FRONT_CACHE_MB: "0" });
+  try {
+    console.error(`bench: public documents (${DOC_WARMUP}s warm-up + ${DOC_DURATION}s per row; cache-off server on ${cold.base})…`);
+    return await measureDocuments(base, cold.base, { duration: DOC_DURATION, warmup: DOC_WARMUP, connections: CONNECTIONS }, children);
+  } finally {
+    await stop(cold.child);
+    removeTempDir(coldDir);
+  }
 }
 
 function printDocuments(rows: DocumentRow[]) {
@@ -790,7 +805,7 @@ function printDocuments(rows: DocumentRow[]) {
     rows.find((r) => r.document === document && r.server === server && r.gzip === gzip)?.result.requests.mean;
   const ping = find("trivial route (GET /api/ping)", "ours", false);
   const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${fmt(a / b, 2)}×` : "—");
-  const documents = [...new Set(rows.map((r) => r.document))];
+  const documents = [...new Set(rows.filter((r) => r.server !== "cold").map((r) => r.document))];
   const lines: string[][] = [["document", "gzip", "bare req/s", "ours req/s", "Fedify req/s", "ours/bare", "ours/Fedify", "ours/trivial route"]];
   for (const document of documents) {
     for (const gzip of [false, true]) {
@@ -802,7 +817,23 @@ function printDocuments(rows: DocumentRow[]) {
   }
   table(lines, 2);
   console.log("(the bare server answers our own bytes for the actor and WebFinger; for the ld+json actor it is");
-  console.log(" the same bytes as the activity+json row, so only its 'ours' and 'Fedify' columns are filled)");
+  console.log(" the same bytes as the activity+json row, so only its 'ours' and 'Fedify' columns are filled;");
+  console.log(" Fedify has no WebFinger by did:key)");
+  // Cold: a second server of ours with the response cache off, so every request goes through Next
+  // (the first request for a document, or the first after a change), against its own trivial route.
+  console.log("");
+  console.log("cold answers (a second server of ours, response cache off: every request through Next)");
+  console.log("");
+  const coldPing = (gzip: boolean) => find("trivial route (GET /api/ping)", "cold", gzip);
+  const cold: string[][] = [["document", "gzip", "cold req/s", "trivial route req/s", "cold/trivial route"]];
+  for (const document of [...new Set(rows.filter((r) => r.server === "cold").map((r) => r.document))]) {
+    if (document.startsWith("trivial route")) continue;
+    for (const gzip of [false, true]) {
+      const value = find(document, "cold", gzip);
+      cold.push([document, gzip ? "yes" : "no", value ? fmt(value) : "—", coldPing(gzip) ? fmt(coldPing(gzip)!) : "—", ratio(value, coldPing(gzip))]);
+    }
+  }
+  table(cold, 2);
 }
 
 /** `--only documents`: section 7 alone (with section 1's /auth/me for reference). */

@@ -1,5 +1,6 @@
-// `npm run profile -- [--target actor|webfinger|ping|verify] [--seconds 10] [--gzip]`: where one kind of
-// request spends our server's CPU. Starts our server (built, embedded database, a temporary data
+// `npm run profile -- [--target actor|webfinger|ping|verify] [--seconds 10] [--gzip] [--no-cache]`: where
+// one kind of request spends our server's CPU (--no-cache: the response cache off, FRONT_CACHE_MB=0,
+// so every request is a cold one through Next). Starts our server (built, embedded database, a temporary data
 // folder) under `node --cpu-prof`, registers a user, loads the target with autocannon (10
 // connections), stops the server (it drains and exits, so V8 writes the profile) and prints the
 // functions with the most self time, and the same time grouped by where the code comes from
@@ -21,6 +22,7 @@ const arg = (name: string, fallback: string) => {
 const TARGET = arg("target", "actor");
 const SECONDS = Number(arg("seconds", "10"));
 const GZIP = argv.includes("--gzip");
+const NO_CACHE = argv.includes("--no-cache");
 const TOP = Number(arg("top", "25"));
 
 type Autocannon = (opts: Record<string, unknown>) => PromiseLike<{ requests: { mean: number; total: number }; non2xx: number; errors: number }>;
@@ -72,7 +74,7 @@ async function main() {
   const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60" },
+    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60", ...(NO_CACHE ? { FRONT_CACHE_MB: "0" } : {}) },
   });
   try {
     for (let i = 0; ; i++) {
@@ -95,7 +97,7 @@ async function main() {
     await autocannon({ url: target.url, headers, connections: 10, duration: 2 }); // warm-up
     const loadStarted = performance.now();
     const r = await autocannon({ url: target.url, headers, connections: 10, duration: SECONDS });
-    console.log(`${TARGET}${GZIP ? " (gzip)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+    console.log(`${TARGET}${GZIP ? " (gzip)" : ""}${NO_CACHE ? " (cache off)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
     // Only the samples taken while the load ran: the profile ends when the process exits, so the

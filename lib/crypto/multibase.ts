@@ -100,9 +100,16 @@ export function exportEd25519PublicKeyBytes(key: KeyObject): Buffer {
   return Buffer.from(x, "base64url");
 }
 
+/** Multibase texts of keys already encoded: a KeyObject never changes, and every actor GET encodes its key. */
+const multibaseByKey = new WeakMap<KeyObject, string>();
+
 /** The Ed25519 public key as multibase: `z6Mk…` = `z` + base58btc(0xed 0x01 ‖ 32 bytes). */
 export function ed25519PublicKeyToMultibase(publicKey: KeyObject): string {
-  return encodeMultibaseBase58btc(Buffer.concat([Buffer.from(ED25519_PUB_MULTICODEC), exportEd25519PublicKeyBytes(publicKey)]));
+  const known = multibaseByKey.get(publicKey);
+  if (known !== undefined) return known;
+  const text = encodeMultibaseBase58btc(Buffer.concat([Buffer.from(ED25519_PUB_MULTICODEC), exportEd25519PublicKeyBytes(publicKey)]));
+  multibaseByKey.set(publicKey, text);
+  return text;
 }
 
 export type MultibaseToEd25519Result = { ok: true; publicKey: KeyObject } | { ok: false; reason: MultibaseFailure };

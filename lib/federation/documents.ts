@@ -1,7 +1,7 @@
 import type { AppContext } from "@/lib/context";
 import { actorMultikey, DATA_INTEGRITY_CONTEXT, ensureActorEd25519Key, readActorEd25519Key, readActorPublicKey } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
-import { getUserOrThrow, userExists } from "@/lib/accounts";
+import { getUserOrThrow, USERNAME_PATTERN, userExists } from "@/lib/accounts";
 import { clientDidKeyDefect, findClientKeyOwner } from "@/lib/clients";
 import { actorKeyId, actorUrl, collectionUrl, instanceActorUrl, instanceKeyId, sharedInboxUrl, usernameOfActorUrl } from "@/lib/urls";
 
@@ -47,8 +47,11 @@ export function webfingerUsername(ctx: AppContext, resource: string): string | n
  * owner's JRD. @throws AppError invalid_request, not_found
  */
 export async function webfinger(ctx: AppContext, resource: string): Promise<Jrd> {
-  const username = resource.trim().startsWith("did:key:") ? await didKeyOwner(ctx, resource.trim()) : webfingerUsername(ctx, resource);
-  if (!username || !(await userExists(ctx, username))) throw new AppError("not_found", `There is no actor for ${resource} here.`);
+  const value = resource.trim();
+  // A client key's owner always exists (client_keys.username references users, ON DELETE CASCADE):
+  // the one query that finds the owner is enough.
+  const username = value.startsWith("did:key:") ? await didKeyOwner(ctx, value) : webfingerUsername(ctx, resource);
+  if (!username || !(value.startsWith("did:key:") || (await userExists(ctx, username)))) throw new AppError("not_found", `There is no actor for ${resource} here.`);
   const actor = actorUrl(ctx, username);
   return {
     subject: `acct:${username}@${ctx.config.domain}`,
@@ -95,11 +98,17 @@ export async function nodeinfo(ctx: AppContext, software: { name: string; versio
  * @throws AppError not_found
  */
 export async function actorDocument(ctx: AppContext, username: string): Promise<Record<string, unknown>> {
-  const user = await getUserOrThrow(ctx, username);
-  const publicKeyPem = await readActorPublicKey(ctx.config.keysDir, username);
+  if (!USERNAME_PATTERN.test(username)) throw new AppError("not_found", `There is no user ${username}.`);
+  // The user's row and both key files at once: the query waits on the database, the reads on the
+  // file system, and a cold actor waited for each in turn.
+  const [user, publicKeyPem, ed25519Read] = await Promise.all([
+    getUserOrThrow(ctx, username),
+    readActorPublicKey(ctx.config.keysDir, username),
+    readActorEd25519Key(ctx.config.keysDir, username),
+  ]);
   if (!publicKeyPem) throw new AppError("not_found", `There is no user ${username}.`);
   // Users registered before Ed25519 keys existed get theirs on first use.
-  let ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);
+  let ed25519 = ed25519Read;
   if (!ed25519) {
     await ensureActorEd25519Key(ctx.config.keysDir, username);
     ed25519 = await readActorEd25519Key(ctx.config.keysDir, username);

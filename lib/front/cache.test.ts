@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CACHE_TAGS_HEADER, publicJson } from "@/lib/http";
 import { CACHE_STATUS_HEADER, createFrontDoor, createResponseCache, type ResponseCache } from "./index";
 
@@ -119,11 +119,15 @@ describe("the front door's response cache", () => {
     expect(conditional.body.byteLength).toBe(0);
     expect(conditional.headers.etag).toBe(etag);
     expect(conditional.headers[CACHE_STATUS_HEADER]).toBe("hit");
+    expect(conditional.headers["content-type"]).toBeUndefined();
+    expect(conditional.headers["cache-control"]).toBe(first.headers["cache-control"]);
+    expect(conditional.headers["content-security-policy"]).toContain("'nonce-");
     const other = await h.get("/objects/abc", { "if-none-match": '"something-else"' });
     expect(other.status).toBe(200);
     const head = await h.get("/objects/abc", {}, "HEAD");
     expect(head.status).toBe(200);
     expect(head.headers["content-length"]).toBe(String(first.body.byteLength));
+    expect(head.body.byteLength).toBe(0);
     expect(h.reached).toEqual(["/objects/abc"]);
   });
 
@@ -263,5 +267,54 @@ describe("the front door's response cache", () => {
     expect(JSON.parse(revalidated.body.toString())).toEqual({ v: 2 });
     expect(JSON.parse((await h.get("/objects/abc")).body.toString())).toEqual({ v: 2 });
     expect(h.reached).toHaveLength(2);
+  });
+
+  it("serves from memory only while the answer is fresh by RFC 9111, its Age counted on from the app's", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const h = await harness();
+      // max-age=60 and already 20 s old when it left the app: 40 s of freshness left.
+      h.answers.set("/objects/abc", await publicAnswer({ v: 1 }, [], { age: "20" }));
+      expect((await h.get("/objects/abc")).headers[CACHE_STATUS_HEADER]).toBe("miss");
+      vi.setSystemTime(Date.now() + 39_000);
+      const late = await h.get("/objects/abc");
+      expect(late.headers[CACHE_STATUS_HEADER]).toBe("hit");
+      expect(late.headers.age).toBe("59");
+      expect(h.reached).toHaveLength(1);
+      h.answers.set("/objects/abc", await publicAnswer({ v: 2 }, []));
+      vi.setSystemTime(Date.now() + 2_000);
+      const stale = await h.get("/objects/abc");
+      expect(stale.headers[CACHE_STATUS_HEADER]).toBe("miss");
+      expect(JSON.parse(stale.body.toString())).toEqual({ v: 2 });
+      const fresh = await h.get("/objects/abc");
+      expect(fresh.headers[CACHE_STATUS_HEADER]).toBe("hit");
+      expect(fresh.headers.age).toBe("0");
+      expect(JSON.parse(fresh.body.toString())).toEqual({ v: 2 });
+      expect(h.reached).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("asks the app every time for an answer that must be revalidated (must-revalidate), however fresh", async () => {
+    const h = await harness();
+    const doc = await publicAnswer(ACTOR, []);
+    h.answers.set("/objects/abc", { ...doc, headers: { ...doc.headers, "cache-control": "public, max-age=60, must-revalidate" } });
+    await h.get("/objects/abc");
+    const second = await h.get("/objects/abc");
+    expect(second.status).toBe(200);
+    expect(second.headers[CACHE_STATUS_HEADER]).toBe("miss");
+    expect(JSON.parse(second.body.toString())).toEqual(ACTOR);
+    expect(h.reached).toHaveLength(2);
+  });
+
+  it("honours a client's max-age=0 and Pragma: no-cache on a fresh entry (the app answers)", async () => {
+    const h = await harness();
+    h.answers.set("/objects/abc", await publicAnswer(ACTOR, []));
+    await h.get("/objects/abc");
+    expect((await h.get("/objects/abc", { "cache-control": "max-age=0" })).headers[CACHE_STATUS_HEADER]).toBe("miss");
+    expect((await h.get("/objects/abc", { pragma: "no-cache" })).headers[CACHE_STATUS_HEADER]).toBe("miss");
+    expect((await h.get("/objects/abc", { "cache-control": "max-stale=5" })).headers[CACHE_STATUS_HEADER]).toBe("hit");
+    expect(h.reached).toHaveLength(3);
   });
 });

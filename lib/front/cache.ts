@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { gzipSync } from "node:zlib";
 import CachePolicy from "http-cache-semantics";
 import { LRUCache } from "lru-cache";
-import { CACHE_TAGS_HEADER, etagListMatches, securityHeaders } from "@/lib/http";
+import { CACHE_TAGS_HEADER, etagListMatches, securityHeaders, STATIC_SECURITY_HEADERS } from "@/lib/http";
 import { isPageRequest } from "./negotiation";
 
 /** Debug header on cacheable requests: `hit` answered from memory, `miss` went to the app. */
@@ -27,6 +27,7 @@ const RECENT_PURGES = 1024;
 const PER_ANSWER_HEADERS = new Set([
   ...Object.keys(securityHeaders({ nonce: "AAAAAAAAAAAAAAAAAAAAAA==" })),
   "date",
+  "age",
   "connection",
   "keep-alive",
   "transfer-encoding",
@@ -39,6 +40,18 @@ const PER_ANSWER_HEADERS = new Set([
 
 interface Entry {
   policy: CachePolicy;
+  /**
+   * Until when (epoch ms) a request without Cache-Control or Pragma of its own is answered without
+   * asking the policy again: the end of the freshness lifetime http-cache-semantics computed when
+   * the answer was stored (maxAge − age, RFC 9111 §4.2). 0: every request is evaluated in full.
+   */
+  freshUntil: number;
+  /** The policy's age of the answer (seconds) at `storedAt` (epoch ms), for the Age header. */
+  ageAtStore: number;
+  storedAt: number;
+  /** The head of a 200 answer, flat (name, value, …) for one writeHead: identity, and gzip copy. */
+  identityHead: string[];
+  gzipHead: string[] | null;
   /** The stored headers of the answer (without the per-answer ones). */
   headers: [string, string][];
   etag: string;
@@ -53,9 +66,10 @@ interface Entry {
 export interface ResponseCache {
   /**
    * Answers a request from memory when a fresh stored answer matches it (200 or 304); returns
-   * whether it did. `key` is requestCacheKey's.
+   * whether it did. `key` is requestCacheKey's; `csp` the Content-Security-Policy of this answer
+   * (with its own nonce). The answer's head is written at once: nothing may be set on `res` before.
    */
-  serve(key: string, req: IncomingMessage, res: ServerResponse): boolean;
+  serve(key: string, req: IncomingMessage, res: ServerResponse, csp: string): boolean;
   /**
    * Watches the answer the app writes to `res`: always strips the cache-tags header, and when `key`
    * is not null and the answer is storable, keeps a copy of its bytes as they stream out.
@@ -90,13 +104,34 @@ export function requestCacheKey(method: string, url: string, headers: IncomingHt
 }
 
 /** The request as http-cache-semantics sees it: its Accept reduced to the class the key holds. */
-function policyRequest(key: string, req: IncomingMessage): CachePolicy.Request {
+function policyRequest(key: string, req: IncomingMessage | null): CachePolicy.Request {
   const headers: Record<string, string> = { accept: key.slice(0, key.indexOf(" ")) };
+  if (req === null) return { url: key, method: "GET", headers };
   const cacheControl = header(req.headers, "cache-control");
   if (cacheControl) headers["cache-control"] = cacheControl;
   const pragma = header(req.headers, "pragma");
   if (pragma) headers.pragma = pragma;
   return { url: key, method: "GET", headers };
+}
+
+/** The values every answer from the cache carries of its own (a 304's; a 200 has them in answerHead's slots). */
+function perAnswer(csp: string, age: string): string[] {
+  return ["content-security-policy", csp, "age", age, "x-request-id", randomUUID(), CACHE_STATUS_HEADER, "hit"];
+}
+
+/**
+ * The head of a 200 from the cache, flat for writeHead: the security headers, the stored ones, the
+ * representation's own, then the Content-Security-Policy, Age and X-Request-Id slots that serve
+ * fills in per answer (the last five entries hold their values at n−5, n−3, n−1).
+ */
+function answerHead(stored: readonly [string, string][], etag: string, length: number, gzip: boolean): string[] {
+  const head: string[] = [];
+  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) head.push(name, value);
+  for (const [name, value] of stored) head.push(name, value);
+  head.push("etag", etag, "content-length", String(length));
+  if (gzip) head.push("content-encoding", "gzip");
+  head.push(CACHE_STATUS_HEADER, "hit", "content-security-policy", "", "age", "", "x-request-id", "");
+  return head;
 }
 
 function acceptsGzip(req: IncomingMessage): boolean {
@@ -172,38 +207,46 @@ export function createResponseCache(options: { maxBytes: number; maxEntryBytes?:
     }
   }
 
-  function serve(key: string, req: IncomingMessage, res: ServerResponse): boolean {
+  function serve(key: string, req: IncomingMessage, res: ServerResponse, csp: string): boolean {
     if (!enabled) return false;
     const entry = entries.get(key);
     if (!entry) return false;
-    if (!entry.policy.satisfiesWithoutRevalidation(policyRequest(key, req))) {
+    const now = Date.now();
+    const h = req.headers;
+    // While the entry is within the freshness lifetime the policy computed at store time, and the
+    // request adds no Cache-Control or Pragma of its own, the policy would say "fresh": skip asking.
+    const plain = now < entry.freshUntil && h["cache-control"] === undefined && h.pragma === undefined;
+    if (!plain && !entry.policy.satisfiesWithoutRevalidation(policyRequest(key, req))) {
       // Stale (or the client asked to revalidate): the app answers, and its answer replaces this one.
       return false;
     }
-    const gzip = entry.gzip !== null && acceptsGzip(req);
-    const etag = gzip ? entry.gzipEtag : entry.etag;
-    for (const [name, value] of entry.headers) res.setHeader(name, value);
-    res.setHeader("etag", etag);
-    res.setHeader("age", String(Math.floor(entry.policy.age())));
-    res.setHeader("x-request-id", randomUUID());
-    res.setHeader(CACHE_STATUS_HEADER, "hit");
-    const ifNoneMatch = header(req.headers, "if-none-match");
-    const ifModifiedSince = header(req.headers, "if-modified-since");
-    const notModified =
-      ifNoneMatch !== undefined
-        ? etagListMatches(ifNoneMatch, entry.etag) || etagListMatches(ifNoneMatch, entry.gzipEtag)
-        : ifModifiedSince !== undefined && entry.lastModified !== null && entry.lastModified <= Date.parse(ifModifiedSince);
-    if (notModified) {
-      res.removeHeader("content-type");
-      res.statusCode = 304;
-      res.end();
-      return true;
+    const age = String(Math.floor(entry.ageAtStore + (now - entry.storedAt) / 1000));
+    const gzip = entry.gzipHead !== null && acceptsGzip(req);
+    const ifNoneMatch = h["if-none-match"];
+    const ifModifiedSince = h["if-modified-since"];
+    if (ifNoneMatch !== undefined || ifModifiedSince !== undefined) {
+      const notModified =
+        ifNoneMatch !== undefined
+          ? etagListMatches(ifNoneMatch, entry.etag) || etagListMatches(ifNoneMatch, entry.gzipEtag)
+          : ifModifiedSince !== undefined && entry.lastModified !== null && entry.lastModified <= Date.parse(ifModifiedSince);
+      if (notModified) {
+        const head: string[] = [];
+        for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) head.push(name, value);
+        for (const [name, value] of entry.headers) if (name !== "content-type") head.push(name, value);
+        head.push("etag", gzip ? entry.gzipEtag : entry.etag, ...perAnswer(csp, age));
+        res.writeHead(304, head);
+        res.end();
+        return true;
+      }
     }
-    const body = gzip ? (entry.gzip as Buffer) : entry.identity;
-    res.statusCode = 200;
-    if (gzip) res.setHeader("content-encoding", "gzip");
-    res.setHeader("content-length", body.byteLength);
-    res.end(req.method === "HEAD" ? undefined : body);
+    // The stored head with this answer's own values in the last slots (see answerHead).
+    const head = (gzip ? (entry.gzipHead as string[]) : entry.identityHead).slice();
+    const n = head.length;
+    head[n - 5] = csp;
+    head[n - 3] = age;
+    head[n - 1] = randomUUID();
+    res.writeHead(200, head);
+    res.end(req.method === "HEAD" ? undefined : gzip ? entry.gzip : entry.identity);
     return true;
   }
 
@@ -266,15 +309,28 @@ export function createResponseCache(options: { maxBytes: number; maxEntryBytes?:
         const identity = Buffer.concat(kept, size);
         const etag = header(res.getHeaders(), "etag") as string;
         const zipped = gzipSync(identity);
+        const gzip = zipped.byteLength < identity.byteLength ? zipped : null;
+        const gzipEtag = `${etag.slice(0, -1)}-gzip"`;
         const lastModified = Date.parse(header(res.getHeaders(), "last-modified") ?? "");
+        const headers = stored.filter(([name]) => name !== "etag");
+        // Freshness is the policy's (RFC 9111): asked once here for a request that adds nothing of
+        // its own, then only the clock is compared until the lifetime it computed runs out.
+        const storedAt = Date.now();
+        const ageAtStore = policy.age();
+        const fresh = policy.satisfiesWithoutRevalidation(policyRequest(key, null));
         store(key, {
           policy,
-          headers: stored.filter(([name]) => name !== "etag"),
+          freshUntil: fresh ? storedAt + (policy.maxAge() - ageAtStore) * 1000 : 0,
+          ageAtStore,
+          storedAt,
+          identityHead: answerHead(headers, etag, identity.byteLength, false),
+          gzipHead: gzip ? answerHead(headers, gzipEtag, gzip.byteLength, true) : null,
+          headers,
           etag,
-          gzipEtag: `${etag.slice(0, -1)}-gzip"`,
+          gzipEtag,
           lastModified: Number.isFinite(lastModified) ? lastModified : null,
           identity,
-          gzip: zipped.byteLength < identity.byteLength ? zipped : null,
+          gzip,
           tags,
         });
       }

@@ -6,7 +6,15 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Config } from "@/lib/config";
-import { CLIENT_ADDRESS_HEADER, createCspNonce, isServerActionRequest, screenServerActionBody, screenServerActionHeaders, securityHeaders } from "@/lib/http";
+import {
+  CLIENT_ADDRESS_HEADER,
+  contentSecurityPolicy,
+  createCspNonce,
+  isServerActionRequest,
+  screenServerActionBody,
+  screenServerActionHeaders,
+  STATIC_SECURITY_HEADERS,
+} from "@/lib/http";
 import { requestCacheKey, type ResponseCache } from "./cache";
 import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
 
@@ -206,13 +214,13 @@ function splitUrl(url: string): { pathname: string; search: string } {
 
 /**
  * Every answer carries the security headers (lib/http/security-headers), with a fresh script nonce
- * per request. The same Content-Security-Policy goes on the request too: Next reads the nonce from
- * there and stamps it on every script it writes, so no inline script needs 'unsafe-inline'.
+ * per request (`csp`). The same Content-Security-Policy goes on the request too: Next reads the nonce
+ * from there and stamps it on every script it writes, so no inline script needs 'unsafe-inline'.
  */
-function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, dev: boolean): void {
-  const headers = securityHeaders({ nonce: createCspNonce(), dev });
-  req.headers["content-security-policy"] = headers["content-security-policy"];
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, csp: string): void {
+  req.headers["content-security-policy"] = csp;
+  res.setHeader("content-security-policy", csp);
+  for (const name in STATIC_SECURITY_HEADERS) res.setHeader(name, STATIC_SECURITY_HEADERS[name]);
 }
 
 const answeredClientErrors = new WeakSet<Duplex>();
@@ -248,6 +256,18 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   socket.resume();
 }
 
+/** What route() worked out about a request that goes on to serve(). */
+interface Routed {
+  method: string;
+  /** The negotiated path, and the query string. */
+  target: string;
+  search: string;
+  twin: string | null;
+  cacheKey: string | null;
+  /** This answer's Content-Security-Policy (its own nonce). */
+  csp: string;
+}
+
 /** Builds the front door around Next's handler. */
 export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const limit = options.maxBodyBytes ?? FRONT_MAX_BODY_BYTES;
@@ -255,26 +275,42 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const active = new Set<ServerResponse>();
   let draining = false;
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    normalizeForwardedHeaders(req, options.config);
-    applySecurityHeaders(req, res, options.dev ?? false);
+  const dev = options.dev ?? false;
+
+  /**
+   * A request's first steps, synchronously: /healthz, a malformed path and an answer from the
+   * response cache are given here (nothing returned); anything else goes on to serve().
+   */
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+    const csp = contentSecurityPolicy({ nonce: createCspNonce(), dev });
     const method = (req.method ?? "GET").toUpperCase();
     const { pathname, search } = splitUrl(req.url ?? "/");
-
     if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) {
-      sendJson(res, draining ? 503 : 200, { status: draining ? "stopping" : "ok" });
-      return;
+      applySecurityHeaders(req, res, csp);
+      return void sendJson(res, draining ? 503 : 200, { status: draining ? "stopping" : "ok" });
     }
-    if (hasMalformedEscape(pathname)) {
-      sendJson(res, 400, { error: "invalid_request", message: "The path has a malformed percent-encoding." });
-      return;
+    if (pathname.includes("%") && hasMalformedEscape(pathname)) {
+      applySecurityHeaders(req, res, csp);
+      return void sendJson(res, 400, { error: "invalid_request", message: "The path has a malformed percent-encoding." });
     }
-
     const twin = negotiatedPath(method, pathname, req.headers);
     const target = twin ?? pathname;
     // Public documents are answered from memory when a fresh copy is held; nothing else is looked up.
+    // The cache writes the whole head itself (the security headers too), so nothing is set before.
     const cacheKey = options.cache ? requestCacheKey(method, target + search, req.headers) : null;
-    if (cacheKey !== null && options.cache?.serve(cacheKey, req, res)) return;
+    if (cacheKey !== null && options.cache?.serve(cacheKey, req, res, csp)) return;
+    return serve(req, res, { method, target, search, twin, cacheKey, csp });
+  }
+
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    logError(`[front] ${req.method} ${req.url}:`, err);
+    if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "Something went wrong on our side." });
+    else res.end();
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, { method, target, search, twin, cacheKey, csp }: Routed): Promise<void> {
+    normalizeForwardedHeaders(req, options.config);
+    applySecurityHeaders(req, res, csp);
     // Next 16 answers 500 to a server action with a foreign Origin or a body it cannot decode
     // (lib/http/server-actions): refuse those here, with the whole (capped) body read first.
     const headers = webHeaders(req);
@@ -307,11 +343,11 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       active.add(res);
       res.once("close", () => active.delete(res));
       if (draining) res.shouldKeepAlive = false;
-      serve(req, res).catch((err: unknown) => {
-        logError(`[front] ${req.method} ${req.url}:`, err);
-        if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "Something went wrong on our side." });
-        else res.end();
-      });
+      try {
+        route(req, res)?.catch((err: unknown) => fail(req, res, err));
+      } catch (err) {
+        fail(req, res, err);
+      }
     },
     inFlight: () => active.size,
     async drain(server, timeoutMs) {

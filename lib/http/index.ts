@@ -21,6 +21,6 @@ export {
 } from "./text";
 export { cleanupRateLimitBuckets, enforceRateLimit, type RateLimitResult } from "./rate-limit";
 export { CLIENT_ADDRESS_HEADER, clientAddress } from "./client-address";
-export { createCspNonce, securityHeaders, type SecurityHeaderOptions } from "./security-headers";
+export { contentSecurityPolicy, createCspNonce, securityHeaders, STATIC_SECURITY_HEADERS, type SecurityHeaderOptions } from "./security-headers";
 export { isServerActionRequest, screenServerActionBody, screenServerActionHeaders } from "./server-actions";
 export { CACHE_TAGS_HEADER, etagListMatches, isNotModified, publicDocument, publicJson, strongEtag, type PublicDocumentOptions } from "./public";

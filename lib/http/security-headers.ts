@@ -38,10 +38,7 @@ export function createCspNonce(): string {
 
 const NONCE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
 
-/** The Content-Security-Policy value. @throws {TypeError} for a nonce that could break out of the header. */
-export function contentSecurityPolicy(options: SecurityHeaderOptions = {}): string {
-  const { nonce, dev = false } = options;
-  if (nonce !== undefined && !NONCE.test(nonce)) throw new TypeError("a CSP nonce is at least 16 base64 characters");
+function buildPolicy(nonce: string | undefined, dev: boolean): string {
   const scripts = nonce ? ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"] : ["'self'", "'unsafe-inline'"];
   if (dev) scripts.push("'unsafe-eval'");
   const directives: [string, ...string[]][] = [
@@ -62,13 +59,30 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions = {}): stri
   return directives.map((d) => d.join(" ")).join("; ");
 }
 
+// Every answer carries a policy with its own nonce: the text around the nonce is built once per
+// mode, so an answer costs one concatenation (a cached answer is served in ~100 µs).
+const NONCE_SLOT = "\u0000";
+const templates = [false, true].map((dev) => buildPolicy(NONCE_SLOT, dev).split(NONCE_SLOT) as [string, string]);
+const withoutNonce = [false, true].map((dev) => buildPolicy(undefined, dev));
+
+/** The Content-Security-Policy value. @throws {TypeError} for a nonce that could break out of the header. */
+export function contentSecurityPolicy(options: SecurityHeaderOptions = {}): string {
+  const { nonce, dev = false } = options;
+  if (nonce === undefined) return withoutNonce[dev ? 1 : 0];
+  if (!NONCE.test(nonce)) throw new TypeError("a CSP nonce is at least 16 base64 characters");
+  const [before, after] = templates[dev ? 1 : 0];
+  return before + nonce + after;
+}
+
+/** The headers of the table other than the Content-Security-Policy (the same on every answer). */
+export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  // For browsers that predate frame-ancestors.
+  "x-frame-options": "DENY",
+});
+
 /** Every header of the table, for any answer (pages, JSON, files). */
 export function securityHeaders(options: SecurityHeaderOptions = {}): Record<string, string> {
-  return {
-    "content-security-policy": contentSecurityPolicy(options),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    // For browsers that predate frame-ancestors.
-    "x-frame-options": "DENY",
-  };
+  return { "content-security-policy": contentSecurityPolicy(options), ...STATIC_SECURITY_HEADERS };
 }

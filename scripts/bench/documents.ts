@@ -1,15 +1,18 @@
 // Section 7 of `npm run bench`: the public documents every follower's server fetches when a claim
-// travels — the actor (both Accept forms) and WebFinger — served by our server, beside the same bytes
+// travels — the actor (both Accept forms) and WebFinger (acct: and a client's did:key) — served warm
+// by our server (from the front door's response cache), cold by a second server of ours with the
+// cache off (every request through Next, as the first one after a change), beside the same bytes
 // from a bare node:http server (scripts/bench/documents-server.ts, the floor of any Node server),
 // the same documents from Fedify 2.3.6 (scripts/bench/fedify-server.ts, the independent reference),
 // and a trivial route handler of ours (GET /api/ping: the floor of a request that enters Next), each
 // without and with `Accept-Encoding: gzip`. Every server runs in its own process; every answer under
 // load must be the status and the exact bytes captured before the run, or the figure is refused.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { didKeyFromEd25519 } from "../../lib/crypto";
 
 export interface DocumentsOptions {
   duration: number;
@@ -37,7 +40,8 @@ const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 export interface DocumentRow {
   document: string;
-  server: "bare" | "ours" | "fedify";
+  /** "cold": ours with the response cache off. */
+  server: "bare" | "ours" | "cold" | "fedify";
   gzip: boolean;
   result: LoadResult;
 }
@@ -94,17 +98,10 @@ interface Case {
 const AS_JSON = "application/activity+json";
 const LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
-/**
- * Measures every case against a running server of ours (`ourBase`). `children` collects the
- * processes started here so the caller can stop them on any exit.
- */
-export async function measureDocuments(
-  ourBase: string,
-  options: DocumentsOptions,
-  children: Set<ChildProcess>,
-): Promise<DocumentRow[]> {
+/** A fresh user on our server at `base` with a registered client did:key; its bearer token. */
+async function registerUser(base: string): Promise<{ username: string; accessToken: string; didKey: string }> {
   const username = `docs_${randomBytes(4).toString("hex")}`;
-  const reg = await fetch(`${ourBase}/auth/register`, {
+  const reg = await fetch(`${base}/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
     body: JSON.stringify({ username, password: randomBytes(16).toString("hex") }),
@@ -112,6 +109,29 @@ export async function measureDocuments(
   const regText = await reg.text();
   if (reg.status !== 201) throw new Error(`POST /auth/register answered ${reg.status}: ${regText}`);
   const accessToken = (JSON.parse(regText) as { access_token: string }).access_token;
+  // A client key, for WebFinger by did:key (BIN-2: a client finds its actor this way).
+  const didKey = didKeyFromEd25519(generateKeyPairSync("ed25519").publicKey);
+  const key = await fetch(`${base}/auth/client-keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ did_key: didKey, label: "bench" }),
+  });
+  if (key.status !== 201) throw new Error(`POST /auth/client-keys answered ${key.status}: ${await key.text()}`);
+  return { username, accessToken, didKey };
+}
+
+/**
+ * Measures every case against a running server of ours (`ourBase`) and one with the response cache
+ * off (`coldBase`). `children` collects the processes started here so the caller can stop them on
+ * any exit.
+ */
+export async function measureDocuments(
+  ourBase: string,
+  coldBase: string,
+  options: DocumentsOptions,
+  children: Set<ChildProcess>,
+): Promise<DocumentRow[]> {
+  const { username, accessToken, didKey } = await registerUser(ourBase);
   // A renderer login, as an L1 checks it (#20 item 6): attach to the first configured L1 (nothing is
   // sent to it), and introspect the scoped token from the redirect.
   const l1 = ((await (await fetch(`${ourBase}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as { l1_server: string }[])[0]?.l1_server;
@@ -125,6 +145,8 @@ export async function measureDocuments(
   const scoped = new URL(attach.headers.get("location") ?? "http://x/").searchParams.get("auth_token");
   if (attach.status !== 303 || !scoped) throw new Error(`POST /renderers/attach answered ${attach.status}`);
   const ourHost = new URL(ourBase).host;
+  const coldUser = await registerUser(coldBase);
+  const coldHost = new URL(coldBase).host;
 
   const fedify = await startChild("fedify-server.ts", undefined, children);
   const fedifyBase = `http://127.0.0.1:${fedify.port}`;
@@ -147,6 +169,19 @@ export async function measureDocuments(
       url: `${ourBase}/.well-known/webfinger?resource=acct:${username}@${ourHost}`,
       headers: { accept: "application/jrd+json" },
     },
+    { document: "WebFinger did:key", server: "ours", url: `${ourBase}/.well-known/webfinger?resource=${didKey}`, headers: { accept: "application/jrd+json" } },
+  ];
+  // Cold: every request through Next (the cache is off), against the trivial route on that server.
+  const cold: Case[] = [
+    { document: "trivial route (GET /api/ping)", server: "cold", url: `${coldBase}/api/ping`, headers: { accept: "application/json" } },
+    { document: "actor, Accept: activity+json", server: "cold", url: `${coldBase}/users/${coldUser.username}`, headers: { accept: AS_JSON } },
+    {
+      document: "WebFinger acct:",
+      server: "cold",
+      url: `${coldBase}/.well-known/webfinger?resource=acct:${coldUser.username}@${coldHost}`,
+      headers: { accept: "application/jrd+json" },
+    },
+    { document: "WebFinger did:key", server: "cold", url: `${coldBase}/.well-known/webfinger?resource=${coldUser.didKey}`, headers: { accept: "application/jrd+json" } },
   ];
   const theirs: Case[] = [
     { document: "actor, Accept: activity+json", server: "fedify", url: `${fedifyBase}/users/bench`, headers: { accept: AS_JSON } },
@@ -162,7 +197,7 @@ export async function measureDocuments(
   // The bare server answers our exact bytes (identity and gzip) at the same targets.
   const bareDocs: { target: string; body: string; gzip?: string; headers: Record<string, string> }[] = [];
   const expected = new Map<string, Captured>();
-  for (const c of [...ours, ...theirs]) {
+  for (const c of [...ours, ...cold, ...theirs]) {
     for (const gzip of [false, true]) {
       const got = await rawGet(c.url, { ...c.headers, ...(gzip ? { "accept-encoding": "gzip" } : {}) }, c.post);
       if (got.status !== 200) throw new Error(`${c.server} ${c.url} answered ${got.status}: ${got.body.toString("utf8").slice(0, 300)}`);
@@ -200,7 +235,7 @@ export async function measureDocuments(
   }
 
   const rows: DocumentRow[] = [];
-  for (const c of [...ours, ...bareCases, ...theirs]) {
+  for (const c of [...ours, ...bareCases, ...theirs, ...cold]) {
     for (const gzip of [false, true]) {
       const want = expected.get(`${c.server} ${c.document} ${gzip}`)!;
       const text = want.body.toString(); // autocannon joins the body chunks as text
