@@ -14,6 +14,8 @@
 // - jobs: a follower whose inbox is a sink in this test process gets each Accept and each Create
 //   exactly once although both replicas run delivery workers, and each delivery ends `delivered`
 //   after one attempt with no job of the queue left to run (pg-boss hands a job to one worker).
+// - anchors: "anchor now" asked of A and B at the same moment makes one batch holding every waiting
+//   activity once (201 from one, 200 "nothing to anchor" from the other; the batcher's lock).
 // - keys: a user registered through A has one key pair: B's actor document shows A's
 //   publicKeyPem and Multikey, and an activity created through B verifies with A's publicKeyPem.
 // - caches: B's response cache serves a user's did:key WebFinger answer from memory; once the key
@@ -32,7 +34,7 @@ import { verifyActivitySignature } from "../lib/crypto/artdag-signature";
 import { bearer, expectError, json, login, me, postLogin, register, uniqueUsername, PASSWORD } from "./support/api";
 import { mooAuthHeaders, newClientKey, rawRequest } from "./support/moo-auth";
 import { createAsset, newUser } from "./support/registry";
-import { REPLICA_A, REPLICA_B } from "./support/servers";
+import { MAIN_OTS, REPLICA_A, REPLICA_B } from "./support/servers";
 import { startServer, wipeDataDir, type SpawnedServer } from "./support/spawn";
 
 const adminUrl = process.env.TEST_DATABASE_URL?.trim() || null;
@@ -146,6 +148,8 @@ test.describe("two replicas on one PostgreSQL behave as one server", () => {
       RATE_LIMIT_ANCHOR: "100000/60",
       // The sink is on loopback.
       FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true",
+      // The suite's stub calendars (playwright.config.ts), so an anchor really is made.
+      ...MAIN_OTS,
     };
     // The second starts once the first has migrated the database.
     a = await startServer(REPLICA_A, env);
@@ -266,6 +270,30 @@ test.describe("two replicas on one PostgreSQL behave as one server", () => {
     } finally {
       await fan.close();
     }
+  });
+
+  test("anchoring asked of both replicas at once makes one batch, each waiting activity in it once", async () => {
+    const user = await newUser(reqB, "anchorer");
+    for (let i = 0; i < 4; i++) await createAsset(pair(i).request, user);
+    const list = async () => {
+      const res = await reqA.get("/anchors", { headers: { accept: "application/json" } });
+      expect(res.status()).toBe(200);
+      return (await res.json()) as { items: { activity_count: number }[]; unanchored: number };
+    };
+    const before = await list();
+    expect(before.items).toEqual([]);
+    expect(before.unanchored).toBeGreaterThanOrEqual(4);
+
+    const answers = await Promise.all([reqA, reqB].map((r) => r.post("/anchors", { headers: { accept: "application/json", ...bearer(user.token) } })));
+    const made = answers.filter((r) => r.status() === 201);
+    const nothing = answers.filter((r) => r.status() === 200);
+    expect([made.length, nothing.length], await Promise.all(answers.map((r) => r.text())).then(String)).toEqual([1, 1]);
+    expect(((await made[0].json()) as { anchor: { activity_count: number } }).anchor.activity_count).toBe(before.unanchored);
+    expect(await nothing[0].json()).toMatchObject({ anchor: null });
+
+    const after = await list();
+    expect(after.items.map((a) => a.activity_count)).toEqual([before.unanchored]);
+    expect(after.unanchored).toBe(0);
   });
 
   test("a user registered through A has one key pair: B's actor shows A's keys and B's activities verify with them", async () => {
