@@ -55,6 +55,13 @@ export const CACHED_A = spec("cached-a", 8390);
 export const CACHED_B: ServerSpec = { ...spec("cached-b", 8391), dataDir: CACHED_A.dataDir };
 /** The caching nginx in front of CACHED_A and CACHED_B (response-cache.spec.ts). */
 export const CACHING_PROXY_PORT = 8392;
+/**
+ * Two replicas on one PostgreSQL database and one data folder (replicas.spec.ts, issue #13 item 4):
+ * revocations, replays, rate limits, jobs, keys and caches behave as on one server. Both answer for
+ * REPLICA_A's public host.
+ */
+export const REPLICA_A = spec("replica-a", 8480);
+export const REPLICA_B: ServerSpec = { ...spec("replica-b", 8481), dataDir: REPLICA_A.dataDir };
 /** REGISTRATION=closed (registration.spec.ts). */
 export const REGISTRATION_CLOSED = spec("registration-closed", 8352);
 /** REGISTRATION=invite (registration.spec.ts). */
