@@ -95,7 +95,7 @@ export function deliverCachePurge(tags: string[]): void {
 const verifiedHolder = globalThis as unknown as { __artdagVerifiedTokens?: VerifiedTokenCache };
 
 /** How many positive token verifications a process keeps (about 1 KiB each). */
-export const VERIFIED_TOKENS_MAX = 10_000;
+const VERIFIED_TOKENS_MAX = 10_000;
 
 /**
  * This process's cache of positive token verifications (lib/cache/verified), purged by every purge
