@@ -2,7 +2,9 @@
 // document shows, and the one call a write makes when it changes such a document. A purge is a
 // PostgreSQL `NOTIFY artdag_cache` — sent inside the write's transaction where there is one, so it is
 // delivered only when the write commits, and to every replica listening on the same database (and
-// to this process: the front door listens too; on PGlite the runtime relays it). Framework-free.
+// to this process: the front door listens too; on PGlite the runtime relays it). The same purges
+// drop the positive token verifications a process holds (verifiedTokens, ./verified), which are
+// answered only while this process provably hears every purge (its PurgeFeed). Framework-free.
 import pg from "pg";
 import { createVerifiedTokenCache, type PurgeFeed, type VerifiedTokenCache } from "./verified";
 
