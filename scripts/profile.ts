@@ -86,17 +86,31 @@ async function main() {
     const username = `prof_${randomBytes(3).toString("hex")}`;
     const reg = await fetch(`${base}/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: randomBytes(12).toString("hex") }) });
     if (reg.status !== 201) throw new Error(`register answered ${reg.status}`);
-    const targets: Record<string, { url: string; headers: Record<string, string> }> = {
+    const { access_token: accessToken } = (await reg.json()) as { access_token: string };
+    // A renderer login as an L1 checks it: attach to the first configured L1 (nothing is sent to it)
+    // and introspect the scoped token from the redirect.
+    const l1 = ((await (await fetch(`${base}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as { l1_server: string }[])[0]?.l1_server;
+    const attach = await fetch(`${base}/renderers/attach`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ l1_server: l1 }),
+    });
+    const scoped = new URL(attach.headers.get("location") ?? "http://x/").searchParams.get("auth_token");
+    if (attach.status !== 303 || !scoped || !l1) throw new Error(`POST /renderers/attach answered ${attach.status}`);
+    const targets: Record<string, { url: string; headers: Record<string, string>; body?: string }> = {
       actor: { url: `${base}/users/${username}`, headers: { accept: "application/activity+json" } },
       webfinger: { url: `${base}/.well-known/webfinger?resource=acct:${username}@127.0.0.1:${port}`, headers: { accept: "application/jrd+json" } },
       ping: { url: `${base}/api/ping`, headers: { accept: "application/json" } },
+      verify: { url: `${base}/auth/verify`, headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ token: scoped, l1_server: l1 }) },
     };
     const target = targets[TARGET];
     if (!target) throw new Error(`--target must be one of ${Object.keys(targets).join(", ")}`);
     const headers = { ...target.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
-    await autocannon({ url: target.url, headers, connections: 10, duration: 2 }); // warm-up
+    const method = target.body === undefined ? {} : { method: "POST", body: target.body };
+    await autocannon({ url: target.url, headers, ...method, connections: 10, duration: 2 }); // warm-up
     const loadStarted = performance.now();
-    const r = await autocannon({ url: target.url, headers, connections: 10, duration: SECONDS });
+    const r = await autocannon({ url: target.url, headers, ...method, connections: 10, duration: SECONDS });
     console.log(`${TARGET}${GZIP ? " (gzip)" : ""}${NO_CACHE ? " (cache off)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));

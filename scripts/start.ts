@@ -10,9 +10,9 @@ import http from "node:http";
 import path from "node:path";
 import { stop as stopEsbuild } from "esbuild";
 import pg from "pg";
-import { ConfigError, getConfig, type Config } from "../lib/config";
+import { ConfigError, findListedL1, getConfig, type Config } from "../lib/config";
 import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db";
-import { listenForCachePurges, onCachePurge, type PurgeSubscription } from "../lib/cache";
+import { listenForCachePurges, onCachePurge, setPurgeFeed, verifiedTokens, type PurgeSubscription } from "../lib/cache";
 import { answerClientError, createFrontDoor, createResponseCache } from "../lib/front";
 import { CLIENT_BUNDLE } from "../lib/site";
 import { buildClient } from "./build-client";
@@ -113,11 +113,33 @@ async function main() {
   // Public documents from memory (FRONT_CACHE_MB, 0 = off), purged by tag when the database says so:
   // on PostgreSQL through this dedicated LISTEN connection (every replica gets every purge), on
   // PGlite relayed by the runtime in this process. A reconnect may have missed purges: start afresh.
+  // The same listener is what lets positive token verifications (POST /auth/verify) be answered from
+  // memory: while it is down they are not (its feed says so), and what was held is dropped.
   const cache = createResponseCache({ maxBytes: config.frontCacheBytes });
   onCachePurge((tags) => cache.purge(tags));
   let purges: PurgeSubscription | null = null;
-  if (config.databaseUrl && config.frontCacheBytes > 0) purges = listenForCachePurges(config.databaseUrl, { onReconnect: () => cache.clear() });
-  const front = createFrontDoor({ config, dev, cache, handle: (req, res) => handle(req, res) });
+  if (config.databaseUrl) {
+    const verified = verifiedTokens();
+    purges = listenForCachePurges(config.databaseUrl, {
+      onReconnect: () => {
+        cache.clear();
+        verified.clear();
+      },
+      onDown: () => verified.clear(),
+    });
+    setPurgeFeed(purges.feed);
+  }
+  const front = createFrontDoor({
+    config,
+    dev,
+    cache,
+    handle: (req, res) => handle(req, res),
+    // A renderer login answered from memory when this token was verified for this L1 before.
+    verifiedToken: async (token, rawL1) => {
+      const l1 = findListedL1(config, rawL1);
+      return l1 ? ((await verifiedTokens().lookup(token, l1, Date.now()))?.text ?? null) : null;
+    },
+  });
   const server = http.createServer(front.listener);
   server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;

@@ -53,6 +53,12 @@ export const POSTGRES_REPLICA: ServerSpec = { ...spec("postgres-replica", 8354),
  */
 export const CACHED_A = spec("cached-a", 8390);
 export const CACHED_B: ServerSpec = { ...spec("cached-b", 8391), dataDir: CACHED_A.dataDir };
+/**
+ * Two replicas on one PostgreSQL database for verify-replicas.spec.ts: a token revoked through one
+ * must be refused by the other's held verifications at once. Both answer for VERIFIED_A's host.
+ */
+export const VERIFIED_A = spec("verified-a", 8410);
+export const VERIFIED_B: ServerSpec = { ...spec("verified-b", 8411), dataDir: VERIFIED_A.dataDir };
 /** The caching nginx in front of CACHED_A and CACHED_B (response-cache.spec.ts). */
 export const CACHING_PROXY_PORT = 8392;
 /**

@@ -6,7 +6,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http";
-import { answerClientError, createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor } from "./index";
+import { answerClientError, createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor, type FrontDoorOptions } from "./index";
 
 interface Seen {
   method: string;
@@ -38,12 +38,17 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function harness(config: { trustProxy: boolean; scheme: "http" | "https" } = { trustProxy: false, scheme: "http" }, hold = false): Promise<Harness> {
+async function harness(
+  config: { trustProxy: boolean; scheme: "http" | "https" } = { trustProxy: false, scheme: "http" },
+  hold = false,
+  extra: Pick<FrontDoorOptions, "verifiedToken"> = {},
+): Promise<Harness> {
   const seen: Seen[] = [];
   let release!: () => void;
   let gate = new Promise<void>((r) => (release = r));
   if (!hold) release();
   const front = createFrontDoor({
+    ...extra,
     config,
     logError: () => {},
     handle: async (req, res) => {
@@ -304,5 +309,67 @@ describe("the front door", () => {
       expect(JSON.parse(a.text)).toEqual({ error: "invalid_request", message: "The request line or headers are too large." });
     }
     expect(h.seen).toEqual([]);
+  });
+});
+
+// POST /auth/verify: a held positive answer (the verifiedToken hook, lib/cache verifiedTokens in
+// scripts/start.ts) is answered by the front door; everything else reaches the route with its body.
+describe("the front door and held /auth/verify answers", () => {
+  const HELD = '{"valid":true,"active":true,"username":"alice"}';
+  const asked: [string, string][] = [];
+  const verifiedToken = async (token: string, l1: string) => {
+    asked.push([token, l1]);
+    return token === "held-token" && l1 === "https://l1.test" ? HELD : null;
+  };
+  const json = { "content-type": "application/json" };
+
+  it("answers a held token itself (JSON or form, body or headers), never cacheable, marked as a hit", async () => {
+    const h = await harness(undefined, false, { verifiedToken });
+    const cases: [Record<string, string>, string][] = [
+      [json, JSON.stringify({ token: "held-token", l1_server: "https://l1.test" })],
+      [{ "content-type": "application/x-www-form-urlencoded" }, "token=held-token&l1_server=https%3A%2F%2Fl1.test"],
+      [{ ...json, authorization: "Bearer held-token", "x-l1-server": "https://l1.test" }, "{}"],
+      [{ ...json, authorization: "Bearer other", "x-l1-server": "https://other.test" }, JSON.stringify({ token: "held-token", l1_server: "https://l1.test" })],
+    ];
+    for (const [headers, body] of cases) {
+      const r = await send(h.port, "POST", "/auth/verify", { ...headers, "x-request-id": "req-12345678" }, Buffer.from(body));
+      expect(r.status, body).toBe(200);
+      expect(r.text).toBe(HELD);
+      expect(r.headers).toMatchObject({ "cache-control": "no-store", pragma: "no-cache", "x-artdag-cache": "hit", "x-request-id": "req-12345678" });
+      expect(r.headers["content-type"]).toMatch(/^application\/json/);
+      expect(r.headers["content-security-policy"]).toBeDefined();
+    }
+    expect(h.seen).toEqual([]);
+  });
+
+  it("hands everything else to the route, with the body it read", async () => {
+    const h = await harness(undefined, false, { verifiedToken });
+    asked.length = 0;
+    const bodies: [Record<string, string>, string][] = [
+      [json, JSON.stringify({ token: "unknown-token", l1_server: "https://l1.test" })],
+      [json, JSON.stringify({ token: "held-token", l1_server: "https://other-l1.test" })],
+      [json, JSON.stringify({ token: 42, l1_server: "https://l1.test" })],
+      [json, JSON.stringify({ token: "held-token" })],
+      [json, "not json"],
+      [{ "content-type": "application/xml" }, JSON.stringify({ token: "held-token", l1_server: "https://l1.test" })],
+      [json, JSON.stringify({ token: "held-token", l1_server: "x".repeat(2049) })],
+    ];
+    for (const [headers, body] of bodies) {
+      const r = await send(h.port, "POST", "/auth/verify", headers, Buffer.from(body));
+      expect(r.status, body).toBe(200);
+      expect(r.headers["x-artdag-cache"]).toBeUndefined();
+      expect(h.seen.at(-1)?.body.toString()).toBe(body);
+    }
+    expect(h.seen).toHaveLength(bodies.length);
+    // Only the two well-formed requests were looked up.
+    expect(asked).toEqual([
+      ["unknown-token", "https://l1.test"],
+      ["held-token", "https://other-l1.test"],
+    ]);
+    // A chunked body is read and handed on the same way; other paths are not looked at.
+    const chunked = await send(h.port, "POST", "/auth/verify", json, [Buffer.from('{"token":"held-'), Buffer.from('token","l1_server":"https://l1.test"}')]);
+    expect(chunked.text).toBe(HELD);
+    await send(h.port, "POST", "/auth/verify/x", json, Buffer.from(JSON.stringify({ token: "held-token", l1_server: "https://l1.test" })));
+    expect(h.seen.at(-1)?.url).toBe("/auth/verify/x");
   });
 });

@@ -3,6 +3,7 @@
 // trusted proxy sent (and only then), request bodies capped while they are read, content
 // negotiation to the JSON twins, the response cache of public documents, /healthz, and the drain on
 // shutdown. Framework-free: node:http types only; Next's handler is handed in.
+import { randomUUID } from "node:crypto";
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Config } from "@/lib/config";
@@ -11,11 +12,12 @@ import {
   contentSecurityPolicy,
   createCspNonce,
   isServerActionRequest,
+  parseJsonOrForm,
   screenServerActionBody,
   screenServerActionHeaders,
   STATIC_SECURITY_HEADERS,
 } from "@/lib/http";
-import { requestCacheKey, type ResponseCache } from "./cache";
+import { CACHE_STATUS_HEADER, requestCacheKey, type ResponseCache } from "./cache";
 import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
 
 export { CACHE_STATUS_HEADER, createResponseCache, type ResponseCache } from "./cache";
@@ -43,6 +45,36 @@ export interface FrontDoorOptions {
   dev?: boolean;
   /** The response cache of public documents (lib/front/cache); none in tests of other concerns. */
   cache?: ResponseCache;
+  /**
+   * The body of the answer `POST /auth/verify` gave before for this token presented by this L1 (as
+   * the request names it), when it is still held and may be given again; null sends the request on.
+   */
+  verifiedToken?: (token: string, l1Server: string) => Promise<string | null>;
+}
+
+/** `POST /auth/verify`'s body is a token and an L1 URL: a larger one goes to the route as it is. */
+const VERIFY_BODY_BYTES = 16 * 1024;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * The token and the L1 of a `POST /auth/verify`, read as the route reads them (lib/http
+ * parseJsonOrForm; `token` before the Bearer header, `l1_server` before X-L1-Server), or null
+ * for anything the route would refuse or answer otherwise — that goes to the route.
+ */
+function verifyRequestOf(req: IncomingMessage, body: Buffer): { token: string; l1Server: string } | null {
+  let fields: Record<string, unknown>;
+  try {
+    fields = parseJsonOrForm(body, single(req.headers["content-type"]) ?? null);
+  } catch {
+    return null;
+  }
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(single(req.headers.authorization) ?? "")?.[1];
+  if (fields.token !== undefined && typeof fields.token !== "string") return null;
+  if (fields.l1_server !== undefined && (typeof fields.l1_server !== "string" || fields.l1_server.length > 2048)) return null;
+  const token = fields.token ?? bearer;
+  const l1Server = fields.l1_server ?? single(req.headers["x-l1-server"]);
+  return token && l1Server ? { token, l1Server } : null;
 }
 
 export interface FrontDoor {
@@ -323,7 +355,30 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
     let request = req;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > limit) return tooLarge(req, res, limit);
-    if (serverAction || (declared === undefined && req.headers["transfer-encoding"] !== undefined)) {
+    // A renderer login (POST /auth/verify) whose positive answer is held is answered here; the
+    // route (and its database check) answers everything else, with the body read here handed on.
+    const verify = options.verifiedToken && method === "POST" && target === "/auth/verify" && Number(declared ?? 0) <= VERIFY_BODY_BYTES;
+    if (verify && options.verifiedToken) {
+      const body = await readCapped(req, limit);
+      if (body === null) return tooLarge(req, res, limit);
+      const asked = verifyRequestOf(req, body);
+      const answer = asked ? await options.verifiedToken(asked.token, asked.l1Server) : null;
+      if (answer !== null) {
+        const incoming = single(req.headers["x-request-id"]);
+        res.writeHead(200, {
+          "content-type": "application/json; charset=utf-8",
+          "content-length": Buffer.byteLength(answer),
+          // As the route sends it: introspection answers are never cached (RFC 7662 §4).
+          "cache-control": "no-store",
+          pragma: "no-cache",
+          "x-request-id": incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID(),
+          [CACHE_STATUS_HEADER]: "hit",
+        });
+        res.end(answer);
+        return;
+      }
+      request = withBufferedBody(req, body);
+    } else if (serverAction || (declared === undefined && req.headers["transfer-encoding"] !== undefined)) {
       const body = await readCapped(req, limit);
       if (body === null) return tooLarge(req, res, limit);
       if (serverAction) {

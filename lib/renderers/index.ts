@@ -2,13 +2,14 @@
 // detaching, `/auth/verify` for L1s, and federated logout — revocation at L2 first, then the L1s
 // are told from the job queue. Token mechanics live in lib/tokens.
 import { z } from "zod";
+import { cacheTag, deliverCachePurge, verifiedTokens } from "@/lib/cache";
 import { findListedL1, type ListedL1 } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { TokenCaller } from "@/lib/callers";
 import { storableInput } from "@/lib/http";
 import { safeFetch } from "@/lib/outbound";
-import { issueScopedToken, revokeIssuedTokens, revokeSession, verifyScopedToken } from "@/lib/tokens";
+import { issueScopedToken, revokeIssuedTokens, revokeSession, tokenHash, verifyScopedToken } from "@/lib/tokens";
 
 /** The queue that tells L1s about revocations (retried with backoff while an L1 is down). */
 export const L1_NOTIFY_JOB = "l1-notify";
@@ -85,13 +86,17 @@ export async function attachRenderer(ctx: AppContext, principal: TokenCaller, ra
  */
 export async function detachRenderer(ctx: AppContext, principal: TokenCaller, rawL1: string): Promise<RendererState> {
   const l1 = requireListedL1(ctx, rawL1);
-  await ctx.prisma.$transaction(async (tx) => {
+  const purged = await ctx.prisma.$transaction(async (tx) => {
     const rows = await tx.issuedToken.findMany({ where: { username: principal.username, l1Server: l1, expiresAt: { gt: ctx.now() } } });
     const revoked = await revokeIssuedTokens(ctx, tx, rows);
     await tx.userRenderer.deleteMany({ where: { username: principal.username, l1Server: l1 } });
     const tokens = revoked.flatMap((r) => (r.token ? [r.token] : []));
     if (tokens.length) await ctx.jobs.send(L1_NOTIFY_JOB, { l1_server: l1, tokens, username: null } satisfies L1NotifyPayload, { tx });
+    return rows.map((r) => cacheTag.token(r.tokenHash));
   });
+  // Once more now that it committed: a verification that read the database before the commit may
+  // have been stored after the purge sent inside the transaction.
+  deliverCachePurge(purged);
   return { l1_server: l1, attached: false, attached_at: null };
 }
 
@@ -111,15 +116,13 @@ export async function logoutEverywhere(ctx: AppContext, principal: Pick<TokenCal
     }
     await tx.userRenderer.deleteMany({ where: { username: principal.username } });
   });
+  // Once more now that it committed (see detachRenderer): the session and every token issued from it.
+  deliverCachePurge([cacheTag.token(tokenHash(principal.token))]);
 }
 
 /** An L1's introspection answer: RFC 7662 fields when active, otherwise only `{valid, active}`. */
-export type IntrospectionResult =
-  | {
-      status: 200;
-      body: { valid: true; active: true; username: string; sub: string; l1_server: string; l2_server: string; exp: number; iat: number; jti: string };
-    }
-  | { status: 401; body: { valid: false; active: false } };
+type ActiveIntrospection = { valid: true; active: true; username: string; sub: string; l1_server: string; l2_server: string; exp: number; iat: number; jti: string };
+export type IntrospectionResult = { status: 200; body: ActiveIntrospection } | { status: 401; body: { valid: false; active: false } };
 
 /**
  * `POST /auth/verify` (protocols.md §4): the L1 must be configured (403 otherwise); the token must
@@ -133,13 +136,40 @@ export async function introspectRendererToken(ctx: AppContext, input: { token?: 
   if (!l1) throw new AppError("unauthorized_l1", "This L1 is not one of this server's renderers.");
   const inactive = { status: 401, body: { valid: false, active: false } } as const;
   if (!input.token) return inactive;
+  // A positive answer given before is given again while it stands: until the token expires or a
+  // purge names it, its session or its account (lib/cache verifiedTokens; held only while this
+  // process hears every purge, and only after the purge feed's barrier).
+  const verified = verifiedTokens();
+  const held = await verified.lookup(input.token, l1, ctx.now().getTime());
+  if (held) return { status: 200, body: held.body as ActiveIntrospection };
+  const startedAt = verified.begin();
   const r = await verifyScopedToken(ctx, input.token, l1);
   if (!r.ok) return inactive;
   const c = r.claims;
-  return {
-    status: 200,
-    body: { valid: true, active: true, username: c.username, sub: c.sub, l1_server: c.l1_server, l2_server: c.l2_server, exp: c.exp, iat: c.iat, jti: c.jti },
+  const body: ActiveIntrospection = {
+    valid: true,
+    active: true,
+    username: c.username,
+    sub: c.sub,
+    l1_server: c.l1_server,
+    l2_server: c.l2_server,
+    exp: c.exp,
+    iat: c.iat,
+    jti: c.jti,
   };
+  verified.remember(
+    input.token,
+    {
+      scope: l1,
+      body,
+      text: JSON.stringify(body),
+      exp: c.exp,
+      tags: [cacheTag.token(tokenHash(input.token)), cacheTag.token(c.sid), cacheTag.user(c.username)],
+    },
+    startedAt,
+    ctx.now().getTime(),
+  );
+  return { status: 200, body };
 }
 
 /**

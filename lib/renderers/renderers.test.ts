@@ -3,8 +3,9 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
 import type { TokenCaller } from "@/lib/callers";
+import { IN_PROCESS_PURGE_FEED, setPurgeFeed } from "@/lib/cache";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
-import { issueToken, tokenHash, verifySessionToken } from "@/lib/tokens";
+import { issueToken, revokeToken, tokenHash, verifySessionToken } from "@/lib/tokens";
 import {
   attachRenderer,
   detachRenderer,
@@ -119,6 +120,66 @@ describe.each(databaseKinds)("renderers on %s", (kind) => {
       } finally {
         t.setNow(new Date());
       }
+    });
+  });
+
+  // Positive answers held in memory (lib/cache verifiedTokens), as on a server whose every purge
+  // reaches this process: each revocation path drops them at once.
+  describe("introspectRendererToken with positive answers held", () => {
+    beforeAll(() => setPurgeFeed(IN_PROCESS_PURGE_FEED));
+    afterAll(() => setPurgeFeed(null));
+    const active = (r: { status: number }) => r.status;
+    /** A scoped token verified once (now held), with its database row gone: only the held answer says 200. */
+    async function held(user: TokenCaller, l1 = L1_A): Promise<string> {
+      const token = tokenFrom((await attachRenderer(t.ctx, user, l1)).location);
+      expect(active(await introspectRendererToken(t.ctx, { token, l1Server: l1 }))).toBe(200);
+      return token;
+    }
+
+    it("answers a verified token again from memory, for its own L1 only, and not past its expiry", async () => {
+      const alice = await login(t, "alice");
+      const token = await held(alice);
+      const first = await introspectRendererToken(t.ctx, { token, l1Server: L1_A });
+      // Its issued_tokens row removed behind the cache's back (no purge): the answer is the held one.
+      await t.ctx.prisma.issuedToken.delete({ where: { tokenHash: tokenHash(token) } });
+      expect(await introspectRendererToken(t.ctx, { token, l1Server: L1_A })).toEqual(first);
+      expect(await introspectRendererToken(t.ctx, { token, l1Server: L1_B })).toEqual({ status: 401, body: { valid: false, active: false } });
+      t.setNow(new Date((alice.claims.exp + 1) * 1000));
+      try {
+        expect(active(await introspectRendererToken(t.ctx, { token, l1Server: L1_A }))).toBe(401);
+      } finally {
+        t.setNow(new Date());
+      }
+    });
+
+    it("refuses a held token at once after logout (the session and every token issued from it)", async () => {
+      const alice = await login(t, "alice");
+      const a = await held(alice, L1_A);
+      const b = await held(alice, L1_B);
+      await logoutEverywhere(t.ctx, alice);
+      expect(await introspectRendererToken(t.ctx, { token: a, l1Server: L1_A })).toEqual({ status: 401, body: { valid: false, active: false } });
+      expect(active(await introspectRendererToken(t.ctx, { token: b, l1Server: L1_B }))).toBe(401);
+    });
+
+    it("refuses a held token at once after detach, and keeps the other L1's", async () => {
+      const alice = await login(t, "alice");
+      const a = await held(alice, L1_A);
+      const b = await held(alice, L1_B);
+      await detachRenderer(t.ctx, alice, L1_A);
+      expect(active(await introspectRendererToken(t.ctx, { token: a, l1Server: L1_A }))).toBe(401);
+      expect(active(await introspectRendererToken(t.ctx, { token: b, l1Server: L1_B }))).toBe(200);
+    });
+
+    it("refuses a held token at once after the token, or its login token, is revoked", async () => {
+      const alice = await login(t, "alice");
+      const a = await held(alice, L1_A);
+      const b = await held(alice, L1_B);
+      const scoped = JSON.parse(Buffer.from(a.split(".")[1], "base64url").toString());
+      await revokeToken(t.ctx, a, scoped);
+      expect(active(await introspectRendererToken(t.ctx, { token: a, l1Server: L1_A }))).toBe(401);
+      expect(active(await introspectRendererToken(t.ctx, { token: b, l1Server: L1_B }))).toBe(200);
+      await revokeToken(t.ctx, alice.token, alice.claims);
+      expect(active(await introspectRendererToken(t.ctx, { token: b, l1Server: L1_B }))).toBe(401);
     });
   });
 

@@ -3,7 +3,7 @@
 // every bundle of the app (routes, pages, instrumentation) sees the same instance.
 import { mkdir } from "node:fs/promises";
 import type PgBoss from "pg-boss";
-import { CACHE_PURGE_CHANNEL, deliverCachePurge, parsePurgePayload } from "@/lib/cache";
+import { CACHE_PURGE_CHANNEL, deliverCachePurge, IN_PROCESS_PURGE_FEED, parsePurgePayload, setPurgeFeed } from "@/lib/cache";
 import { ConfigError, getConfig } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { ensureActorKeyPair } from "@/lib/crypto";
@@ -35,7 +35,12 @@ async function start(): Promise<Runtime> {
   });
   // PGlite lives in this process: its purge notifications are relayed to the front door's cache here
   // (on PostgreSQL the front door listens with its own connection, lib/cache listenForCachePurges).
-  if (db.pglite) await db.pglite.listen(CACHE_PURGE_CHANNEL, (payload) => deliverCachePurge(parsePurgePayload(payload)));
+  // Every write happens in this process then, so every purge reaches it: positive token
+  // verifications may be answered from memory (lib/cache verifiedTokens).
+  if (db.pglite) {
+    await db.pglite.listen(CACHE_PURGE_CHANNEL, (payload) => deliverCachePurge(parsePurgePayload(payload)));
+    setPurgeFeed(IN_PROCESS_PURGE_FEED);
+  }
   const { created } = await ensureActorKeyPair(config.keysDir, config.primaryUser);
   if (created) console.log(`[keys] created the key pair of ${config.primaryUser} in ${config.keysDir}`);
   let queue: PgBoss | null = null;

@@ -1,6 +1,7 @@
 // Tokens: issuing, verifying and revoking L2's HS256 JWTs (protocols.md §4), renderer-scoped tokens
 // and their record, and where the secret comes from. Accounts decide who gets a login token;
 // renderers decide who gets a scoped one.
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 import type { Prisma } from "@/lib/db";
@@ -51,6 +52,9 @@ export async function revokeSession(
     data: [{ tokenHash: hash, username: claims.username, expiresAt: new Date(claims.exp * 1000) }],
     skipDuplicates: true,
   });
+  // Every renderer token issued from this one carries its tag too (lib/renderers), so one purge
+  // drops their held verifications in every replica.
+  await purgeCache(tx, [cacheTag.token(hash)]);
   const children = await tx.issuedToken.findMany({ where: { parentHash: hash, expiresAt: { gt: ctx.now() } } });
   return revokeIssuedTokens(ctx, tx, children);
 }

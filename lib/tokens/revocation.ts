@@ -1,12 +1,18 @@
+import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { tokenHash, type TokenClaims } from "./jwt";
 
-/** Records a token as revoked until it would have expired anyway. Revoking twice is harmless. */
+/**
+ * Records a token as revoked until it would have expired anyway, and purges its held verifications
+ * (and those of every token issued from it) here and in every replica. Revoking twice is harmless.
+ */
 export async function revokeToken(ctx: AppContext, token: string, claims: Pick<TokenClaims, "username" | "exp">): Promise<void> {
+  const hash = tokenHash(token);
   await ctx.prisma.revokedToken.createMany({
-    data: [{ tokenHash: tokenHash(token), username: claims.username, expiresAt: new Date(claims.exp * 1000) }],
+    data: [{ tokenHash: hash, username: claims.username, expiresAt: new Date(claims.exp * 1000) }],
     skipDuplicates: true,
   });
+  await purgeCache(ctx.prisma, [cacheTag.token(hash)]);
 }
 
 /** True when the token (by its hash) has been revoked. */

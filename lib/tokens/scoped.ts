@@ -1,3 +1,4 @@
+import { cacheTag, purgeCache } from "@/lib/cache";
 import { deriveKey, seal, unseal } from "@/lib/crypto";
 import type { AppContext } from "@/lib/context";
 import type { Prisma } from "@/lib/db";
@@ -98,6 +99,11 @@ export async function revokeIssuedTokens(
     data: rows.map((r) => ({ tokenHash: r.tokenHash, username: r.username, expiresAt: r.expiresAt })),
     skipDuplicates: true,
   });
+  // Their held verifications go too, here and in every replica, when the transaction commits.
+  await purgeCache(
+    tx,
+    rows.map((r) => cacheTag.token(r.tokenHash)),
+  );
   const key = storeKey(ctx);
   return rows.map((r) => ({ l1Server: r.l1Server, username: r.username, token: unseal(key, r.tokenCiphertext) }));
 }
