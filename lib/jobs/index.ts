@@ -93,6 +93,24 @@ export async function resumeOrphanedJobs(db: Database): Promise<number> {
   return resumed.affectedRows ?? 0;
 }
 
+/** The advisory lock under which a process sets the queue up on PostgreSQL ("ArtD"). */
+const JOBS_SETUP_LOCK = 0x41727444;
+
+/** Runs `work` holding JOBS_SETUP_LOCK on its own connection (PostgreSQL); on PGlite, one process: as is. */
+async function withSetupLock(db: Database, work: () => Promise<void>): Promise<void> {
+  if (db.pglite || !db.url) return work();
+  const client = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "artdag-jobs-setup" });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [JOBS_SETUP_LOCK]);
+    await work();
+  } finally {
+    // Closing the connection releases the lock in any case.
+    await client.end().catch(() => {});
+  }
+}
+
 /** Starts pg-boss on the database, creates the queues, schedules and workers. */
 export async function startJobs(ctx: AppContext, db: Database, options: StartJobsOptions = {}): Promise<PgBoss> {
   let stopping = false;
@@ -116,57 +134,61 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   };
   const resumed = await resumeOrphanedJobs(db);
   if (resumed > 0) console.log(`[jobs] resumed ${resumed} job(s) left running by a process that stopped without finishing them`);
-  await boss.start();
-  await boss.createQueue(JOBS.cleanup, { name: JOBS.cleanup, retryLimit: 2 });
-  await boss.schedule(JOBS.cleanup, CLEANUP_SCHEDULE, {}, { tz: "UTC" });
-  await boss.work(JOBS.cleanup, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
-    const removed = await runCleanup(ctx);
-    if (Object.values(removed).some((n) => n > 0)) console.log("[jobs] cleanup removed", removed);
-  });
-  // An L1 that is down is retried for about a day: 5 s, 10 s, 20 s … capped by pg-boss at 12 attempts.
-  await boss.createQueue(JOBS.l1Notify, { name: JOBS.l1Notify, retryLimit: 12, retryDelay: 5, retryBackoff: true });
-  await boss.work(JOBS.l1Notify, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
-    await notifyL1(ctx, l1NotifyPayload.parse(job.data));
-  });
-  // Deliveries back off exponentially (10 s, 20 s, 40 s …); the delivery row counts the attempts.
-  const deliverQueue = { retryLimit: MAX_DELIVERY_ATTEMPTS, retryDelay: 10, retryBackoff: true, expireInSeconds: DELIVERY_EXPIRE_SECONDS };
-  await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, ...deliverQueue });
-  await boss.updateQueue(JOBS.deliver, { name: JOBS.deliver, policy: "standard", ...deliverQueue });
-  await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: DELIVERY_BATCH_SIZE }, async (jobs) => {
-    // Side by side (one read and one write of the rows for the batch), each with its own outcome:
-    // the ones to retry are failed here (retried with backoff), and pg-boss completes the rest (it
-    // only completes jobs still active).
-    const ids = jobs.map((job) => deliverPayload.parse(job.data).delivery_id);
-    let retry: Map<number, Error>;
-    try {
-      retry = await performDeliveries(ctx, ids, { concurrency: DELIVERY_BATCH_SIZE });
-    } catch (batchError) {
-      // The batch's read or outcome write failed (a database hiccup): rather than fail all ten
-      // jobs (each would lose an attempt and back off), run each on its own, so only the ones
-      // whose own statements fail are retried. Idempotent: a row already delivered is skipped.
-      console.warn(`[jobs] a delivery batch failed (${batchError instanceof Error ? batchError.message : String(batchError)}); retrying its deliveries one by one`);
-      retry = new Map();
-      const settled = await Promise.allSettled(ids.map((id) => performDeliveries(ctx, [id])));
-      settled.forEach((s, i) => {
-        const reason = s.status === "fulfilled" ? s.value.get(ids[i]) : s.reason instanceof Error ? s.reason : new Error(String(s.reason));
-        if (reason) retry.set(ids[i], reason);
-      });
-    }
-    for (const [i, job] of jobs.entries()) {
-      const reason = retry.get(ids[i]);
-      if (reason) await boss.fail(JOBS.deliver, job.id, { message: reason.message.slice(0, 2000) });
-    }
-  });
-  // Anchoring every ANCHOR_INTERVAL_MINUTES (0: only on demand). No retries: the next run retries,
-  // and a pg-boss singleton per tick keeps processes from stacking runs (the batcher also locks).
-  await boss.createQueue(JOBS.anchor, { name: JOBS.anchor, retryLimit: 0, policy: "singleton" });
-  const anchorCron = anchorSchedule(ctx.config.anchorIntervalMinutes);
-  if (anchorCron) await boss.schedule(JOBS.anchor, anchorCron, {}, { tz: "UTC" });
-  else await boss.unschedule(JOBS.anchor);
-  await boss.work(JOBS.anchor, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async () => {
-    const anchored = await anchorPending(ctx);
-    const upgraded = await upgradeAnchors(ctx);
-    if (anchored.created.length > 0 || upgraded.changed > 0) console.log("[jobs] anchor", { batches: anchored.created.length, upgraded: upgraded.changed });
+  // Replicas starting together on a fresh PostgreSQL deadlock in pg-boss's create_queue (seen with
+  // two containers of one compose stack): the queue's setup is done one process at a time.
+  await withSetupLock(db, async () => {
+    await boss.start();
+    await boss.createQueue(JOBS.cleanup, { name: JOBS.cleanup, retryLimit: 2 });
+    await boss.schedule(JOBS.cleanup, CLEANUP_SCHEDULE, {}, { tz: "UTC" });
+    await boss.work(JOBS.cleanup, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
+      const removed = await runCleanup(ctx);
+      if (Object.values(removed).some((n) => n > 0)) console.log("[jobs] cleanup removed", removed);
+    });
+    // An L1 that is down is retried for about a day: 5 s, 10 s, 20 s … capped by pg-boss at 12 attempts.
+    await boss.createQueue(JOBS.l1Notify, { name: JOBS.l1Notify, retryLimit: 12, retryDelay: 5, retryBackoff: true });
+    await boss.work(JOBS.l1Notify, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
+      await notifyL1(ctx, l1NotifyPayload.parse(job.data));
+    });
+    // Deliveries back off exponentially (10 s, 20 s, 40 s …); the delivery row counts the attempts.
+    const deliverQueue = { retryLimit: MAX_DELIVERY_ATTEMPTS, retryDelay: 10, retryBackoff: true, expireInSeconds: DELIVERY_EXPIRE_SECONDS };
+    await boss.createQueue(JOBS.deliver, { name: JOBS.deliver, ...deliverQueue });
+    await boss.updateQueue(JOBS.deliver, { name: JOBS.deliver, policy: "standard", ...deliverQueue });
+    await boss.work(JOBS.deliver, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: DELIVERY_BATCH_SIZE }, async (jobs) => {
+      // Side by side (one read and one write of the rows for the batch), each with its own outcome:
+      // the ones to retry are failed here (retried with backoff), and pg-boss completes the rest (it
+      // only completes jobs still active).
+      const ids = jobs.map((job) => deliverPayload.parse(job.data).delivery_id);
+      let retry: Map<number, Error>;
+      try {
+        retry = await performDeliveries(ctx, ids, { concurrency: DELIVERY_BATCH_SIZE });
+      } catch (batchError) {
+        // The batch's read or outcome write failed (a database hiccup): rather than fail all ten
+        // jobs (each would lose an attempt and back off), run each on its own, so only the ones
+        // whose own statements fail are retried. Idempotent: a row already delivered is skipped.
+        console.warn(`[jobs] a delivery batch failed (${batchError instanceof Error ? batchError.message : String(batchError)}); retrying its deliveries one by one`);
+        retry = new Map();
+        const settled = await Promise.allSettled(ids.map((id) => performDeliveries(ctx, [id])));
+        settled.forEach((s, i) => {
+          const reason = s.status === "fulfilled" ? s.value.get(ids[i]) : s.reason instanceof Error ? s.reason : new Error(String(s.reason));
+          if (reason) retry.set(ids[i], reason);
+        });
+      }
+      for (const [i, job] of jobs.entries()) {
+        const reason = retry.get(ids[i]);
+        if (reason) await boss.fail(JOBS.deliver, job.id, { message: reason.message.slice(0, 2000) });
+      }
+    });
+    // Anchoring every ANCHOR_INTERVAL_MINUTES (0: only on demand). No retries: the next run retries,
+    // and a pg-boss singleton per tick keeps processes from stacking runs (the batcher also locks).
+    await boss.createQueue(JOBS.anchor, { name: JOBS.anchor, retryLimit: 0, policy: "singleton" });
+    const anchorCron = anchorSchedule(ctx.config.anchorIntervalMinutes);
+    if (anchorCron) await boss.schedule(JOBS.anchor, anchorCron, {}, { tz: "UTC" });
+    else await boss.unschedule(JOBS.anchor);
+    await boss.work(JOBS.anchor, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async () => {
+      const anchored = await anchorPending(ctx);
+      const upgraded = await upgradeAnchors(ctx);
+      if (anchored.created.length > 0 || upgraded.changed > 0) console.log("[jobs] anchor", { batches: anchored.created.length, upgraded: upgraded.changed });
+    });
   });
   return boss;
 }

@@ -86,3 +86,21 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
     }
   }, 45_000);
 });
+
+describe.each(databaseKinds.filter((k) => k === "postgres"))("replicas starting together on %s", (kind) => {
+  it("set the queue up one at a time: none fails with a deadlock on a fresh database", async () => {
+    const t = await createTestContext(kind);
+    const started: PgBoss[] = [];
+    try {
+      // Four processes' worth of pg-boss, started at the same moment on one new database.
+      const results = await Promise.allSettled([1, 2, 3, 4].map(() => startJobs(t.ctx, t.db, { pollingIntervalSeconds: 0.5 })));
+      for (const r of results) if (r.status === "fulfilled") started.push(r.value);
+      expect(results.map((r) => (r.status === "rejected" ? String(r.reason) : "started"))).toEqual(["started", "started", "started", "started"]);
+      const queues = await t.ctx.prisma.$queryRaw<{ name: string }[]>`SELECT name FROM pgboss.queue ORDER BY name`;
+      expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining(Object.values(JOBS)));
+    } finally {
+      await Promise.all(started.map((b) => b.stop({ graceful: false, wait: true })));
+      await t.close();
+    }
+  }, 60_000);
+});
