@@ -265,6 +265,11 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       sendJson(res, draining ? 503 : 200, { status: draining ? "stopping" : "ok" });
       return;
     }
+    if (pathname === "/readyz" && draining) {
+      // Stopping: a load balancer must take this replica out now (the route reports the rest).
+      sendJson(res, 503, { error: "not_ready", message: "The server is stopping." });
+      return;
+    }
     if (hasMalformedEscape(pathname)) {
       sendJson(res, 400, { error: "invalid_request", message: "The path has a malformed percent-encoding." });
       return;
