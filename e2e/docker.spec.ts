@@ -1,0 +1,126 @@
+// The operator's path in real Docker (issue #13): the image built from the real Dockerfile on the
+// stand-in base image (scripts/docker/standins.sh), run with only a volume on the embedded database
+// and the JWT secret given as the Docker secret /run/secrets/jwt_secret; the account and its token
+// survive a restart. Then compose.yaml with its PostgreSQL and two app replicas (the host-network
+// overlay e2e/fixtures/docker/compose.host.yaml): the replicas behave as one server. Skipped with
+// one line when no Docker daemon answers. Ports 8460–8463.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { jwtVerify } from "jose";
+import { PASSWORD, uniqueUsername } from "./support/api";
+import { docker, dockerUnavailable, run, waitFor200 } from "./support/docker";
+
+const IMAGE = "artdag-l2:e2e";
+const SINGLE_PORT = 8460;
+const PG_PORT = 8461;
+const REPLICA_A = 8462;
+const REPLICA_B = 8463;
+const PROJECT = "artdag-e2e";
+
+const unavailable = dockerUnavailable();
+test.describe("the image and the compose stack, in Docker", () => {
+  test.describe.configure({ mode: "serial" });
+  test.skip(unavailable !== null, unavailable ?? "");
+
+  const secrets = mkdtempSync(path.join(os.tmpdir(), "artdag-docker-secrets-"));
+  const jwtSecret = "docker-secret-0123456789abcdef0123456789abcdef";
+  test.beforeAll(() => {
+    writeFileSync(path.join(secrets, "jwt_secret"), `${jwtSecret}\n`, { mode: 0o644 });
+    writeFileSync(path.join(secrets, "postgres_password"), "pg-password-for-e2e\n", { mode: 0o644 });
+  });
+  test.afterAll(() => {
+    docker(["rm", "-f", "artdag-e2e-single"], { check: false });
+    docker(["volume", "rm", "-f", "artdag-e2e-data"], { check: false });
+    compose(["down", "-v", "--remove-orphans"], { check: false });
+    rmSync(secrets, { recursive: true, force: true });
+  });
+
+  function compose(args: string[], options: { check?: boolean; timeoutMs?: number } = {}) {
+    return run("docker-compose", ["-p", PROJECT, "-f", "compose.yaml", "-f", "e2e/fixtures/docker/compose.host.yaml", ...args], {
+      ...options,
+      env: { L2_IMAGE: IMAGE, ARTDAG_SECRETS: secrets, E2E_PG_PORT: String(PG_PORT), E2E_L2_PORT: String(REPLICA_A), E2E_L2B_PORT: String(REPLICA_B) },
+    });
+  }
+
+  async function post(url: string, body: unknown, token?: string) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+  const me = async (base: string, token: string) => {
+    const res = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  test("the image: built from the Dockerfile, non-root, healthy on the embedded database with only a volume; the account and token survive a restart", async () => {
+    test.setTimeout(900_000);
+    docker(["build", "--network", "host", "-t", IMAGE, "."], { timeoutMs: 780_000, env: { DOCKER_BUILDKIT: "0" } });
+    const size = Number(docker(["image", "inspect", "-f", "{{.Size}}", IMAGE]).stdout.trim());
+    test.info().annotations.push({ type: "image size", description: `${(size / 1024 / 1024).toFixed(0)} MiB` });
+    expect(docker(["image", "inspect", "-f", "{{.Config.User}} {{.Config.StopSignal}} {{json .Config.Healthcheck.Test}}", IMAGE]).stdout.trim()).toMatch(/^node SIGTERM \[.*\/readyz/);
+
+    docker(["volume", "rm", "-f", "artdag-e2e-data"], { check: false });
+    const started = Date.now();
+    docker(["run", "-d", "--name", "artdag-e2e-single", "--network", "host", "-e", `PORT=${SINGLE_PORT}`, "-v", "artdag-e2e-data:/data", "-v", `${secrets}/jwt_secret:/run/secrets/jwt_secret:ro`, IMAGE]);
+    const base = `http://127.0.0.1:${SINGLE_PORT}`;
+    const logs = () => docker(["logs", "artdag-e2e-single"], { check: false }).stdout + docker(["logs", "artdag-e2e-single"], { check: false }).stderr;
+    await waitFor200(`${base}/readyz`, 120_000, logs);
+    test.info().annotations.push({ type: "start-up to ready", description: `${Date.now() - started} ms` });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", database: "ok", migrations: "current", queue: "running" });
+    expect(docker(["exec", "artdag-e2e-single", "id", "-u"]).stdout.trim()).toBe("1000");
+    // The HEALTHCHECK (GET /readyz every 10 s) reports healthy.
+    await expect.poll(() => docker(["inspect", "-f", "{{.State.Health.Status}}", "artdag-e2e-single"]).stdout.trim(), { timeout: 90_000, intervals: [2000] }).toBe("healthy");
+
+    const username = uniqueUsername("docker");
+    const registered = await post(`${base}/auth/register`, { username, password: PASSWORD });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const token = registered.body.access_token as string;
+    // Signed with the Docker secret, and no secret was generated in the volume.
+    await jwtVerify(token, new TextEncoder().encode(jwtSecret));
+    expect(docker(["exec", "artdag-e2e-single", "ls", "/data"]).stdout.split("\n")).not.toContain("jwt_secret");
+
+    docker(["restart", "-t", "30", "artdag-e2e-single"], { timeoutMs: 60_000 });
+    expect(logs()).toMatch(/artdag-l2: stopped/);
+    await waitFor200(`${base}/readyz`, 120_000, logs);
+    expect(await me(base, token)).toEqual({ status: 200, body: expect.objectContaining({ username }) });
+    const login = await post(`${base}/auth/login`, { username, password: PASSWORD });
+    expect(login.status).toBe(200);
+  });
+
+  test("compose.yaml: PostgreSQL and two app replicas behave as one server", async () => {
+    test.setTimeout(300_000);
+    compose(["down", "-v", "--remove-orphans"], { check: false });
+    compose(["up", "-d", "--no-build"], { timeoutMs: 180_000 });
+    const a = `http://127.0.0.1:${REPLICA_A}`;
+    const b = `http://127.0.0.1:${REPLICA_B}`;
+    const logs = () => compose(["logs", "--no-color", "--tail", "60"], { check: false }).stdout;
+    await waitFor200(`${a}/readyz`, 120_000, logs);
+    await waitFor200(`${b}/readyz`, 120_000, logs);
+
+    // An account made through one replica logs in through the other; its token works on both.
+    const username = uniqueUsername("replicas");
+    const registered = await post(`${a}/auth/register`, { username, password: PASSWORD });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const token = registered.body.access_token as string;
+    expect((await me(b, token)).status).toBe(200);
+    const second = await post(`${b}/auth/login`, { username, password: PASSWORD });
+    expect(second.status).toBe(200);
+
+    // An asset registered through B is listed by A, signed with the one key pair both use.
+    const hash = "ab".repeat(32);
+    const asset = await post(`${b}/assets`, { name: `docker-${username}`, content_hash: hash, asset_type: "image" }, token);
+    expect(asset.status, JSON.stringify(asset.body)).toBe(201);
+    const listed = (await (await fetch(`${a}/assets?limit=5`, { headers: { accept: "application/json" } })).json()) as { assets: { name: string }[] };
+    expect(listed.assets.map((x) => x.name)).toContain(`docker-${username}`);
+
+    // Logged out through A: refused by B at once.
+    const logout = await post(`${a}/auth/logout`, {}, token);
+    expect(logout).toEqual({ status: 200, body: { revoked: true } });
+    expect(await me(b, token)).toEqual({ status: 401, body: { error: "unauthorized", message: "The token is invalid, expired or revoked." } });
+  });
+});
