@@ -22,9 +22,19 @@ RUN npm install --no-audit --no-fund --loglevel=error
 # --- build: Next's production build and the downloadable CLI client ----------------------------------
 FROM deps AS build
 COPY . .
+# After the prune, npm still keeps the peer dependencies of @prisma/client and next (the Prisma CLI
+# with its studio and dev server, TypeScript, Playwright): the running server uses none of them
+# (the client is generated, migrations go through @prisma/schema-engine-wasm, next.config.ts is
+# compiled by Next's SWC), and they are half the image. Nor does it use Prisma's query compilers for
+# other databases than PostgreSQL.
 RUN npx tsx scripts/start.ts --build-only \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
- && rm -rf .next/cache
+ && rm -rf .next/cache node_modules/prisma node_modules/@prisma/studio-core node_modules/@prisma/dev \
+      node_modules/effect node_modules/elkjs node_modules/typescript node_modules/@types \
+      node_modules/@playwright node_modules/playwright node_modules/playwright-core \
+ && rm -f node_modules/@prisma/client/runtime/*.map \
+      node_modules/@prisma/client/runtime/query_compiler_*_bg.sqlite.* node_modules/@prisma/client/runtime/query_compiler_*_bg.mysql.* \
+      node_modules/@prisma/client/runtime/query_compiler_*_bg.sqlserver.* node_modules/@prisma/client/runtime/query_compiler_*_bg.cockroachdb.*
 
 # --- runtime -----------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
