@@ -151,8 +151,8 @@ test.describe("the image and the compose stack, in Docker", () => {
     const hash = "ab".repeat(32);
     const asset = await post(`${b}/assets`, { name: `docker-${username}`, content_hash: hash, asset_type: "image" }, token);
     expect(asset.status, JSON.stringify(asset.body)).toBe(201);
-    const listed = (await (await fetch(`${a}/assets?limit=5`, { headers: { accept: "application/json" } })).json()) as { assets: { name: string }[] };
-    expect(listed.assets.map((x) => x.name)).toContain(`docker-${username}`);
+    const listed = (await (await fetch(`${a}/assets?limit=5`, { headers: { accept: "application/json" } })).json()) as { items: { name: string }[] };
+    expect(listed.items.map((x) => x.name)).toContain(`docker-${username}`);
 
     // Logged out through A: refused by B at once.
     const logout = await post(`${a}/auth/logout`, {}, token);
