@@ -182,7 +182,10 @@ test.describe("the image and the compose stack, in Docker", () => {
     // No depends_on in Swarm: a task started before PostgreSQL answers exits with one line and is restarted.
     await waitFor200(`${a}/readyz`, 180_000, logs);
     await waitFor200(`${b}/readyz`, 180_000, logs);
-    expect(docker(["service", "ls", "--filter", `name=${STACK}_l2`, "--format", "{{.Replicas}}"]).stdout.trim()).toBe("2/2");
+    // Swarm counts a task once its HEALTHCHECK (GET /readyz) has passed.
+    await expect
+      .poll(() => docker(["service", "ls", "--filter", `name=${STACK}_l2`, "--format", "{{.Replicas}}"]).stdout.trim(), { timeout: 120_000, intervals: [2000] })
+      .toBe("2/2");
 
     const username = uniqueUsername("swarm");
     const registered = await post(`${a}/auth/register`, { username, password: PASSWORD });
