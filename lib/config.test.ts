@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,6 +105,7 @@ describe("loadConfig", () => {
     [{ REGISTRATION: "true" }, "REGISTRATION", "open, closed or invite"],
     [{ RATE_LIMIT_ANCHOR: "0/60" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
     [{ RATE_LIMIT_ANCHOR: "5 per hour" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
+    [{ DATABASE_URL: "postgresql://u@db/a", DATABASE_PASSWORD_FILE: "/nonexistent/pw" }, "DATABASE_PASSWORD_FILE", "cannot read /nonexistent/pw (ENOENT)"],
   ])("refuses %o with one message naming %s", (env, variable, problem) => {
     const err = configError(env as Record<string, string>);
     expect(err.variable).toBe(variable);
@@ -134,5 +136,22 @@ describe("findListedL1", () => {
     "javascript:alert(1)",
   ])("answers null for %s", (raw) => {
     expect(findListedL1(config, raw)).toBeNull();
+  });
+
+  it("takes the database password from DATABASE_PASSWORD_FILE (a Docker secret), escaped into DATABASE_URL", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "artdag-config-"));
+    try {
+      const file = path.join(dir, "postgres_password");
+      writeFileSync(file, "p@ss:w/rd\n");
+      const config = loadConfig({ DATABASE_URL: "postgresql://artdag@db:5432/artdag", DATABASE_PASSWORD_FILE: file });
+      expect(config.databaseUrl).toBe("postgresql://artdag:p%40ss%3Aw%2Frd@db:5432/artdag");
+      expect(decodeURIComponent(new URL(config.databaseUrl!).password)).toBe("p@ss:w/rd");
+      writeFileSync(file, "");
+      expect(configError({ DATABASE_URL: "postgresql://artdag@db/artdag", DATABASE_PASSWORD_FILE: file }).message).toBe(`DATABASE_PASSWORD_FILE: ${file} is empty`);
+      // Without DATABASE_URL (the embedded database) the file is not read.
+      expect(loadConfig({ DATABASE_PASSWORD_FILE: path.join(dir, "absent") }).databaseUrl).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

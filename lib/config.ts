@@ -1,7 +1,25 @@
 // The only reader of process.env (an architecture test enforces it). Everything the product can be
 // configured with is read, validated and typed here once; product.md §1 is the contract.
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
+/**
+ * DATABASE_URL with the password read from a file (DATABASE_PASSWORD_FILE, e.g. a Docker secret
+ * `/run/secrets/postgres_password`), so the password is in neither the environment nor the compose file.
+ */
+function withPasswordFrom(databaseUrl: string, file: string): string {
+  let password: string;
+  try {
+    password = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (err) {
+    throw new ConfigError("DATABASE_PASSWORD_FILE", `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!password) throw new ConfigError("DATABASE_PASSWORD_FILE", `${file} is empty`);
+  const url = new URL(databaseUrl);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -160,9 +178,12 @@ export function loadConfig(env: Env): Config {
 
   const dataDir = path.resolve(expandHome((env.ARTDAG_DATA ?? "~/.artdag/l2").trim()));
 
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  let databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL", "must be a postgresql:// URL (unset it to use the embedded database)");
+  }
+  if (databaseUrl && env.DATABASE_PASSWORD_FILE?.trim()) {
+    databaseUrl = withPasswordFrom(databaseUrl, env.DATABASE_PASSWORD_FILE.trim());
   }
 
   const l1Servers = urlList("L1_SERVERS", env.L1_SERVERS, ["https://celery-artdag.rose-ash.com"]);

@@ -321,6 +321,11 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       applySecurityHeaders(req, res, csp);
       return void sendJson(res, draining ? 503 : 200, { status: draining ? "stopping" : "ok" });
     }
+    if (pathname === "/readyz" && draining) {
+      // Stopping: a load balancer must take this replica out now (the route reports the rest).
+      applySecurityHeaders(req, res, csp);
+      return void sendJson(res, 503, { error: "not_ready", message: "The server is stopping." });
+    }
     if (pathname.includes("%") && hasMalformedEscape(pathname)) {
       applySecurityHeaders(req, res, csp);
       return void sendJson(res, 400, { error: "invalid_request", message: "The path has a malformed percent-encoding." });

@@ -10,11 +10,16 @@ import { ensureActorKeyPair } from "@/lib/crypto";
 import { DatabaseLockedError, openDatabase, type Database } from "@/lib/db";
 import { bossJobSender, startJobs } from "@/lib/jobs";
 import { resolveJwtSecret } from "@/lib/tokens";
+import { checkReadiness, type Readiness } from "./readiness";
+
+export type { Readiness } from "./readiness";
 
 export interface Runtime {
   ctx: AppContext;
   db: Database;
   boss: PgBoss;
+  /** False once the job queue has stopped (shutdown, or pg-boss gave up). */
+  queueRunning(): boolean;
   stop(): Promise<void>;
 }
 
@@ -53,11 +58,16 @@ async function start(): Promise<Runtime> {
   };
   const boss = await startJobs(ctx, db);
   queue = boss;
+  let queueStopped = false;
+  boss.once("stopped", () => {
+    queueStopped = true;
+  });
   let stopping: Promise<void> | undefined;
   return {
     ctx,
     db,
     boss,
+    queueRunning: () => !queueStopped,
     stop() {
       stopping ??= (async () => {
         await boss.stop({ graceful: true, timeout: 5000 }).catch(() => {});
@@ -77,6 +87,11 @@ function getRuntime(): Promise<Runtime> {
 /** The application context of this process. */
 export async function getContext(): Promise<AppContext> {
   return (await getRuntime()).ctx;
+}
+
+/** What GET /readyz answers: database, migrations and queue of this process (./readiness). */
+export function readiness(): Promise<Readiness> {
+  return checkReadiness(getRuntime());
 }
 
 /** Stops the queue and closes the database, if the runtime was started. */
