@@ -116,8 +116,12 @@ export async function buildSignedClaim(
     cc: [`${actor}/followers`],
   };
   // FEP-8b32 order: the proof first, over the document without `signature`; then the Art DAG signature.
-  await ensureActorEd25519Key(ctx.config.keysDir, owner);
-  const ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  // Created on first use for an actor older than Ed25519 keys; read once when it exists.
+  let ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  if (!ed25519) {
+    await ensureActorEd25519Key(ctx.config.keysDir, owner);
+    ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  }
   if (!ed25519) throw new Error(`the actor ${owner} has no Ed25519 key in ${ctx.config.keysDir}`);
   const proved = createProof(unsigned, {
     privateKey: ed25519.privateKey,
@@ -141,10 +145,13 @@ export interface ActivityToStore {
  * The lock that serialises publication indexes (the one storeActivity takes), as the first statement
  * of a batched `$transaction([...])`. Each later statement of the batch takes a fresh snapshot (READ
  * COMMITTED), so one that inserts an activity with MAX(index)+1 after it sees every index committed
- * before; a rolled-back batch leaves no gap.
+ * before; a rolled-back batch leaves no gap. With `notify`, the same statement also queues a
+ * `pg_notify` (sent by PostgreSQL only if the batch commits), saving the batch a round trip.
  */
-export function lockPublicationIndex(db: Db): Prisma.PrismaPromise<number> {
-  return db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`;
+export function lockPublicationIndex(db: Db, notify?: { channel: string; payload: string }): Prisma.PrismaPromise<number> {
+  return notify
+    ? db.$executeRaw`SELECT pg_advisory_xact_lock(726173), pg_notify(${notify.channel}, ${notify.payload})`
+    : db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cacheTag, purgeCache } from "@/lib/cache";
+import { cacheTag, deliverCachePurge, purgeCache, purgeNotification } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation, type Db, type Prisma } from "@/lib/db";
@@ -182,9 +182,17 @@ function insertClaimStatement(db: Db, c: SignedClaim): Prisma.PrismaPromise<Inse
               (SELECT index FROM activity) AS activity_index`;
 }
 
-/** The batched writes of claims: the publication-index lock, then one statement per claim, in order. */
+/**
+ * The batched writes of claims: the publication-index lock with the cache purge of every claim (its
+ * NOTIFY leaves when the batch commits), then one statement per claim, in order. After the commit,
+ * the caller delivers the purge to this process: deliverCachePurge(claimsPurge(claims).tags).
+ */
 export function claimWriteStatements(db: Db, claims: SignedClaim[]): Prisma.PrismaPromise<unknown>[] {
-  return [lockPublicationIndex(db), ...claims.map((c) => insertClaimStatement(db, c))];
+  return [lockPublicationIndex(db, claimsPurge(claims)), ...claims.map((c) => insertClaimStatement(db, c))];
+}
+
+function claimsPurge(claims: SignedClaim[]): ReturnType<typeof purgeNotification> {
+  return purgeNotification(claims.flatMap(claimCacheTags));
 }
 
 function insertedView(row: InsertedAssetRow): AssetView {
@@ -224,16 +232,16 @@ function claimCacheTags(c: SignedClaim): string[] {
 export async function writeClaims(
   ctx: AppContext,
   claims: SignedClaim[],
-  options: { timeoutMs: number },
+  options: { timeoutMs: number; /** Whether the owner has followers, when the caller has just read it. */ followed?: boolean },
 ): Promise<{ asset: AssetView; activity: ActivityJson }[]> {
   const owners = new Set(claims.map((c) => c.input.owner));
   if (owners.size !== 1) throw new Error("writeClaims writes the claims of exactly one owner");
   const [owner] = owners;
-  const followed = await ctx.prisma.$queryRaw<unknown[]>`SELECT 1 FROM followers WHERE username = ${owner} LIMIT 1`;
-  if (followed.length === 0) {
+  const followed = options.followed ?? (await hasFollowers(ctx, owner));
+  if (!followed) {
     const results = await ctx.prisma.$transaction(claimWriteStatements(ctx.prisma, claims));
-    // Committed: purge what the claims changed (a NOTIFY of its own, after the commit).
-    await purgeCache(ctx.prisma, claims.flatMap(claimCacheTags));
+    // Committed (and the batch's NOTIFY sent to the other replicas): purge this process at once.
+    deliverCachePurge(claimsPurge(claims).tags);
     return (results.slice(1) as InsertedAssetRow[][]).map(([row], i) => ({ asset: insertedView(row), activity: claims[i].claim.json }));
   }
   return ctx.prisma.$transaction(
@@ -259,6 +267,11 @@ export async function writeClaims(
   );
 }
 
+async function hasFollowers(ctx: AppContext, owner: string): Promise<boolean> {
+  const rows = await ctx.prisma.$queryRaw<unknown[]>`SELECT 1 FROM followers WHERE username = ${owner} LIMIT 1`;
+  return rows.length > 0;
+}
+
 /** Turns a unique violation of a claim into the 409 a person can act on. */
 export async function explainClaimConflict(ctx: AppContext, input: { contentHash: string; name: string }): Promise<AppError> {
   const claimed = await alreadyClaimed(ctx.prisma, input.contentHash);
@@ -279,9 +292,14 @@ export async function registerAsset(
   input: RegisterAssetInput,
 ): Promise<{ asset: AssetView; activity: ActivityJson }> {
   requireSignableMetadata(input.metadata);
-  // Cheap early answers (one lookup for both); the unique constraints below decide races.
-  const existing = await ctx.prisma.$queryRaw<{ owner: string; name: string; content_hash: string }[]>`
-    SELECT owner, name, content_hash FROM assets WHERE content_hash = ${input.content_hash} OR name = ${input.name} LIMIT 2`;
+  // Cheap early answers (one lookup for both), and whether the owner has followers (which decides
+  // how the claim is written), in one round trip; the unique constraints below decide races.
+  const [{ existing, followed }] = await ctx.prisma.$queryRaw<
+    { existing: { owner: string; name: string; content_hash: string }[]; followed: boolean }[]
+  >`
+    SELECT COALESCE((SELECT json_agg(a) FROM (SELECT owner, name, content_hash FROM assets
+                                              WHERE content_hash = ${input.content_hash} OR name = ${input.name} LIMIT 2) a), '[]') AS existing,
+           EXISTS (SELECT 1 FROM followers WHERE username = ${owner}) AS followed`;
   const claimed = existing.find((a) => a.content_hash === input.content_hash);
   if (claimed) throw claimedBy(claimed);
   if (existing.length > 0) throw nameTaken(input.name);
@@ -297,7 +315,7 @@ export async function registerAsset(
   };
   const signed = await signClaim(ctx, claim);
   try {
-    const [written] = await writeClaims(ctx, [signed], { timeoutMs: 15_000 });
+    const [written] = await writeClaims(ctx, [signed], { timeoutMs: 15_000, followed });
     return written;
   } catch (err) {
     if (isUniqueViolation(err)) throw await explainClaimConflict(ctx, claim);
