@@ -40,7 +40,7 @@ import { registerAsset, registerAssetInput } from "../../lib/registry";
 import { buildSignedClaim, storeActivity } from "../../lib/registry/activities";
 import { claimWriteStatements, signClaim } from "../../lib/registry/assets";
 import { issueToken, tokenHash, verifyTokenSignature } from "../../lib/tokens";
-import { purgeNotification } from "../../lib/cache";
+import { CACHE_PURGE_CHANNEL } from "../../lib/cache";
 
 export interface MicroOptions {
   /** Measured time per operation, in milliseconds. */
@@ -226,8 +226,8 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
           opts.durationMs,
           (i) =>
             pg.transaction(async (tx) => {
-              const purge = purgeNotification([`outbox:${OWNER}`, `user:${OWNER}`, `object:${hash64(`micro-one-${i}`)}`, "nodeinfo"]);
-              await tx.query(`SELECT pg_advisory_xact_lock(726173), pg_notify($1, $2)`, [purge.channel, purge.payload]);
+              const tags = [`outbox:${OWNER}`, `user:${OWNER}`, `object:${hash64(`micro-one-${i}`)}`, "nodeinfo"];
+              await tx.query(`SELECT pg_advisory_xact_lock(726173), pg_notify($1, $2)`, [CACHE_PURGE_CHANNEL, JSON.stringify(tags)]);
               await tx.query(
                 `WITH activity AS (
                    INSERT INTO activities (id, index, type, actor, body, published)
