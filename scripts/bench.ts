@@ -598,8 +598,7 @@ function printRegistrations(http: RegisterLoadResult[], micro: MicroResult) {
   );
   console.log("   (the ceiling is the work every registration must do: the Bearer token check, signClaim — both key files, the");
   console.log("    FEP-8b32 proof and the Art DAG signature — and the writes in raw SQL, the cheaper of the two forms above;");
-  console.log("    no Prisma, no HTTP, no Next, no body parsing, and no duplicate/followers lookup, which a single-statement");
-  console.log("    write could avoid)");
+  console.log("    no Prisma, no HTTP, no Next, no body parsing)");
   console.log(`   (the stored activity body of a registration is ${fmt(micro.activityBytes)} bytes; CPU µs/op is the process's`);
   console.log("    user + system time, all threads, so it can exceed the wall time; run-to-run noise is about ±20%)");
 }

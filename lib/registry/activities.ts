@@ -142,19 +142,6 @@ export interface ActivityToStore {
 }
 
 /**
- * The lock that serialises publication indexes (the one storeActivity takes), as the first statement
- * of a batched `$transaction([...])`. Each later statement of the batch takes a fresh snapshot (READ
- * COMMITTED), so one that inserts an activity with MAX(index)+1 after it sees every index committed
- * before; a rolled-back batch leaves no gap. With `notify`, the same statement also queues a
- * `pg_notify` (sent by PostgreSQL only if the batch commits), saving the batch a round trip.
- */
-export function lockPublicationIndex(db: Db, notify?: { channel: string; payload: string }): Prisma.PrismaPromise<number> {
-  return notify
-    ? db.$executeRaw`SELECT pg_advisory_xact_lock(726173), pg_notify(${notify.channel}, ${notify.payload})`
-    : db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`;
-}
-
-/**
  * Stores a signed activity with the next publication index. The index comes from MAX+1 under a
  * transaction-scoped advisory lock, so it has no gaps even when a registration rolls back.
  */
