@@ -13,7 +13,7 @@ import {
   verifyProof,
   type ProofForm,
 } from "@/lib/crypto";
-import type { Db, Prisma } from "@/lib/db";
+import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { AssetType } from "./schemas";
 import { activityIdOfUrl, activityUrl, actorKeyId, actorUrl, objectUrl } from "@/lib/urls";
