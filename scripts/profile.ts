@@ -1,17 +1,20 @@
-// `npm run profile -- [--target actor|webfinger|ping|verify] [--seconds 10] [--gzip] [--no-cache]`: where
-// one kind of request spends our server's CPU (--no-cache: the response cache off, FRONT_CACHE_MB=0,
-// so every request is a cold one through Next). Starts our server (built, embedded database, a temporary data
+// `npm run profile -- [--target actor|webfinger|ping|verify|register] [--seconds 10] [--gzip] [--no-cache] [--save f.cpuprofile]`:
+// where one kind of request spends our server's CPU (--no-cache: the response cache off,
+// FRONT_CACHE_MB=0, so every request is a cold one through Next; register: POST /assets with a
+// Bearer token and fresh content hashes). Starts our server (built, embedded database, a temporary data
 // folder) under `node --cpu-prof`, registers a user, loads the target with autocannon (10
-// connections), stops the server (it drains and exits, so V8 writes the profile) and prints the
+// connections; `register`: POST /assets with the user's Bearer token, each body with a fresh name and
+// content hash, from 8 closed-loop clients as scripts/bench/register-load.ts does), stops the server (it drains and exits, so V8 writes the profile) and prints the
 // functions with the most self time, and the same time grouped by where the code comes from
 // (Next, React, Node's internals, our lib/, …). docs/performance.md quotes it.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { registerLoad } from "./bench/register-load";
 
 const root = path.resolve(import.meta.dirname, "..");
 const argv = process.argv.slice(2);
@@ -24,6 +27,8 @@ const SECONDS = Number(arg("seconds", "10"));
 const GZIP = argv.includes("--gzip");
 const NO_CACHE = argv.includes("--no-cache");
 const TOP = Number(arg("top", "25"));
+/** Where to keep a copy of the .cpuprofile (e.g. to open in Chrome's DevTools); by default it is removed with the data folder. */
+const SAVE = arg("save", "");
 
 type Autocannon = (opts: Record<string, unknown>) => PromiseLike<{ requests: { mean: number; total: number }; non2xx: number; errors: number }>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
@@ -87,39 +92,54 @@ async function main() {
     const reg = await fetch(`${base}/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: randomBytes(12).toString("hex") }) });
     if (reg.status !== 201) throw new Error(`register answered ${reg.status}`);
     const { access_token: accessToken } = (await reg.json()) as { access_token: string };
-    // A renderer login as an L1 checks it: attach to the first configured L1 (nothing is sent to it)
-    // and introspect the scoped token from the redirect.
-    const l1 = ((await (await fetch(`${base}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as { l1_server: string }[])[0]?.l1_server;
-    const attach = await fetch(`${base}/renderers/attach`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ l1_server: l1 }),
-    });
-    const scoped = new URL(attach.headers.get("location") ?? "http://x/").searchParams.get("auth_token");
-    if (attach.status !== 303 || !scoped || !l1) throw new Error(`POST /renderers/attach answered ${attach.status}`);
-    const targets: Record<string, { url: string; headers: Record<string, string>; body?: string }> = {
-      actor: { url: `${base}/users/${username}`, headers: { accept: "application/activity+json" } },
-      webfinger: { url: `${base}/.well-known/webfinger?resource=acct:${username}@127.0.0.1:${port}`, headers: { accept: "application/jrd+json" } },
-      ping: { url: `${base}/api/ping`, headers: { accept: "application/json" } },
-      verify: { url: `${base}/auth/verify`, headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ token: scoped, l1_server: l1 }) },
-    };
-    const target = targets[TARGET];
-    if (!target) throw new Error(`--target must be one of ${Object.keys(targets).join(", ")}`);
-    const headers = { ...target.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
-    const method = target.body === undefined ? {} : { method: "POST", body: target.body };
-    await autocannon({ url: target.url, headers, ...method, connections: 10, duration: 2 }); // warm-up
-    const loadStarted = performance.now();
-    const r = await autocannon({ url: target.url, headers, ...method, connections: 10, duration: SECONDS });
-    console.log(`${TARGET}${GZIP ? " (gzip)" : ""}${NO_CACHE ? " (cache off)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+    if (!accessToken) throw new Error("register gave no access_token");
+    let summary: string;
+    let total: number;
+    let loadStart = performance.now();
+    if (TARGET === "register") {
+      await registerLoad(base, accessToken, 8, 2000, 0); // warm-up
+      loadStart = performance.now();
+      const r = await registerLoad(base, accessToken, 8, SECONDS * 1000, 0);
+      total = r.requests;
+      summary = `register (POST /assets, 8 clients): ${r.perSecond.toFixed(1)} reg/s, ${r.requests} registrations, every answer 201`;
+    } else {
+      // A renderer login as an L1 checks it: attach to the first configured L1 (nothing is sent to it)
+      // and introspect the scoped token from the redirect.
+      const l1 = ((await (await fetch(`${base}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as { l1_server: string }[])[0]?.l1_server;
+      const attach = await fetch(`${base}/renderers/attach`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ l1_server: l1 }),
+      });
+      const scoped = new URL(attach.headers.get("location") ?? "http://x/").searchParams.get("auth_token");
+      if (attach.status !== 303 || !scoped || !l1) throw new Error(`POST /renderers/attach answered ${attach.status}`);
+      const targets: Record<string, { url: string; headers: Record<string, string>; body?: string }> = {
+        actor: { url: `${base}/users/${username}`, headers: { accept: "application/activity+json" } },
+        webfinger: { url: `${base}/.well-known/webfinger?resource=acct:${username}@127.0.0.1:${port}`, headers: { accept: "application/jrd+json" } },
+        ping: { url: `${base}/api/ping`, headers: { accept: "application/json" } },
+        verify: { url: `${base}/auth/verify`, headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ token: scoped, l1_server: l1 }) },
+      };
+      const target = targets[TARGET];
+      if (!target) throw new Error(`--target must be one of ${[...Object.keys(targets), "register"].join(", ")}`);
+      const headers = { ...target.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
+      const method = target.body === undefined ? {} : { method: "POST", body: target.body };
+      await autocannon({ url: target.url, headers, ...method, connections: 10, duration: 2 }); // warm-up
+      loadStart = performance.now();
+      const r = await autocannon({ url: target.url, headers, ...method, connections: 10, duration: SECONDS });
+      total = r.requests.total;
+      summary = `${TARGET}${GZIP ? " (gzip)" : ""}${NO_CACHE ? " (cache off)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`;
+    }
+    console.log(summary);
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
     // Only the samples taken while the load ran: the profile ends when the process exits, so the
     // window is the last (exit − load start) of it. Start-up (Next's prepare, the database) is left out.
-    const windowUs = (performance.now() - loadStarted) * 1000;
+    const windowUs = (performance.now() - loadStart) * 1000;
 
     const file = readdirSync(profiles).find((f) => f.endsWith(".cpuprofile"));
     if (!file) throw new Error("no profile was written");
+    if (SAVE) copyFileSync(path.join(profiles, file), path.resolve(SAVE));
     const profile = JSON.parse(readFileSync(path.join(profiles, file), "utf8")) as Profile;
     const interval = (profile.endTime - profile.startTime) / profile.samples.length / 1000; // ms per sample
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -142,7 +162,7 @@ async function main() {
       const o = origin(url, functionName);
       byOrigin.set(o, (byOrigin.get(o) ?? 0) + count);
     }
-    const perRequest = (count: number) => ((count * interval * 1000) / r.requests.total).toFixed(1);
+    const perRequest = (count: number) => ((count * interval * 1000) / total).toFixed(1);
     console.log(`\nCPU while serving: ${((busy * interval) / 1000).toFixed(1)} s busy; per request ${perRequest(busy)} µs (samples during the load and the drain only)\n`);
     console.log("self time by origin            share   µs/request");
     for (const [o, c] of [...byOrigin].sort((a, b) => b[1] - a[1]).slice(0, 15)) {

@@ -100,6 +100,30 @@ describe.each(databaseKinds)("purges through the database (%s)", (kind) => {
     const expected = [cacheTag.nodeinfo, cacheTag.user("carol"), cacheTag.collection("carol", "outbox"), cacheTag.object(contentHash)];
     await waitFor(() => expected.every((tag) => all().includes(tag)), expected.join(", "));
   });
+  it("purges a claim once whether or not its owner has followers, and only when the claim is written", async () => {
+    for (const u of ["erin", "dora"]) await registerUser(t.ctx, { username: u, password: `password ${u}` }, { client: null });
+    // dora has a follower, erin has none.
+    await t.ctx.prisma.follower.create({
+      data: { username: "dora", actor: "https://peer.test/users/f", inbox: "https://peer.test/users/f/inbox", sharedInbox: "https://peer.test/inbox" },
+    });
+    for (const owner of ["erin", "dora"]) {
+      const contentHash = createHash("sha3-256").update(`once-${owner}-${kind}`).digest("hex");
+      await registerAsset(t.ctx, owner, registerAssetInput.parse({ name: `once-${owner}-${kind}`, content_hash: contentHash, asset_type: "image" }));
+      await waitFor(() => all().includes(cacheTag.object(contentHash)), `the purge of ${owner}'s claim`);
+      // Notifications arrive in commit order: one sent before the claim's own would be here already.
+      expect(all().filter((tag) => tag === cacheTag.object(contentHash))).toHaveLength(1);
+      expect(await t.ctx.prisma.asset.count({ where: { contentHash } })).toBe(1);
+    }
+    // A refused claim (the hash is taken) purges nothing.
+    const taken = createHash("sha3-256").update(`once-erin-${kind}`).digest("hex");
+    const before = all().length;
+    await expect(
+      registerAsset(t.ctx, "dora", registerAssetInput.parse({ name: `refused-${kind}`, content_hash: taken, asset_type: "image" })),
+    ).rejects.toMatchObject({ code: "content_already_claimed" });
+    await purgeCache(t.ctx.prisma, ["after-refused"]);
+    await waitFor(() => all().includes("after-refused"), "the last purge");
+    expect(all().slice(before)).toEqual(["after-refused"]);
+  });
   // Last: cutting the connection cuts the suite's own listener too (it reconnects a second later).
   // Only where there is a PostgreSQL connection to cut (registered only there, so PGlite skips nothing).
   if (kind === "postgres") it("listens again after its connection is cut, and says so (a purge may have been missed)", async () => {

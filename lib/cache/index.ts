@@ -65,6 +65,17 @@ export async function purgeCache(db: RawSql, tags: readonly string[]): Promise<v
   deliverCachePurge(unique);
 }
 
+/**
+ * The `pg_notify` of a purge, for a write that sends it as part of a statement of its own
+ * transaction (one round trip fewer than purgeCache): the notification goes out when that
+ * transaction commits; after the commit, the writer calls deliverCachePurge(tags) for this process,
+ * as purgeCache does.
+ */
+export function purgeNotification(tags: readonly string[]): { channel: string; payload: string; tags: string[] } {
+  const unique = [...new Set(tags)];
+  return { channel: CACHE_PURGE_CHANNEL, payload: JSON.stringify(unique), tags: unique };
+}
+
 /** The tags of a purge notification's payload (anything malformed purges nothing). */
 export function parsePurgePayload(payload: string | undefined): string[] {
   try {

@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { actorKeyPaths } from "./keys";
+import { actorKeyPaths, readKeyFile } from "./keys";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -54,13 +54,8 @@ export async function ensureActorEd25519Key(keysDir: string, username: string): 
  */
 export async function readActorEd25519Key(keysDir: string, username: string): Promise<Ed25519KeyPair | null> {
   const file = actorEd25519KeyPath(keysDir, username);
-  let pem: string;
-  try {
-    pem = await readFile(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
-  }
+  const pem = readKeyFile(file);
+  if (pem === null) return null;
   const known = pairsByPem.get(pem);
   if (known) return known;
   let privateKey: KeyObject;

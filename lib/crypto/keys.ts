@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -61,9 +62,30 @@ export async function readActorPublicKey(keysDir: string, username: string): Pro
   return readFile(actorKeyPaths(keysDir, username).publicKey, "utf8").catch(() => null);
 }
 
-/** The actor's private key (PKCS#8 PEM), or null when it has none. */
+/** The actor's private key (PKCS#8 PEM), or null when it has none. Read afresh on every call (see readKeyFile). */
 export async function readActorPrivateKey(keysDir: string, username: string): Promise<string | null> {
-  return readFile(actorKeyPaths(keysDir, username).privateKey, "utf8").catch(() => null);
+  const file = actorKeyPaths(keysDir, username).privateKey;
+  try {
+    return readKeyFile(file);
+  } catch {
+    return null; // unreadable is no key, as before
+  }
+}
+
+/**
+ * A key file's text, or null when it does not exist. Read synchronously: a key file is a few hundred
+ * bytes on local disk, and every signature reads one. The four thread-pool hops of an async
+ * `readFile` (open, fstat, read, close) cost several times the read itself, and a signing request
+ * waited on them.
+ * @throws on any error but ENOENT
+ */
+export function readKeyFile(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
 }
 
 /** Parsed private keys by PEM text; bounded, since each user has one key and the set barely changes. */

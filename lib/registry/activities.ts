@@ -13,7 +13,7 @@ import {
   verifyProof,
   type ProofForm,
 } from "@/lib/crypto";
-import type { Db, Prisma } from "@/lib/db";
+import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { AssetType } from "./schemas";
 import { activityIdOfUrl, activityUrl, actorKeyId, actorUrl, objectUrl } from "@/lib/urls";
@@ -116,8 +116,12 @@ export async function buildSignedClaim(
     cc: [`${actor}/followers`],
   };
   // FEP-8b32 order: the proof first, over the document without `signature`; then the Art DAG signature.
-  await ensureActorEd25519Key(ctx.config.keysDir, owner);
-  const ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  // Created on first use for an actor older than Ed25519 keys; read once when it exists.
+  let ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  if (!ed25519) {
+    await ensureActorEd25519Key(ctx.config.keysDir, owner);
+    ed25519 = await readActorEd25519Key(ctx.config.keysDir, owner);
+  }
   if (!ed25519) throw new Error(`the actor ${owner} has no Ed25519 key in ${ctx.config.keysDir}`);
   const proved = createProof(unsigned, {
     privateKey: ed25519.privateKey,
@@ -135,16 +139,6 @@ export interface ActivityToStore {
   actor: string;
   body: string;
   published: Date;
-}
-
-/**
- * The lock that serialises publication indexes (the one storeActivity takes), as the first statement
- * of a batched `$transaction([...])`. Each later statement of the batch takes a fresh snapshot (READ
- * COMMITTED), so one that inserts an activity with MAX(index)+1 after it sees every index committed
- * before; a rolled-back batch leaves no gap.
- */
-export function lockPublicationIndex(db: Db): Prisma.PrismaPromise<number> {
-  return db.$executeRaw`SELECT pg_advisory_xact_lock(726173)`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cacheTag, purgeCache } from "@/lib/cache";
+import { cacheTag, deliverCachePurge, purgeCache, purgeNotification } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH } from "@/lib/crypto";
 import { isUniqueViolation, type Db, type Prisma } from "@/lib/db";
@@ -7,7 +7,6 @@ import { assertStorableJson } from "@/lib/http";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
 import {
   buildSignedClaim,
-  lockPublicationIndex,
   storeActivity,
   type ActivityJson,
   type ActivityToStore,
@@ -158,9 +157,30 @@ interface InsertedAssetRow {
   activity_index: number;
 }
 
+/** The transaction-local setting through which a batch's first statement tells the others that the owner has no followers. */
+const UNFOLLOWED = "artdag.claim_owner_unfollowed";
+
+/**
+ * The first statement of a claims batch. It takes the lock that serialises publication indexes (the
+ * one storeActivity takes): each later statement of the batch takes a fresh snapshot (READ
+ * COMMITTED), so one that inserts an activity with MAX(index)+1 after it sees every index committed
+ * before, and a rolled-back batch leaves no gap. In the same statement it reads, once for the whole
+ * batch, whether the owner has followers, and hands the answer to the later statements through a
+ * transaction-local setting; only when there are none does it queue the cache purge's NOTIFY (sent
+ * by PostgreSQL only if the batch commits).
+ */
+function lockForClaimsStatement(db: Db, owner: string, purge: { channel: string; payload: string }): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`
+    SELECT pg_advisory_xact_lock(726173),
+           set_config(${UNFOLLOWED}, s.unfollowed::text, true),
+           CASE WHEN s.unfollowed THEN pg_notify(${purge.channel}, ${purge.payload}) END
+      FROM (SELECT NOT EXISTS (SELECT 1 FROM followers WHERE username = ${owner}) AS unfollowed) s`;
+}
+
 /**
  * One statement per claim: its activity with the next publication index (MAX+1, under the lock taken
- * by the batch's first statement) and its asset, returning the asset as the API shows it. Raw SQL:
+ * by the batch's first statement) and its asset, returning the asset as the API shows it — or
+ * nothing at all when the batch's first statement found that the owner has followers. Raw SQL:
  * Prisma's model writes cost several times the INSERTs themselves here.
  */
 function insertClaimStatement(db: Db, c: SignedClaim): Prisma.PrismaPromise<InsertedAssetRow[]> {
@@ -172,6 +192,7 @@ function insertClaimStatement(db: Db, c: SignedClaim): Prisma.PrismaPromise<Inse
       SELECT ${c.claim.activityId}::uuid, COALESCE(MAX(index), 0) + 1, 'Create', ${a.owner}, ${c.claim.body},
              ${c.claim.published.toISOString()}::timestamptz
       FROM activities
+      HAVING current_setting(${UNFOLLOWED}) = 'true'
       RETURNING id, index
     )
     INSERT INTO assets (name, content_hash, asset_type, tags, metadata, url, ipfs_cid, owner, provenance, run_l1_server, run_id, activity_id)
@@ -182,9 +203,18 @@ function insertClaimStatement(db: Db, c: SignedClaim): Prisma.PrismaPromise<Inse
               (SELECT index FROM activity) AS activity_index`;
 }
 
-/** The batched writes of claims: the publication-index lock, then one statement per claim, in order. */
+/**
+ * The batched writes of one owner's claims: the lock (with the followers check and the cache purge
+ * of every claim), then one statement per claim, in order. Each claim statement returns its asset,
+ * or no row when the owner has followers (then nothing was written and nothing purged). After a
+ * commit with rows, the caller delivers the purge to this process: deliverCachePurge(claimsPurge(claims).tags).
+ */
 export function claimWriteStatements(db: Db, claims: SignedClaim[]): Prisma.PrismaPromise<unknown>[] {
-  return [lockPublicationIndex(db), ...claims.map((c) => insertClaimStatement(db, c))];
+  return [lockForClaimsStatement(db, claims[0].input.owner, claimsPurge(claims)), ...claims.map((c) => insertClaimStatement(db, c))];
+}
+
+function claimsPurge(claims: SignedClaim[]): ReturnType<typeof purgeNotification> {
+  return purgeNotification(claims.flatMap(claimCacheTags));
 }
 
 function insertedView(row: InsertedAssetRow): AssetView {
@@ -215,11 +245,11 @@ function claimCacheTags(c: SignedClaim): string[] {
  * (hash, name, run) aborts the whole transaction: nothing is half-written.
  *
  * An owner without followers (most registrations) needs no reads between the writes, so they go as
- * one batched transaction (lock, one INSERT per claim, COMMIT) with no round trip to this process
- * in between. With followers, the deliveries' jobs are written through the job queue inside the
- * transaction (outbox), which needs an interactive transaction; the followers are read there, as
- * before. A Follow committed while the claim is being written may miss it either way (it is read
- * once, not locked).
+ * one batched transaction (lock, one INSERT per claim, COMMIT) with no round trip to this process in
+ * between; the batch itself checks for followers, once, under its lock, and writes nothing when
+ * there are some. Then the deliveries' jobs are written through the job queue inside the transaction
+ * (outbox), which needs an interactive transaction; the followers are read there again. A Follow
+ * committed while the claim is being written may miss it either way (it is read, not locked).
  */
 export async function writeClaims(
   ctx: AppContext,
@@ -229,13 +259,14 @@ export async function writeClaims(
   const owners = new Set(claims.map((c) => c.input.owner));
   if (owners.size !== 1) throw new Error("writeClaims writes the claims of exactly one owner");
   const [owner] = owners;
-  const followed = await ctx.prisma.$queryRaw<unknown[]>`SELECT 1 FROM followers WHERE username = ${owner} LIMIT 1`;
-  if (followed.length === 0) {
-    const results = await ctx.prisma.$transaction(claimWriteStatements(ctx.prisma, claims));
-    // Committed: purge what the claims changed (a NOTIFY of its own, after the commit).
-    await purgeCache(ctx.prisma, claims.flatMap(claimCacheTags));
-    return (results.slice(1) as InsertedAssetRow[][]).map(([row], i) => ({ asset: insertedView(row), activity: claims[i].claim.json }));
+  const results = await ctx.prisma.$transaction(claimWriteStatements(ctx.prisma, claims));
+  const inserted = results.slice(1) as InsertedAssetRow[][];
+  if (inserted.every((rows) => rows.length === 1)) {
+    // Committed (and the batch's NOTIFY sent to the other replicas): purge this process at once.
+    deliverCachePurge(claimsPurge(claims).tags);
+    return inserted.map(([row], i) => ({ asset: insertedView(row), activity: claims[i].claim.json }));
   }
+  if (inserted.some((rows) => rows.length > 0)) throw new Error("a claims batch wrote some claims and not others");
   return ctx.prisma.$transaction(
     async (tx) => {
       const written: { asset: AssetView; activity: ActivityJson }[] = [];
@@ -271,6 +302,8 @@ export async function explainClaimConflict(ctx: AppContext, input: { contentHash
 /**
  * Registers an asset for `owner` and publishes its signed `Create` (product.md §3): the first claim
  * on a content hash wins (409 naming the owner), names are unique (409), and nothing is half-written.
+ * No lookup before the write: the unique constraints refuse a taken hash or name, and only then is
+ * the 409 explained (a refused claim costs its signature; every accepted one saves a round trip).
  * @throws AppError content_already_claimed, name_taken, invalid_request
  */
 export async function registerAsset(
@@ -279,12 +312,6 @@ export async function registerAsset(
   input: RegisterAssetInput,
 ): Promise<{ asset: AssetView; activity: ActivityJson }> {
   requireSignableMetadata(input.metadata);
-  // Cheap early answers (one lookup for both); the unique constraints below decide races.
-  const existing = await ctx.prisma.$queryRaw<{ owner: string; name: string; content_hash: string }[]>`
-    SELECT owner, name, content_hash FROM assets WHERE content_hash = ${input.content_hash} OR name = ${input.name} LIMIT 2`;
-  const claimed = existing.find((a) => a.content_hash === input.content_hash);
-  if (claimed) throw claimedBy(claimed);
-  if (existing.length > 0) throw nameTaken(input.name);
   const claim: ClaimInput = {
     owner,
     name: input.name,

@@ -5,9 +5,8 @@ import { cacheTag, purgeCache } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 import type { Prisma } from "@/lib/db";
-import { isTokenRevoked } from "./revocation";
 import { revokeIssuedTokens } from "./scoped";
-import { tokenUserExists } from "./token-user";
+import { sessionTokenState } from "./token-user";
 
 export { issueToken, TOKEN_FUTURE_SKEW_SECONDS, tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 export { cleanupExpiredRevocations, revokeToken } from "./revocation";
@@ -31,8 +30,9 @@ export async function verifySessionToken(ctx: AppContext, token: string): Promis
   if (!sig.ok) return sig;
   if (sig.claims.l1_server !== undefined) return { ok: false, reason: "scoped" };
   const hash = tokenHash(token);
-  if (await isTokenRevoked(ctx, hash)) return { ok: false, reason: "revoked" };
-  if (!(await tokenUserExists(ctx, sig.claims.username))) return { ok: false, reason: "unknown_user" };
+  const state = await sessionTokenState(ctx, hash, sig.claims.username);
+  if (state.revoked) return { ok: false, reason: "revoked" };
+  if (!state.userExists) return { ok: false, reason: "unknown_user" };
   return { ok: true, claims: sig.claims, tokenHash: hash };
 }
 

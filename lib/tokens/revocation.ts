@@ -15,12 +15,6 @@ export async function revokeToken(ctx: AppContext, token: string, claims: Pick<T
   await purgeCache(ctx.prisma, [cacheTag.token(hash)]);
 }
 
-/** True when the token (by its hash) has been revoked. */
-export async function isTokenRevoked(ctx: AppContext, hash: string): Promise<boolean> {
-  const row = await ctx.prisma.revokedToken.findUnique({ where: { tokenHash: hash }, select: { tokenHash: true } });
-  return row !== null;
-}
-
 /** Deletes revocations of tokens that have expired: they fail verification on their own now. */
 export async function cleanupExpiredRevocations(ctx: AppContext): Promise<number> {
   const r = await ctx.prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: ctx.now() } } });

@@ -17,8 +17,17 @@
 //     $transaction), signature precomputed;
 //   - the same writes as registerAsset does them for an owner without followers: one batched
 //     $transaction([lock, one INSERT of the activity (MAX(index)+1) and the asset]), signature precomputed;
-//   - registerAsset() itself: the two uniqueness lookups, reading the key file, signing, the Prisma
-//     transaction — everything a POST /assets does except HTTP, Next, auth and body parsing.
+//   - signClaim(): what a registration must sign, as the registry does it — both key files read, the
+//     FEP-8b32 proof (RFC 8785 JSON + Ed25519) and the Art DAG signature (canonical JSON + RSA);
+//   - the Bearer token check a POST /assets must make: HS256 verify (jose, via verifyTokenSignature)
+//     and one raw SQL statement (is its hash revoked? does its account exist?);
+//   - the registration's writes as the registry sends them, in raw SQL: BEGIN, the advisory lock
+//     (with the followers check and the cache purge's NOTIFY), one INSERT of the activity and the
+//     asset, COMMIT;
+//   - registerAsset() itself: reading the key files, signing, the batched transaction — everything a
+//     POST /assets does except HTTP, Next, auth and body parsing.
+// scripts/bench.ts derives the ceiling of item 7 (#20) from the token check + signClaim + the raw
+// writes: the work a registration must do, nothing more and nothing less (no Prisma, no HTTP).
 // The database is a fresh, migrated PGlite in a temporary folder on disk, as the server uses.
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, sign } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,7 +39,9 @@ import { ensureActorKeyPair, readActorPrivateKey, signActivity, type ActivityWit
 import { openDatabase, type Prisma } from "../../lib/db";
 import { registerAsset, registerAssetInput } from "../../lib/registry";
 import { buildSignedClaim, storeActivity } from "../../lib/registry/activities";
-import { claimWriteStatements } from "../../lib/registry/assets";
+import { claimWriteStatements, signClaim } from "../../lib/registry/assets";
+import { issueToken, tokenHash, verifyTokenSignature } from "../../lib/tokens";
+import { CACHE_PURGE_CHANNEL } from "../../lib/cache";
 
 export interface MicroOptions {
   /** Measured time per operation, in milliseconds. */
@@ -48,7 +59,18 @@ export interface MicroRow {
   cpuUsPerOp: number;
 }
 
-export type MicroKey = "rsa" | "pemParse" | "signActivity" | "insertAsset" | "txnSql" | "txnPrisma" | "txnBatch" | "registerAsset";
+export type MicroKey =
+  | "rsa"
+  | "pemParse"
+  | "signActivity"
+  | "signClaim"
+  | "tokenCheck"
+  | "insertAsset"
+  | "txnSql"
+  | "txnSqlOne"
+  | "txnPrisma"
+  | "txnBatch"
+  | "registerAsset";
 
 export interface MicroResult {
   rows: MicroRow[];
@@ -137,6 +159,27 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
         ),
       );
 
+      // 2b. signClaim: the registry's whole signing of a claim (key files, proof, signature).
+      rows.push(
+        await timeLoop("signClaim", "signClaim(): both key files read + FEP-8b32 proof (JCS + Ed25519) + signActivity", opts.durationMs, (i) =>
+          signClaim(ctx, { owner: OWNER, name: `micro-sign-${i}`, contentHash: hash64(`micro-sign-${i}`), assetType: "image", tags: ["bench"], metadata: {} }),
+        ),
+      );
+
+      // 2c. The Bearer token check: the JWT and one statement (revoked? account?).
+      const { token } = await issueToken(ctx, { username: OWNER });
+      rows.push(
+        await timeLoop("tokenCheck", "Bearer token check: HS256 verify + one raw SQL statement (revoked? account exists?)", opts.durationMs, async () => {
+          const sig = await verifyTokenSignature(ctx, token);
+          if (!sig.ok) throw new Error(`the bench token does not verify: ${sig.reason}`);
+          const r = await pg.query<{ revoked: boolean; user_exists: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_hash = $1) AS revoked, EXISTS (SELECT 1 FROM users WHERE username = $2) AS user_exists`,
+            [tokenHash(token), sig.claims.username],
+          );
+          if (r.rows[0].revoked || !r.rows[0].user_exists) throw new Error("the bench token is refused");
+        }),
+      );
+
       // 3. One INSERT of an asset row; its activities exist beforehand (inserted in bulk, not timed).
       const preinserted = WARMUP_OPS + MAX_OPS;
       await pg.query(
@@ -176,6 +219,38 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
         ),
       );
 
+      // 4b. The writes as the registry sends them (lock + NOTIFY, one INSERT of activity and asset), raw SQL.
+      rows.push(
+        await timeLoop(
+          "txnSqlOne",
+          "registration writes, raw SQL as sent: BEGIN, lock + followers check + NOTIFY, one INSERT (activity + asset), COMMIT",
+          opts.durationMs,
+          (i) =>
+            pg.transaction(async (tx) => {
+              const tags = [`outbox:${OWNER}`, `user:${OWNER}`, `object:${hash64(`micro-one-${i}`)}`, "nodeinfo"];
+              await tx.query(
+                `SELECT pg_advisory_xact_lock(726173), set_config('artdag.claim_owner_unfollowed', s.unfollowed::text, true),
+                        CASE WHEN s.unfollowed THEN pg_notify($1, $2) END
+                   FROM (SELECT NOT EXISTS (SELECT 1 FROM followers WHERE username = $3) AS unfollowed) s`,
+                [CACHE_PURGE_CHANNEL, JSON.stringify(tags), OWNER],
+              );
+              const inserted = await tx.query(
+                `WITH activity AS (
+                   INSERT INTO activities (id, index, type, actor, body, published)
+                   SELECT $1::uuid, COALESCE(MAX(index), 0) + 1, 'Create', $2, $3, $4::timestamptz FROM activities
+                   HAVING current_setting('artdag.claim_owner_unfollowed') = 'true'
+                   RETURNING id, index)
+                 INSERT INTO assets (name, content_hash, asset_type, tags, metadata, owner, activity_id)
+                 SELECT $5, $6, 'image', $7::text[], '{}'::jsonb, $2, activity.id FROM activity
+                 RETURNING name, content_hash, asset_type, tags, metadata, url, ipfs_cid, owner, provenance, created_at, activity_id,
+                           (SELECT index FROM activity) AS activity_index`,
+                [randomUUID(), OWNER, claim.body, claim.published.toISOString(), `micro-one-${i}`, hash64(`micro-one-${i}`), ["bench"]],
+              );
+              if (inserted.rows.length !== 1) throw new Error("the raw claim INSERT wrote nothing");
+            }),
+        ),
+      );
+
       // 5. The same writes through Prisma, as insertClaim does them (signature precomputed).
       rows.push(
         await timeLoop("txnPrisma", "the same writes through Prisma: $transaction(storeActivity + asset.create)", opts.durationMs, (i) =>
@@ -205,7 +280,7 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
 
       // 5b. The same writes as registerAsset does them for an owner without followers (signature precomputed).
       rows.push(
-        await timeLoop("txnBatch", "the same writes as one batched $transaction([lock, INSERT activity + asset in one statement])", opts.durationMs, (i) =>
+        await timeLoop("txnBatch", "the same writes as registerAsset sends them: batched $transaction([lock + followers + NOTIFY, one INSERT])", opts.durationMs, (i) =>
           db.prisma.$transaction(
             claimWriteStatements(db.prisma, [
               {
@@ -221,7 +296,7 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
       const inputs = (i: number) =>
         registerAssetInput.parse({ name: `micro-reg-${i}`, content_hash: hash64(`micro-reg-${i}`), asset_type: "image", tags: ["bench"] });
       rows.push(
-        await timeLoop("registerAsset", "registerAsset() in-process: 2 lookups + key file read + sign + Prisma txn", opts.durationMs, (i) =>
+        await timeLoop("registerAsset", "registerAsset() in-process: signClaim + batched Prisma txn", opts.durationMs, (i) =>
           registerAsset(ctx, OWNER, inputs(i)),
         ),
       );
