@@ -1,5 +1,7 @@
-// `npm run profile -- [--target actor|webfinger|ping|verify] [--seconds 10] [--gzip]`: where one kind of
-// request spends our server's CPU. Starts our server (built, embedded database, a temporary data
+// `npm run profile -- [--target actor|webfinger|ping|inbox] [--seconds 10] [--gzip]`: where one kind of
+// request spends our server's CPU. `inbox`: distinct draft-cavage signed Likes (signed beforehand)
+// POSTed to a user's inbox from a local "remote actor" (scripts/bench/inbox.ts; the server allows
+// private addresses), every answer checked. Starts our server (built, embedded database, a temporary data
 // folder) under `node --cpu-prof`, registers a user, loads the target with autocannon (10
 // connections), stops the server (it drains and exits, so V8 writes the profile) and prints the
 // functions with the most self time, and the same time grouped by where the code comes from
@@ -11,6 +13,8 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import http from "node:http";
+import { likeBody, load, prepare, startRemoteActor } from "./bench/inbox";
 
 const root = path.resolve(import.meta.dirname, "..");
 const argv = process.argv.slice(2);
@@ -72,7 +76,7 @@ async function main() {
   const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60" },
+    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", FEDERATION_ALLOW_PRIVATE_ADDRESSES: TARGET === "inbox" ? "true" : "false", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60" },
   });
   try {
     for (let i = 0; ; i++) {
@@ -90,11 +94,33 @@ async function main() {
       ping: { url: `${base}/api/ping`, headers: { accept: "application/json" } },
     };
     const target = targets[TARGET];
-    if (!target) throw new Error(`--target must be one of ${Object.keys(targets).join(", ")}`);
-    const headers = { ...target.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
-    await autocannon({ url: target.url, headers, connections: 10, duration: 2 }); // warm-up
-    const loadStarted = performance.now();
-    const r = await autocannon({ url: target.url, headers, connections: 10, duration: SECONDS });
+    if (!target && TARGET !== "inbox") throw new Error(`--target must be one of ${[...Object.keys(targets), "inbox"].join(", ")}`);
+    const headers = { ...target?.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
+    let loadStarted: number;
+    let r: { requests: { mean: number; total: number }; non2xx: number; errors: number };
+    if (target) {
+      await autocannon({ url: target.url, headers, connections: 10, duration: 2 }); // warm-up
+      loadStarted = performance.now();
+      r = await autocannon({ url: target.url, headers, connections: 10, duration: SECONDS });
+    } else {
+      // Enough signed Likes for the run at up to 600/s; each is answered 202 {"result":"ignored",…}.
+      const remote = await startRemoteActor(base);
+      const signed = Array.from({ length: 200 + SECONDS * 600 }, (_, i) => ({
+        ...prepare(port, `/users/${username}/inbox`, likeBody(remote.actor, i), remote.key, new Date()),
+        method: "POST",
+      }));
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+      const expect = (a: { status: number; body: string }) => {
+        if (a.status !== 202 || a.body !== '{"result":"ignored","type":"Like"}') throw new Error(`the inbox answered ${a.status}: ${a.body.slice(0, 300)}`);
+      };
+      await load(agent, signed.slice(0, 200), 10, expect); // warm-up (and the key fetch)
+      loadStarted = performance.now();
+      const { latencies, elapsedMs } = await load(agent, signed.slice(200), 10, expect, SECONDS * 1000);
+      if (latencies.length === signed.length - 200) throw new Error("ran out of signed requests before the time was up");
+      r = { requests: { mean: (latencies.length * 1000) / elapsedMs, total: latencies.length }, non2xx: 0, errors: 0 };
+      agent.destroy();
+      remote.close();
+    }
     console.log(`${TARGET}${GZIP ? " (gzip)" : ""}: ${r.requests.mean.toFixed(0)} req/s, ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
