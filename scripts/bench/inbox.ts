@@ -5,9 +5,9 @@
 // them away; the same bodies for both servers) are signed beforehand with draft-cavage — `(request-
 // target) host date digest`, signed once per target since the host differs — so no signing happens
 // in the measured window. They are sent by a small closed-loop loader (node:http, keep-alive,
-// `connections` requests in flight), in two halves per server (ours, Fedify, Fedify, ours), after a
-// warm-up (which also makes each server fetch the key). Every answer must be the expected one (ours:
-// 202 `{"result":"ignored","type":"Like"}`; Fedify: 202 with an empty body, what it answers an activity
+// `connections` requests in flight), in four slices per server (ours, Fedify, Fedify, ours, …),
+// after a warm-up of every target (which also makes each server fetch the key). Every answer must
+// be the expected one (ours: 202 `{"result":"ignored","type":"Like"}`; Fedify: 202 with an empty body, what it answers an activity
 // its listener processed — a duplicate gets another body), or no figure is reported. After the run the
 // effects are checked: our user's inbox (GET /users/{u}/inbox, Bearer token) holds every Like, Fedify's
 // listeners counted every one, and a replayed sample of each inbox's Likes is answered as a duplicate
@@ -51,6 +51,7 @@ const FEDIFY_USER = "bench";
 const OUR_ANSWER = JSON.stringify({ result: "ignored", type: "Like" });
 const OUR_DUPLICATE = JSON.stringify({ result: "duplicate" });
 const REPLAYED = 50;
+const SLICES = 4;
 
 interface Prepared {
   port: number;
@@ -294,25 +295,28 @@ export async function measureInboxes(ourBase: string, options: InboxBenchOptions
     };
     const expects = { ours: expectOurs, fedify: expectFedify };
 
-    const rows: InboxBenchRow[] = [];
-    const half = Math.floor(options.count / 2);
+    // Every target warmed up first (Next loads a route's code on its first request, and both
+    // servers' code is compiled as it runs hot), and each server fetches the key here.
     for (const inbox of ["personal", "shared"] as const) {
       for (const server of ["ours", "fedify"] as const) {
         console.error(`bench: inbox: ${server} ${inbox}: warm-up of ${options.warmup}…`);
         await load(agent, prepared[inbox][server].slice(0, options.warmup).map(post), options.connections, expects[server]);
       }
-      // Two halves per server, ours, Fedify, Fedify, ours: a drift in the machine's speed weighs on both alike.
+    }
+    // Then SLICES slices per inbox, ours and Fedify alternating who goes first (ours, Fedify, Fedify,
+    // ours, …): a drift in the machine's speed weighs on both alike.
+    const rows: InboxBenchRow[] = [];
+    for (const inbox of ["personal", "shared"] as const) {
       const acc = { ours: { latencies: [] as number[], elapsedMs: 0 }, fedify: { latencies: [] as number[], elapsedMs: 0 } };
-      for (const [server, from, to] of [
-        ["ours", options.warmup, options.warmup + half],
-        ["fedify", options.warmup, options.warmup + half],
-        ["fedify", options.warmup + half, total],
-        ["ours", options.warmup + half, total],
-      ] as const) {
-        console.error(`bench: inbox: ${server} ${inbox}: ${to - from} POSTs, ${options.connections} at a time…`);
-        const r = await load(agent, prepared[inbox][server].slice(from, to).map(post), options.connections, expects[server]);
-        acc[server].latencies.push(...r.latencies);
-        acc[server].elapsedMs += r.elapsedMs;
+      for (let k = 0; k < SLICES; k++) {
+        const from = options.warmup + Math.floor((k * options.count) / SLICES);
+        const to = options.warmup + Math.floor(((k + 1) * options.count) / SLICES);
+        for (const server of k % 2 === 0 ? (["ours", "fedify"] as const) : (["fedify", "ours"] as const)) {
+          console.error(`bench: inbox: ${server} ${inbox}: ${to - from} POSTs, ${options.connections} at a time…`);
+          const r = await load(agent, prepared[inbox][server].slice(from, to).map(post), options.connections, expects[server]);
+          acc[server].latencies.push(...r.latencies);
+          acc[server].elapsedMs += r.elapsedMs;
+        }
       }
       for (const server of ["ours", "fedify"] as const) rows.push(summarize(inbox, server, acc[server].latencies, acc[server].elapsedMs));
     }
