@@ -42,7 +42,7 @@
 //                    [--moo-requests 2000]                                      (5; requests per row)
 //                    [--anchor-small 1000] [--anchor-large 10000]               (6; activities)
 //                    [--doc-duration 5] [--doc-warmup 2]                        (7; seconds)
-//                    [--inbox-count 2000] [--inbox-warmup 500]                  (8; POSTs per inbox and server)
+//                    [--inbox-count 2000] [--inbox-warmup 1500]                 (8; POSTs per inbox and server)
 //                    [--only clients-anchors]                       (5 and 6 alone: no build, no server)
 //                    [--only registrations|list|federation]         (2, 3 or 4 alone; 4 needs no build)
 //                    [--only documents]                             (7 alone, with 1 for reference)
@@ -124,7 +124,7 @@ const ANCHOR_LARGE = option("anchor-large", "BENCH_ANCHOR_LARGE", 10_000, 1);
 const DOC_DURATION = option("doc-duration", "BENCH_DOC_DURATION", 5, 1);
 const DOC_WARMUP = option("doc-warmup", "BENCH_DOC_WARMUP", 2, 0);
 const INBOX_COUNT = option("inbox-count", "BENCH_INBOX_COUNT", 2000, 10);
-const INBOX_WARMUP = option("inbox-warmup", "BENCH_INBOX_WARMUP", 500, 1);
+const INBOX_WARMUP = option("inbox-warmup", "BENCH_INBOX_WARMUP", 1500, 1);
 const ONLY = (() => {
   const argv = process.argv.slice(2);
   const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
