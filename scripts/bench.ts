@@ -25,6 +25,12 @@
 //      bytes, and from Fedify 2.3.6, beside a trivial route handler of ours (GET /api/ping), each
 //      without and with gzip; then cold: the actor and WebFinger from a second server of ours with the
 //      response cache off (FRONT_CACHE_MB=0, every request through Next) against its own trivial route;
+//   8. verified inbox POSTs over HTTP (scripts/bench/inbox.ts): the same draft-cavage signed Likes (unique
+//      ids, signed beforehand, once per target) sent to our server's inboxes (POST /users/{name}/inbox
+//      and the shared POST /inbox) and to Fedify 2.3.6's (scripts/bench/fedify-server.ts, listeners
+//      that keep each activity in its KV store), the key fetched once by each from a local "remote
+//      actor", beside GET /api/ping loaded the same way; every answer checked, then the effects (our
+//      user's inbox holds every Like, Fedify's listeners counted every one, replays are duplicates);
 //   6. OpenTimestamps anchoring in process, two in-process stub calendars and a stub Esplora: anchorPending
 //      of 1 000 and of 10 000 activities (seeded by cloning one registered Create with SQL), beside the
 //      leaf hashing + merkle tree alone; getActivityOts of every activity (composed on each read), every
@@ -39,13 +45,16 @@
 //                    [--moo-requests 2000]                                      (5; requests per row)
 //                    [--anchor-small 1000] [--anchor-large 10000]               (6; activities)
 //                    [--doc-duration 5] [--doc-warmup 2]                        (7; seconds)
+//                    [--inbox-count 2000] [--inbox-warmup 1500]                 (8; POSTs per inbox and server)
 //                    [--only clients-anchors]                       (5 and 6 alone: no build, no server)
 //                    [--only registrations|list|federation]         (2, 3 or 4 alone; 4 needs no build)
 //                    [--only documents]                             (7 alone, with 1 for reference)
+//                    [--only inbox]                                 (8 alone; its own server)
 //   (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_REG_DURATION, BENCH_REG_WARMUP,
 //    BENCH_REG_CLIENTS, BENCH_MICRO_MS, BENCH_LIST_DURATION, BENCH_LIST_WARMUP,
 //    BENCH_LIST_CONNECTIONS, BENCH_LIST_SMALL, BENCH_LIST_LARGE, BENCH_FED_INBOX, BENCH_FED_ROUNDS,
-//    BENCH_FED_CONCURRENCY, BENCH_MOO_REQUESTS, BENCH_ANCHOR_SMALL, BENCH_ANCHOR_LARGE, BENCH_ONLY)
+//    BENCH_FED_CONCURRENCY, BENCH_MOO_REQUESTS, BENCH_ANCHOR_SMALL, BENCH_ANCHOR_LARGE, BENCH_INBOX_COUNT,
+//    BENCH_INBOX_WARMUP, BENCH_ONLY)
 //
 // It builds the app if needed, measures the in-process costs, seeds the two list databases, then
 // starts `scripts/start.ts --no-build` on a free loopback port with a fresh temporary ARTDAG_DATA
@@ -69,6 +78,7 @@ import { LoadCheckError, runClients, summarize, timedGet, type LoadSummary } fro
 import { registerLoad, type RegisterLoadResult } from "./bench/register-load";
 import type { SeededSet, SeedOptions } from "./bench/seed";
 import { documentProblems, measureDocuments, type DocumentRow } from "./bench/documents";
+import { measureInboxes, type InboxBenchResult } from "./bench/inbox";
 
 const root = path.resolve(import.meta.dirname, "..");
 const LOOPBACK = "127.0.0.1";
@@ -117,11 +127,13 @@ const ANCHOR_SMALL = option("anchor-small", "BENCH_ANCHOR_SMALL", 1000, 1);
 const ANCHOR_LARGE = option("anchor-large", "BENCH_ANCHOR_LARGE", 10_000, 1);
 const DOC_DURATION = option("doc-duration", "BENCH_DOC_DURATION", 5, 1);
 const DOC_WARMUP = option("doc-warmup", "BENCH_DOC_WARMUP", 2, 0);
+const INBOX_COUNT = option("inbox-count", "BENCH_INBOX_COUNT", 2000, 10);
+const INBOX_WARMUP = option("inbox-warmup", "BENCH_INBOX_WARMUP", 1500, 1);
 const ONLY = (() => {
   const argv = process.argv.slice(2);
   const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
   const raw = i < 0 ? process.env.BENCH_ONLY || undefined : argv[i] === "--only" ? argv[i + 1] : argv[i].slice("--only=".length);
-  const known = ["clients-anchors", "registrations", "list", "federation", "documents"] as const;
+  const known = ["clients-anchors", "registrations", "list", "federation", "documents", "inbox"] as const;
   if (raw !== undefined && !known.includes(raw as (typeof known)[number])) {
     console.error(`bench: --only (BENCH_ONLY) knows only ${known.map((k) => `'${k}'`).join(", ")}, got '${raw}'`);
     process.exit(2);
@@ -865,18 +877,90 @@ async function mainDocumentsOnly() {
   if (found.length) throw new BenchError(found.join("; "));
 }
 
+/**
+ * Section 8 on a server of its own (fresh data; private addresses allowed: the remote actor is on
+ * loopback). A failure is returned, so the caller can still print the rest.
+ */
+async function runInbox(): Promise<InboxBenchResult | Error> {
+  const dataDir = tempDir("inbox");
+  try {
+    const ours = await startOurServer(dataDir, { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
+    console.error(`bench: verified inbox POSTs (${INBOX_WARMUP} warm-up + ${INBOX_COUNT} per inbox and server, ${CONNECTIONS} at a time)…`);
+    try {
+      return await measureInboxes(ours.base, { count: INBOX_COUNT, warmup: INBOX_WARMUP, connections: CONNECTIONS }, children);
+    } finally {
+      await stop(ours.child);
+    }
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  } finally {
+    removeTempDir(dataDir);
+  }
+}
+
+function printInbox(r: InboxBenchResult | Error) {
+  console.log("");
+  console.log(
+    `8. verified inbox POSTs over HTTP, ours and Fedify 2.3.6 on the same draft-cavage signed Likes (unique ids, signed beforehand,`,
+  );
+  if (r instanceof Error) {
+    console.log(`   FAILED: ${r.message}`);
+    return;
+  }
+  console.log(
+    `   ${fmt(r.bodyBytes)}-byte bodies), ${INBOX_WARMUP} warm-up + ${fmt(INBOX_COUNT)} measured per inbox and server, ${CONNECTIONS} in flight, in 4`,
+  );
+  console.log(
+    `   slices (ours, Fedify, Fedify, ours, …); the key fetched from a local "remote actor" (fetched by ours ${r.actorFetches.ours}×, by Fedify ` +
+      `${r.actorFetches.others}×: the first requests arrive together, then each one's cache);`,
+  );
+  console.log("   every answer checked (ours 202 {\"result\":\"ignored\",\"type\":\"Like\"}, Fedify 202 with an empty body)");
+  console.log("");
+  const find = (inbox: string, server: string) => r.rows.find((x) => x.inbox === inbox && x.server === server);
+  const ping = find("ping", "ours");
+  const lines: string[][] = [["inbox", "ours req/s", "Fedify req/s", "ours/Fedify", "ours p50 ms", "Fedify p50 ms", "ours/trivial route"]];
+  for (const inbox of ["personal", "shared"] as const) {
+    const o = find(inbox, "ours");
+    const f = find(inbox, "fedify");
+    if (!o || !f) continue;
+    lines.push([
+      inbox === "personal" ? "POST /users/{name}/inbox" : "POST /inbox (shared)",
+      fmt(o.perSecond),
+      fmt(f.perSecond),
+      `${fmt(o.perSecond / f.perSecond, 2)}×`,
+      fmt(o.latencyMs.p50, 1),
+      fmt(f.latencyMs.p50, 1),
+      ping ? `${fmt(o.perSecond / ping.perSecond, 2)}×` : "—",
+    ]);
+  }
+  if (ping) lines.push(["trivial route (GET /api/ping)", fmt(ping.perSecond), "—", "—", fmt(ping.latencyMs.p50, 1), "—", "1.00×"]);
+  table(lines);
+  console.log("");
+  console.log(`   after the run: ${r.checks.join("; ")}`);
+}
+
+/** `--only inbox`: section 8 alone. */
+async function mainInboxOnly() {
+  const r = await runInbox();
+  console.log("");
+  printMachine();
+  printInbox(r);
+  if (r instanceof Error) throw new BenchError(`inbox: ${r.message}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** Whether a section runs: every one without --only, else only the one named. */
-const runs = (section: "authme" | "registrations" | "list" | "federation" | "clients-anchors") =>
+const runs = (section: "authme" | "registrations" | "list" | "federation" | "clients-anchors" | "inbox") =>
   ONLY === undefined || ONLY === section;
 
 async function main() {
   if (ONLY === "clients-anchors") return mainClientsAnchorsOnly();
   if (ONLY === "documents") return mainDocumentsOnly();
+  if (ONLY === "inbox") return mainInboxOnly();
   const started = performance.now();
   const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
-  const needsServer = runs("authme") || runs("registrations") || runs("list");
+  const needsServer = runs("authme") || runs("registrations") || runs("list") || runs("inbox");
   if (needsServer) ensureBuild(); // fail early, before the in-process measurements
 
   let micro: MicroResult | undefined;
@@ -953,6 +1037,8 @@ async function main() {
     for (const set of seeded) removeTempDir(set.dir);
   }
 
+  const inbox = runs("inbox") ? await runInbox() : undefined;
+
   console.log("");
   printMachine();
   console.log(
@@ -965,6 +1051,7 @@ async function main() {
   if (federation) printFederation(federation);
   if (clientsAnchors) printClientsAnchors(clientsAnchors);
   if (documentRows) printDocuments(documentRows);
+  if (inbox) printInbox(inbox);
   console.log("");
   console.log(`(bench took ${fmt((performance.now() - started) / 1000, 0)} s)`);
 
@@ -974,6 +1061,7 @@ async function main() {
     ...(federation instanceof Error ? [`federation: ${federation.message}`] : []),
     ...(clientsAnchors instanceof Error ? [`clients-anchors: ${clientsAnchors.message}`] : []),
     ...documentProblems(documentRows ?? []),
+    ...(inbox instanceof Error ? [`inbox: ${inbox.message}`] : []),
   ];
   if (found.length) throw new BenchError(found.join("; "));
 }

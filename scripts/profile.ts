@@ -1,7 +1,9 @@
-// `npm run profile -- [--target actor|webfinger|ping|verify|register] [--seconds 10] [--gzip] [--no-cache] [--save f.cpuprofile]`:
+// `npm run profile -- [--target actor|webfinger|ping|verify|register|inbox] [--seconds 10] [--gzip] [--no-cache] [--save f.cpuprofile]`:
 // where one kind of request spends our server's CPU (--no-cache: the response cache off,
 // FRONT_CACHE_MB=0, so every request is a cold one through Next; register: POST /assets with a
-// Bearer token and fresh content hashes). Starts our server (built, embedded database, a temporary data
+// Bearer token and fresh content hashes; inbox: distinct draft-cavage signed Likes (signed
+// beforehand) POSTed to a user's inbox from a local "remote actor" (scripts/bench/inbox.ts; the
+// server allows private addresses), every answer checked). Starts our server (built, embedded database, a temporary data
 // folder) under `node --cpu-prof`, registers a user, loads the target with autocannon (10
 // connections; `register`: POST /assets with the user's Bearer token, each body with a fresh name and
 // content hash, from 8 closed-loop clients as scripts/bench/register-load.ts does), stops the server (it drains and exits, so V8 writes the profile) and prints the
@@ -14,6 +16,8 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import http from "node:http";
+import { likeBody, load, prepare, startRemoteActor } from "./bench/inbox";
 import { registerLoad } from "./bench/register-load";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -79,7 +83,7 @@ async function main() {
   const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60", ...(NO_CACHE ? { FRONT_CACHE_MB: "0" } : {}) },
+    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", FEDERATION_ALLOW_PRIVATE_ADDRESSES: TARGET === "inbox" ? "true" : "false", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60", ...(NO_CACHE ? { FRONT_CACHE_MB: "0" } : {}) },
   });
   try {
     for (let i = 0; ; i++) {
@@ -102,6 +106,25 @@ async function main() {
       const r = await registerLoad(base, accessToken, 8, SECONDS * 1000, 0);
       total = r.requests;
       summary = `register (POST /assets, 8 clients): ${r.perSecond.toFixed(1)} reg/s, ${r.requests} registrations, every answer 201`;
+    } else if (TARGET === "inbox") {
+      // Enough signed Likes for the run at up to 600/s; each is answered 202 {"result":"ignored",…}.
+      const remote = await startRemoteActor(base);
+      const signed = Array.from({ length: 200 + SECONDS * 600 }, (_, i) => ({
+        ...prepare(port, `/users/${username}/inbox`, likeBody(remote.actor, i), remote.key, new Date()),
+        method: "POST",
+      }));
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+      const expect = (a: { status: number; body: string }) => {
+        if (a.status !== 202 || a.body !== '{"result":"ignored","type":"Like"}') throw new Error(`the inbox answered ${a.status}: ${a.body.slice(0, 300)}`);
+      };
+      await load(agent, signed.slice(0, 200), 10, expect); // warm-up (and the key fetch)
+      loadStart = performance.now();
+      const { latencies, elapsedMs } = await load(agent, signed.slice(200), 10, expect, SECONDS * 1000);
+      if (latencies.length === signed.length - 200) throw new Error("ran out of signed requests before the time was up");
+      total = latencies.length;
+      summary = `inbox (POST /users/{name}/inbox, 10 in flight): ${((latencies.length * 1000) / elapsedMs).toFixed(0)} req/s, ${latencies.length} requests, every answer 202`;
+      agent.destroy();
+      remote.close();
     } else {
       // A renderer login as an L1 checks it: attach to the first configured L1 (nothing is sent to it)
       // and introspect the scoped token from the redirect.
@@ -121,7 +144,7 @@ async function main() {
         verify: { url: `${base}/auth/verify`, headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ token: scoped, l1_server: l1 }) },
       };
       const target = targets[TARGET];
-      if (!target) throw new Error(`--target must be one of ${[...Object.keys(targets), "register"].join(", ")}`);
+      if (!target) throw new Error(`--target must be one of ${[...Object.keys(targets), "register", "inbox"].join(", ")}`);
       const headers = { ...target.headers, ...(GZIP ? { "accept-encoding": "gzip" } : {}) };
       const method = target.body === undefined ? {} : { method: "POST", body: target.body };
       await autocannon({ url: target.url, headers, ...method, connections: 10, duration: 2 }); // warm-up

@@ -3,7 +3,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
 import { signRequest } from "@/lib/http-signatures";
-import { createTestContext, rejectsWithAppError } from "@/lib/testing";
+import { createTestContext, databaseKinds, rejectsWithAppError } from "@/lib/testing";
 import { enqueueDeliveries, listDeliveries, performDelivery, receiveActivity } from ".";
 
 /** A remote actor on loopback that serves its own document and counts the requests it gets. */
@@ -111,6 +111,39 @@ describe("inbox items", () => {
         { username: "alice", activityId: undo.id, type: "Undo", actor: remote.actor },
       ]);
       expect(JSON.parse(items[1].body)).toEqual(like);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.each(databaseKinds)("an activity that is only kept (%s)", (kind) => {
+  let remote: Awaited<ReturnType<typeof startRemoteActor>>;
+  beforeAll(async () => {
+    remote = await startRemoteActor();
+  });
+  afterAll(() => remote.close());
+
+  it("for an unknown user's inbox: 401 without a good signature, 404 with one, nothing remembered; the id then reaches a real user", async () => {
+    const t = await createTestContext(kind, { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
+    try {
+      await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
+      const like = { id: `${remote.actor}/likes/404`, type: "Like", actor: remote.actor, object: "https://l2.test/activities/x" };
+      // The signature is checked first, as on the shared inbox.
+      const forged = signedPost("https://l2.test/users/nobody/inbox", like, { actor: remote.actor, privateKey: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey });
+      expect(await rejectsWithAppError(receiveActivity(t.ctx, forged, "nobody"))).toMatchObject({ status: 401, code: "unauthorized" });
+      const err = await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/users/nobody/inbox", like, remote), "nobody"));
+      expect(err).toMatchObject({ status: 404, code: "not_found", message: "There is no user nobody." });
+      expect(await t.ctx.prisma.inboxSeen.count()).toBe(0);
+      expect(await t.ctx.prisma.inboxItem.count()).toBe(0);
+
+      expect(await receiveActivity(t.ctx, signedPost("https://l2.test/users/alice/inbox", like, remote), "alice")).toEqual({ result: "ignored", type: "Like" });
+      expect(await receiveActivity(t.ctx, signedPost("https://l2.test/users/alice/inbox", like, remote), "alice")).toEqual({ result: "duplicate" });
+      // Seen once, on any inbox: the same id on the shared inbox is a duplicate too.
+      expect(await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", like, remote), null)).toEqual({ result: "duplicate" });
+      const items = await t.ctx.prisma.inboxItem.findMany({ select: { username: true, activityId: true, type: true, actor: true, body: true, receivedAt: true } });
+      expect(items).toEqual([{ username: "alice", activityId: like.id, type: "Like", actor: remote.actor, body: JSON.stringify(like), receivedAt: t.ctx.now() }]);
+      expect(await t.ctx.prisma.inboxSeen.findMany({ select: { activityId: true } })).toEqual([{ activityId: like.id }]);
     } finally {
       await t.close();
     }

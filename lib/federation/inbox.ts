@@ -124,13 +124,14 @@ function localUsername(ctx: AppContext, actorUrl: unknown): string | null {
 
 /**
  * Handles a POST to a user's inbox (`inboxOwner`) or the shared inbox (null) — product.md §4:
- * signature and digest first, the key's owner must be the activity's actor, a repeated id is a
- * no-op; Follow → follower stored and a signed Accept delivered; Undo{Follow} → removed; anything
- * else accepted and ignored. Each accepted activity is kept in the inbox of the user it concerns
- * (GET /users/{u}/inbox). @throws AppError malformed_json, invalid_request, unauthorized, not_found
+ * signature and digest first (401), then the inbox's owner must exist (404); the key's owner must
+ * be the activity's actor, a repeated id is a no-op; Follow → follower stored and a signed Accept
+ * delivered; Undo{Follow} → removed; anything else accepted and ignored. Each accepted activity is
+ * kept in the inbox of the user it concerns (GET /users/{u}/inbox).
+ * @throws AppError malformed_json, invalid_request, unauthorized, not_found
  */
 export async function receiveActivity(ctx: AppContext, req: InboxPost, inboxOwner: string | null): Promise<InboxOutcome> {
-  if (inboxOwner !== null) await getUserOrThrow(ctx, inboxOwner);
+  if (inboxOwner !== null && !USERNAME_PATTERN.test(inboxOwner)) throw noSuchUser(inboxOwner);
   // The sender signed our public URL; behind a proxy the request URL may name another host (and
   // the Host header too: verifySender verifies with our own authority).
   const received = new URL(req.url);
@@ -142,6 +143,11 @@ export async function receiveActivity(ctx: AppContext, req: InboxPost, inboxOwne
   if (activity.actor !== signer) throw unauthorized(`The signing key's owner (${signer.slice(0, 200)}) is not the activity's actor.`);
   assertEmbeddedAuthorship(activity);
 
+  // Everything but a Follow or an Undo is only kept: the owner check, the de-duplication and the
+  // inbox item in one statement.
+  if (activity.type !== "Follow" && activity.type !== "Undo") return keepActivity(ctx, activity, req.body, inboxOwner);
+
+  if (inboxOwner !== null) await getUserOrThrow(ctx, inboxOwner);
   try {
     await ctx.prisma.inboxSeen.create({ data: { activityId: activity.id } });
   } catch (err) {
@@ -158,6 +164,36 @@ export async function receiveActivity(ctx: AppContext, req: InboxPost, inboxOwne
     await ctx.prisma.inboxSeen.deleteMany({ where: { activityId: activity.id } });
     throw err;
   }
+}
+
+function noSuchUser(username: string): AppError {
+  return new AppError("not_found", `There is no user ${username}.`);
+}
+
+/**
+ * An activity that is accepted and ignored: its id recorded as seen and, posted to a user's inbox,
+ * kept there — one statement, nothing written when the owner does not exist (404) or the id was
+ * seen before (a duplicate).
+ */
+async function keepActivity(ctx: AppContext, activity: z.infer<typeof inboundActivity>, body: Uint8Array, inboxOwner: string | null): Promise<InboxOutcome> {
+  const text = new TextDecoder().decode(body);
+  const [row] = await ctx.prisma.$queryRaw<{ owner_exists: boolean; kept: number }[]>`
+    WITH owner AS (
+      SELECT (${inboxOwner}::text IS NULL OR EXISTS (SELECT 1 FROM users WHERE username = ${inboxOwner}::text)) AS owner_exists
+    ), seen AS (
+      INSERT INTO inbox_seen (activity_id) SELECT ${activity.id} FROM owner WHERE owner_exists
+      ON CONFLICT (activity_id) DO NOTHING
+      RETURNING activity_id
+    ), item AS (
+      INSERT INTO inbox_items (username, activity_id, type, actor, body, received_at)
+      SELECT ${inboxOwner}::text, activity_id, ${activity.type}, ${activity.actor}, ${text}, ${ctx.now()}
+      FROM seen WHERE ${inboxOwner}::text IS NOT NULL
+      ON CONFLICT (username, activity_id) DO NOTHING
+    )
+    SELECT (SELECT owner_exists FROM owner) AS owner_exists, (SELECT count(*) FROM seen)::int AS kept`;
+  if (!row.owner_exists) throw noSuchUser(inboxOwner ?? "");
+  if (row.kept === 0) return { result: "duplicate" };
+  return { result: "ignored", type: activity.type };
 }
 
 /**

@@ -301,6 +301,30 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     expect(await followersOfAlice()).toEqual([victim]);
   });
 
+  it("a cached key another replica dropped from remote_keys is used from this process's memory for a minute at most", async () => {
+    const mem = `${home.origin}/users/mem`;
+    const memKeys = peerKeys();
+    home.serve("/users/mem", { json: personDocument(mem, memKeys.rsa.pem) });
+    const signer = { privateKey: memKeys.rsa.privateKey, keyId: `${mem}#main-key` };
+    const like = () => ({ id: fresh(mem, "likes"), type: "Like", actor: mem, object: ALICE });
+    const start = t.ctx.now();
+    try {
+      expect(await receiveActivity(t.ctx, inbound("/inbox", like(), signer, "draft-cavage"), null)).toEqual({ result: "ignored", type: "Like" });
+      const asked = home.fetched("/users/mem");
+      // The owner stops listing the key and another replica, finding it so, drops the row.
+      home.serve("/users/mem", { json: { ...personDocument(mem, memKeys.rsa.pem), publicKey: [] } });
+      await t.ctx.prisma.remoteKey.deleteMany({ where: { keyId: signer.keyId } });
+      t.setNow(new Date(start.getTime() + 59_000));
+      expect(await receiveActivity(t.ctx, inbound("/users/alice/inbox", like(), signer, "rfc9421"), "alice")).toEqual({ result: "ignored", type: "Like" });
+      expect(home.fetched("/users/mem"), "nothing fetched while remembered").toBe(asked);
+      t.setNow(new Date(start.getTime() + 61_000));
+      await refused(inbound("/inbox", like(), signer, "draft-cavage"), null, `${mem} does not hold the key ${mem}#main-key`);
+      expect(await cachedKey(signer.keyId)).toBeNull();
+    } finally {
+      t.setNow(start);
+    }
+  });
+
   it("Ed25519 keys published as Multikey (assertionMethod, verificationMethod) sign hs2019 and RFC 9421 for their controller", async () => {
     const edna = `${home.origin}/users/edna`;
     const ednaKeys = peerKeys();

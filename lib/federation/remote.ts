@@ -149,25 +149,77 @@ async function loadDocument(ctx: AppContext, url: string): Promise<{ ok: true; d
 export type KeyResolution = { ok: true; publicKey: KeyObject; owner: string; cached: boolean } | { ok: false; reason: string };
 
 /**
+ * How long a confirmed key, once read from remote_keys (or confirmed here), is used from this
+ * process's memory before remote_keys is read again: what another replica changed there (a key it
+ * refreshed, or dropped because its owner no longer lists it) reaches this one within this time.
+ * The confirmation's own age still counts (KEY_CONFIRMATION_MAX_AGE_SECONDS), as for a row.
+ */
+const KEY_MEMORY_SECONDS = 60;
+const KEY_MEMORY_ENTRIES = 10_000;
+
+interface RememberedKey {
+  publicKey: KeyObject;
+  owner: string;
+  confirmedAt: number;
+  rememberedAt: number;
+}
+
+/** Confirmed remote keys in memory, per database (a test context's database is its own). */
+const remembered = new WeakMap<object, Map<string, RememberedKey>>();
+
+function memoryOf(ctx: AppContext): Map<string, RememberedKey> {
+  let memory = remembered.get(ctx.prisma);
+  if (!memory) remembered.set(ctx.prisma, (memory = new Map()));
+  return memory;
+}
+
+function remember(ctx: AppContext, keyId: string, key: Omit<RememberedKey, "rememberedAt">) {
+  const memory = memoryOf(ctx);
+  memory.delete(keyId);
+  // Bounded: the oldest entry goes first.
+  if (memory.size >= KEY_MEMORY_ENTRIES) memory.delete(memory.keys().next().value!);
+  memory.set(keyId, { ...key, rememberedAt: ctx.now().getTime() });
+}
+
+const confirmationFresh = (ctx: AppContext, confirmedAt: number) => ctx.now().getTime() - confirmedAt < KEY_CONFIRMATION_MAX_AGE_SECONDS * 1000;
+
+/** A remembered key still usable: its confirmation and its copy in memory both recent enough. */
+function recall(ctx: AppContext, keyId: string): RememberedKey | null {
+  const hit = memoryOf(ctx).get(keyId);
+  if (!hit) return null;
+  const age = ctx.now().getTime() - hit.rememberedAt;
+  if (age >= 0 && age < KEY_MEMORY_SECONDS * 1000 && confirmationFresh(ctx, hit.confirmedAt)) return hit;
+  memoryOf(ctx).delete(keyId);
+  return null;
+}
+
+/**
  * The public key named by a signature's keyId and the actor it proves to be its owner
  * (protocols.md §2). The document at the keyId's URL holds the key (the key itself, or an actor
  * listing it); its `owner`/`controller` (else that actor) is only a claim: it counts when the
  * claimed owner's own document — fetched from the owner's URL, whose `id` is that URL — lists
  * the keyId in `publicKey`, `assertionMethod` or `verificationMethod` (and, where it embeds the
  * key, the same key). Keys on our own origin are read from our actors' documents, never fetched.
- * A confirmed remote key is cached (remote_keys) for KEY_CONFIRMATION_MAX_AGE_SECONDS; `refresh`
- * skips the cache — used once when a cached key fails (key rotation), and it confirms anew. A key
- * that cannot be confirmed is dropped from the cache.
+ * A confirmed remote key is cached (remote_keys, and parsed in this process's memory for
+ * KEY_MEMORY_SECONDS) for KEY_CONFIRMATION_MAX_AGE_SECONDS; `refresh` skips the cache — used once
+ * when a cached key fails (key rotation), and it confirms anew. A key that cannot be confirmed is
+ * dropped from the cache.
  */
 export async function resolveRemoteKey(ctx: AppContext, keyId: string, options: { refresh?: boolean } = {}): Promise<KeyResolution> {
   const url = httpUrl(keyId);
   if (!url) return { ok: false, reason: `the keyId ${keyId.slice(0, 200)} is not an http(s) URL` };
   const local = url.origin === new URL(ctx.config.baseUrl).origin;
   if (!local && !options.refresh) {
+    const known = recall(ctx, keyId);
+    if (known) return { ok: true, publicKey: known.publicKey, owner: known.owner, cached: true };
     const hit = await ctx.prisma.remoteKey.findUnique({ where: { keyId } });
-    const fresh = hit?.ownerConfirmedAt && ctx.now().getTime() - hit.ownerConfirmedAt.getTime() < KEY_CONFIRMATION_MAX_AGE_SECONDS * 1000;
-    if (hit && fresh) return { ok: true, publicKey: createPublicKey(hit.publicKeyPem), owner: hit.owner, cached: true };
+    if (hit?.ownerConfirmedAt && confirmationFresh(ctx, hit.ownerConfirmedAt.getTime())) {
+      const publicKey = createPublicKey(hit.publicKeyPem);
+      remember(ctx, keyId, { publicKey, owner: hit.owner, confirmedAt: hit.ownerConfirmedAt.getTime() });
+      return { ok: true, publicKey, owner: hit.owner, cached: true };
+    }
   }
+  if (!local) memoryOf(ctx).delete(keyId);
   const confirmed = await confirmKey(ctx, keyId);
   // Reasons quote peers' URLs and answers: kept short for the 401.
   const result = confirmed.ok || confirmed.reason.length <= 600 ? confirmed : { ok: false as const, reason: `${confirmed.reason.slice(0, 600)}…` };
@@ -178,6 +230,7 @@ export async function resolveRemoteKey(ctx: AppContext, keyId: string, options: 
   }
   const row = { owner: result.owner, publicKeyPem: result.publicKey.export({ type: "spki", format: "pem" }).toString(), fetchedAt: ctx.now(), ownerConfirmedAt: ctx.now() };
   await ctx.prisma.remoteKey.upsert({ where: { keyId }, create: { keyId, ...row }, update: row });
+  remember(ctx, keyId, { publicKey: result.publicKey, owner: result.owner, confirmedAt: row.ownerConfirmedAt.getTime() });
   return result;
 }
 

@@ -1,18 +1,22 @@
 // The independent reference of `npm run bench`'s "public documents" table: a Fedify 2.3.6 server in
 // its own process (like ours and the bare server), serving one actor (Person, RSA + Ed25519 keys),
 // its WebFinger, and an inbox (personal and shared) with signature verification on, through
-// node:http → `federation.fetch(request)`, the way a Node deployment of Fedify runs. It reports its
-// port over IPC and serves until it is told to stop.
+// node:http → `federation.fetch(request)`, the way a Node deployment of Fedify runs. Its inbox
+// listeners (Like, Follow, Create) keep each activity received in its in-memory KV store and count
+// them per inbox (`{ counts: true }` over IPC answers `{ counts: { personal, shared } }`): the
+// effect the bench checks after loading it (scripts/bench/inbox.ts). It reports its port over IPC
+// and serves until it is told to stop.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { Endpoints, Like, Person } from "@fedify/vocab";
+import { Create, Endpoints, Follow, Like, Person, type Activity } from "@fedify/vocab";
 
 const USER = "bench";
 
 async function main() {
   const keys = [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")];
-  const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
+  const kv = new MemoryKvStore();
+  const federation = createFederation<void>({ kv, allowPrivateAddress: true });
   federation
     .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
       if (identifier !== USER) return null;
@@ -28,10 +32,15 @@ async function main() {
       });
     })
     .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === USER ? keys : []));
-  let likes = 0;
-  federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Like, async () => {
-    likes++;
-  });
+  // What an application's listener would do at the least: keep the activity (here in the same
+  // in-memory KV store Fedify uses for its caches and de-duplication), counted per inbox.
+  const counts = { personal: 0, shared: 0 };
+  const keep = async (ctx: { recipient: string | null }, activity: Activity) => {
+    if (!activity.id) return;
+    await kv.set(["bench", "inbox", ctx.recipient ?? "", activity.id.href], { type: activity.constructor.name, actor: activity.actorId?.href ?? null });
+    counts[ctx.recipient === null ? "shared" : "personal"]++;
+  };
+  federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Like, keep).on(Follow, keep).on(Create, keep);
 
   let origin = "";
   const readBody = async (req: IncomingMessage) => {
@@ -61,8 +70,8 @@ async function main() {
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   process.send?.({ port, user: USER });
-  process.on("message", (m: { likes?: true }) => {
-    if (m.likes) process.send?.({ likes });
+  process.on("message", (m: { counts?: true }) => {
+    if (m.counts) process.send?.({ counts });
   });
   const stop = () => {
     server.close(() => process.exit(0));
