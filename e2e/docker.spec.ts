@@ -19,7 +19,7 @@ const PG_PORT = 8461;
 const REPLICA_A = 8462;
 const REPLICA_B = 8463;
 const PROJECT = "artdag-e2e";
-const STACK = "artdag-e2e";
+const STACK = "artdag-e2e-swarm";
 const STACK_PG_PORT = 8470;
 /** The stack overlay gives task slot N the port 847N. */
 const STACK_REPLICAS = [8471, 8472];
@@ -34,6 +34,8 @@ test.describe("the image and the compose stack, in Docker", () => {
   const secrets = mkdtempSync(path.join(os.tmpdir(), "artdag-docker-secrets-"));
   const jwtSecret = "docker-secret-0123456789abcdef0123456789abcdef";
   test.beforeAll(() => {
+    // What an interrupted earlier run may have left: the stack's volumes would carry its data over.
+    docker(["volume", "rm", "-f", `${STACK}_l2-data`, `${STACK}_postgres-data`], { check: false });
     writeFileSync(path.join(secrets, "jwt_secret"), `${jwtSecret}\n`, { mode: 0o644 });
     writeFileSync(path.join(secrets, "postgres_password"), "pg-password-for-e2e\n", { mode: 0o644 });
   });
@@ -43,7 +45,7 @@ test.describe("the image and the compose stack, in Docker", () => {
     if (swarmStack) {
       docker(["stack", "rm", STACK], { check: false });
       // The stack's volumes and secrets go once its tasks are gone.
-      for (let i = 0; i < 30 && docker(["ps", "-q", "--filter", `label=com.docker.stack.namespace=${STACK}`]).stdout.trim(); i++) spawnSync("sleep", ["1"]);
+      for (let i = 0; i < 60 && docker(["ps", "-aq", "--filter", `label=com.docker.stack.namespace=${STACK}`]).stdout.trim(); i++) spawnSync("sleep", ["1"]);
       docker(["volume", "rm", "-f", `${STACK}_l2-data`, `${STACK}_postgres-data`], { check: false });
       docker(["secret", "rm", "jwt_secret", "postgres_password"], { check: false });
       if (swarmStartedHere) docker(["swarm", "leave", "--force"], { check: false });
