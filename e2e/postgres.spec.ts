@@ -3,8 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { query } from "./support/pg-instance";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import pg from "pg";
 import { bearer, expectError, login, me, register, uniqueUsername } from "./support/api";
 import { expectAccountLifecycle } from "./support/flows";
 import { NO_RATE_LIMITS, POSTGRES, POSTGRES_REPLICA } from "./support/servers";
@@ -26,15 +26,6 @@ test.describe("on PostgreSQL", () => {
     return url.toString();
   }
 
-  async function query<R extends pg.QueryResultRow>(connectionString: string, sql: string, params: unknown[] = []): Promise<R[]> {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    try {
-      return (await client.query<R>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  }
 
   test.beforeAll(async ({ playwright }) => {
     test.setTimeout(120_000);

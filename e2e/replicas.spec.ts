@@ -28,8 +28,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateCryptoKeyPair, signRequest } from "@fedify/fedify";
+import { query } from "./support/pg-instance";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import pg from "pg";
 import { verifyActivitySignature } from "../lib/crypto/artdag-signature";
 import { bearer, expectError, json, login, me, postLogin, register, uniqueUsername, PASSWORD } from "./support/api";
 import { mooAuthHeaders, newClientKey, rawRequest } from "./support/moo-auth";
@@ -59,15 +59,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
-async function query<R extends pg.QueryResultRow>(connectionString: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 interface Received {
   path: string;

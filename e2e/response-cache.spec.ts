@@ -5,8 +5,8 @@
 // to a request with credentials or to a page request ever stored.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import { query } from "./support/pg-instance";
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { bearer, json, register, uniqueUsername } from "./support/api";
 import { NGINX, startCachingProxy } from "./support/nginx";
 import { CACHED_A, CACHED_B, CACHING_PROXY_PORT, NO_RATE_LIMITS } from "./support/servers";
@@ -52,15 +52,6 @@ async function within(ms: number, ask: () => Promise<Answer>, ok: (a: Answer) =>
   }
 }
 
-async function query(connectionString: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 test.describe("the response cache across two replicas on one PostgreSQL", () => {
   test.describe.configure({ mode: "serial" });

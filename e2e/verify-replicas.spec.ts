@@ -4,8 +4,8 @@
 // refuse the token on its very next call. Repeated, so a race between the purge notification and the
 // next call would show; nothing here waits or retries between the revocation and the check.
 import { randomBytes } from "node:crypto";
+import { query } from "./support/pg-instance";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import pg from "pg";
 import { bearer, json, login, register, uniqueUsername } from "./support/api";
 import { NO_RATE_LIMITS, VERIFIED_A, VERIFIED_B, type ServerSpec } from "./support/servers";
 import { startServer, wipeDataDir, type SpawnedServer } from "./support/spawn";
@@ -17,15 +17,6 @@ const L1 = "http://localhost:8399";
 const ROUNDS = 20;
 const INACTIVE = { valid: false, active: false };
 
-async function query(connectionString: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** One renderer login check, as an L1 makes it. */
 async function verify(server: ServerSpec, token: string): Promise<{ status: number; body: unknown; cache: string | null }> {

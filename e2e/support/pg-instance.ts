@@ -162,3 +162,14 @@ export async function startPgInstance(port: number): Promise<PgInstance> {
   }
   return instance;
 }
+
+/** One SQL statement on its own connection to `connectionString`; returns the rows. */
+export async function query<R extends pg.QueryResultRow>(connectionString: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
