@@ -11,6 +11,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { jwtVerify } from "jose";
 import { PASSWORD, uniqueUsername } from "./support/api";
+import { logMessages } from "./support/logs";
 import { docker, dockerUnavailable, run, waitFor200 } from "./support/docker";
 
 const IMAGE = "artdag-l2:e2e";
@@ -121,7 +122,7 @@ test.describe("the image and the compose stack, in Docker", () => {
     expect(docker(["exec", "artdag-e2e-single", "ls", "/data"]).stdout.split("\n")).not.toContain("jwt_secret");
 
     docker(["restart", "-t", "30", "artdag-e2e-single"], { timeoutMs: 60_000 });
-    expect(logs()).toMatch(/artdag-l2: stopped/);
+    expect(logMessages(logs(), "server")).toContain("stopped");
     await waitFor200(`${base}/readyz`, 120_000, logs);
     expect(await me(base, token)).toEqual({ status: 200, body: expect.objectContaining({ username }) });
     const login = await post(`${base}/auth/login`, { username, password: PASSWORD });

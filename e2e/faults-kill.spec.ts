@@ -10,6 +10,7 @@ import { startFedifyPeer, type FedifyPeer } from "./support/fedify-peer";
 import { acceptedCreates, faultEnv, followAll, peerInbox, registerUsers, restart } from "./support/faults";
 import { deliveriesOf, expectAbsent, expectWhole, readRegistry, startWriters, tally, until, type Write } from "./support/load";
 import { freePort, pgInstanceUnavailable, startPgInstance, type PgInstance } from "./support/pg-instance";
+import { logMessages } from "./support/logs";
 import { FAULTS_PG_PORTS, FAULTS_PGLITE, FAULTS_POSTGRES, type ServerSpec } from "./support/servers";
 import { startServer, wipeDataDir, type SpawnedServer } from "./support/spawn";
 
@@ -204,7 +205,7 @@ test.describe("deliveries queued before a kill -9 (embedded database)", () => {
     peer.inboxMode = "open";
 
     server = await restart(FAULTS_PGLITE, env);
-    expect(server.output(), "the job left running by the killed process is resumed at start").toContain("[jobs] resumed");
+    expect(logMessages(server.output(), "jobs").join("\n"), "the job left running by the killed process is resumed at start").toMatch(/^resumed \d+ job\(s\) left running/m);
     for (const ref of [refused, inFlight]) {
       await until(
         `the delivery of ${ref} delivered`,

@@ -6,6 +6,7 @@ import http from "node:http";
 import net from "node:net";
 import { expect, test } from "@playwright/test";
 import { PASSWORD, uniqueUsername } from "./support/api";
+import { logEntries, logMessages } from "./support/logs";
 import { DRAINED } from "./support/servers";
 import { startServer, wipeDataDir } from "./support/spawn";
 
@@ -54,10 +55,10 @@ test("SIGTERM lets an in-flight request finish, refuses new connections, and log
 
   const exit = await stopped;
   expect(exit).toEqual({ code: 0, signal: null });
-  const log = server.output();
-  expect(log).toContain("artdag-l2: stopped");
-  expect(log.indexOf("stopping")).toBeLessThan(log.indexOf("stopped"));
-  expect(log).not.toContain("cut off");
+  const log = logMessages(server.output(), "server");
+  expect(log.at(-1)).toBe("stopped");
+  expect(log.findIndex((m) => m.startsWith("stopping (SIGTERM)"))).toBeLessThan(log.indexOf("stopped"));
+  expect(log.join("\n")).not.toContain("cut off");
 
   // The registration acknowledged during the drain is there after a restart.
   const again = await startServer(DRAINED);
@@ -83,6 +84,6 @@ test("a request that outlives SHUTDOWN_TIMEOUT_SECONDS is cut off and the server
   const exit = await server.stop();
   expect(exit).toEqual({ code: 0, signal: null });
   expect(await outcome).toBe("ECONNRESET");
-  expect(server.output()).toContain("1 request(s) did not finish in time and were cut off");
-  expect(server.output()).toContain("artdag-l2: stopped");
+  expect(logEntries(server.output())).toContainEqual(expect.objectContaining({ level: "warn", msg: "1 request(s) did not finish in time and were cut off", cutOff: 1 }));
+  expect(logMessages(server.output(), "server").at(-1)).toBe("stopped");
 });

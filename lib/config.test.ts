@@ -106,12 +106,31 @@ describe("loadConfig", () => {
     [{ RATE_LIMIT_ANCHOR: "0/60" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
     [{ RATE_LIMIT_ANCHOR: "5 per hour" }, "RATE_LIMIT_ANCHOR", "MAX/SECONDS"],
     [{ DATABASE_URL: "postgresql://u@db/a", DATABASE_PASSWORD_FILE: "/nonexistent/pw" }, "DATABASE_PASSWORD_FILE", "cannot read /nonexistent/pw (ENOENT)"],
+    [{ LOG_LEVEL: "verbose" }, "LOG_LEVEL", "one of fatal, error, warn, info, debug, trace, silent"],
+    [{ METRICS: "sometimes" }, "METRICS", "boolean"],
+    [{ METRICS_PORT: "metrics" }, "METRICS_PORT", "whole number"],
+    [{ METRICS_PORT: "8200" }, "METRICS_PORT", "the main PORT"],
+    [{ METRICS_HOST: "127.0.0.1" }, "METRICS_HOST", "without METRICS_PORT"],
   ])("refuses %o with one message naming %s", (env, variable, problem) => {
     const err = configError(env as Record<string, string>);
     expect(err.variable).toBe(variable);
     expect(err.message.startsWith(`${variable}: `)).toBe(true);
     expect(err.message).toContain(problem);
     expect(err.message).not.toContain("\n");
+  });
+});
+
+describe("logs and metrics settings", () => {
+  it("logs at info and serves no metrics unless told", () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: "info", metrics: { where: "off" } });
+    expect(loadConfig({ LOG_LEVEL: " WARN " }).logLevel).toBe("warn");
+  });
+
+  it("serves metrics on the main port only with METRICS=true, and only on their own port when one is given", () => {
+    expect(loadConfig({ METRICS: "true" }).metrics).toEqual({ where: "main" });
+    expect(loadConfig({ METRICS_PORT: "9464", HOST: "0.0.0.0" }).metrics).toEqual({ where: "port", port: 9464, host: "0.0.0.0" });
+    expect(loadConfig({ METRICS: "true", METRICS_PORT: "9464", METRICS_HOST: "127.0.0.1" }).metrics).toEqual({ where: "port", port: 9464, host: "127.0.0.1" });
+    expect(loadConfig({ METRICS: "false", METRICS_PORT: "9464" }).metrics).toEqual({ where: "off" });
   });
 });
 

@@ -87,7 +87,39 @@ export interface Config {
   publicCacheSeconds: number;
   /** Memory the front door's response cache may hold, in bytes; 0 turns the cache off. */
   frontCacheBytes: number;
+  /** Least severe log level written (pino's names; `silent` writes nothing). */
+  logLevel: LogLevel;
+  /**
+   * Where GET /metrics (Prometheus) is served: nowhere (the default), on the main port (METRICS=true:
+   * keep /metrics from the public at the proxy), or only on a port of its own (METRICS_PORT, bound to
+   * METRICS_HOST), which the public port never answers.
+   */
+  metrics: { where: "off" } | { where: "main" } | { where: "port"; port: number; host: string };
   production: boolean;
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(raw: string | undefined): LogLevel {
+  const level = (raw ?? "").trim().toLowerCase() || "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError("LOG_LEVEL", `'${raw}' must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  return level as LogLevel;
+}
+
+function metricsSetting(env: Env, port: number, host: string): Config["metrics"] {
+  const enabled = bool("METRICS", env.METRICS, false);
+  // METRICS=false turns them off even with a port given.
+  const explicitlyOff = env.METRICS?.trim() && !enabled;
+  if (env.METRICS_PORT?.trim() && !explicitlyOff) {
+    const metricsPort = int("METRICS_PORT", env.METRICS_PORT, 9464, 1, 65535);
+    if (metricsPort === port) throw new ConfigError("METRICS_PORT", `${metricsPort} is the main PORT; give metrics a port of their own`);
+    return { where: "port", port: metricsPort, host: env.METRICS_HOST?.trim() || host };
+  }
+  if (env.METRICS_HOST?.trim()) throw new ConfigError("METRICS_HOST", "is set without METRICS_PORT");
+  return enabled ? { where: "main" } : { where: "off" };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -200,6 +232,7 @@ export function loadConfig(env: Env): Config {
 
   const host = (env.HOST ?? "0.0.0.0").trim();
   if (!host) throw new ConfigError("HOST", "must not be empty");
+  const port = int("PORT", env.PORT, 8200, 1, 65535);
 
   return {
     domain,
@@ -213,7 +246,7 @@ export function loadConfig(env: Env): Config {
     l1Servers,
     jwtSecret,
     secretsDir: env.ARTDAG_SECRETS_DIR?.trim() || "/run/secrets",
-    port: int("PORT", env.PORT, 8200, 1, 65535),
+    port,
     host,
     federationAllowPrivateAddresses: bool(
       "FEDERATION_ALLOW_PRIVATE_ADDRESSES",
@@ -237,6 +270,8 @@ export function loadConfig(env: Env): Config {
     // or key change reaches every other cache within a minute.
     publicCacheSeconds: int("PUBLIC_CACHE_SECONDS", env.PUBLIC_CACHE_SECONDS, 60, 0, 86_400),
     frontCacheBytes: int("FRONT_CACHE_MB", env.FRONT_CACHE_MB, 64, 0, 65_536) * 1024 * 1024,
+    logLevel: logLevel(env.LOG_LEVEL),
+    metrics: metricsSetting(env, port, host),
     production: env.NODE_ENV === "production",
   };
 }

@@ -3,7 +3,8 @@
 // it on HOST:PORT through the front door (lib/front: client address, trusted proxy headers, body
 // limits, negotiation, the response cache of public documents, health, drain). `npm run dev` is the
 // same front around Next's development server. SIGTERM drains: stop accepting, let in-flight
-// requests finish (SHUTDOWN_TIMEOUT_SECONDS), stop the queue and the database.
+// requests finish (SHUTDOWN_TIMEOUT_SECONDS), stop the queue and the database. Logs are JSON lines
+// (lib/log), with one access line per request; GET /metrics is served where METRICS asks (lib/metrics).
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -13,15 +14,25 @@ import pg from "pg";
 import { ConfigError, findListedL1, getConfig, type Config } from "../lib/config";
 import { DatabaseLockedError, lockDatabaseFolder } from "../lib/db";
 import { listenForCachePurges, onCachePurge, setPurgeFeed, verifiedTokens, type PurgeSubscription } from "../lib/cache";
-import { answerClientError, createFrontDoor, createResponseCache } from "../lib/front";
+import { answerClientError, createFrontDoor, createResponseCache, createRouteNamer, type AnsweredRequest } from "../lib/front";
+import { flushLogs, getLogger, routeConsoleToLogger } from "../lib/log";
+import { enableMetrics, recordRequest, serveMetrics } from "../lib/metrics";
 import { CLIENT_BUNDLE } from "../lib/site";
 import { buildClient } from "./build-client";
 import { buildFingerprint, FINGERPRINT_FILE } from "./build-fingerprint";
 
 const root = path.resolve(import.meta.dirname, "..");
 
+/** Set once the server logs JSON lines (after the checks at start): a refusal is then one too. */
+let structuredOutput = false;
+
 function fail(message: string): never {
-  console.error(`artdag-l2: ${message}`);
+  if (structuredOutput) {
+    getLogger().fatal({ component: "server" }, message);
+    flushLogs();
+  } else {
+    process.stderr.write(`artdag-l2: ${message}\n`);
+  }
   process.exit(1);
 }
 
@@ -59,7 +70,7 @@ function ensureBuild() {
   const file = path.join(root, FINGERPRINT_FILE);
   const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(file) && readFileSync(file, "utf8") === fingerprint;
   if (built) return;
-  console.log("artdag-l2: building the app (first start, or the sources changed)…");
+  getLogger().info({ component: "server" }, "building the app (first start, or the sources changed)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
     cwd: root,
     stdio: "inherit",
@@ -85,6 +96,53 @@ async function ensureClient(rebuild: boolean) {
   await stopEsbuild();
 }
 
+/** Paths a health check or a scraper asks for every few seconds: their access lines are debug. */
+const ROUTINE_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * One access line per request (request id, method, route, path without its query, status,
+ * duration, client, whether memory answered), and the request metrics when they are on. No header,
+ * query or body is logged, so no token or password can reach the log.
+ */
+function accessLog(appDir: string): (answered: AnsweredRequest) => void {
+  const routeOf = createRouteNamer(appDir);
+  return (a) => {
+    const route = routeOf(a.path);
+    recordRequest(a.method, route, a.status, a.durationMs / 1000);
+    const log = getLogger();
+    const level = ROUTINE_ROUTES.has(route) ? "debug" : "info";
+    if (!log.isLevelEnabled(level)) return;
+    const ms = Math.round(a.durationMs * 10) / 10;
+    const path = a.path.length > 512 ? `${a.path.slice(0, 512)}…` : a.path;
+    log[level](
+      { component: "access", reqId: a.requestId, method: a.method, route, path, status: a.status, ms, client: a.client, cached: a.cached },
+      `${a.method} ${path} ${a.status} ${ms} ms`,
+    );
+  };
+}
+
+/**
+ * GET /metrics on a port of its own (METRICS_PORT, bound to METRICS_HOST): the public port never
+ * answers it, so the operator's firewall or network decides who scrapes.
+ */
+function serveMetricsOnOwnPort(host: string, port: number): http.Server {
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? "/").split("?")[0] === "/metrics") {
+      serveMetrics(req, res).catch((err: unknown) => {
+        getLogger().error({ component: "metrics", err }, "collecting the metrics failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ error: "internal_error", message: "Collecting the metrics failed." }));
+      });
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ error: "not_found", message: "This port serves GET /metrics only." }));
+  });
+  server.on("error", (err) => fail(`METRICS_PORT: cannot listen on ${host}:${port} (${(err as NodeJS.ErrnoException).code})`));
+  server.listen(port, host, () => getLogger().info({ component: "server" }, `metrics on http://${host}:${port}/metrics`));
+  return server;
+}
+
 async function main() {
   let config: Config;
   try {
@@ -105,6 +163,9 @@ async function main() {
   await ensureClient(!noBuild);
 
   Object.assign(process.env, { NODE_ENV: dev ? "development" : "production", NEXT_TELEMETRY_DISABLED: "1" });
+  // From here on, everything the server prints is a log line (lib/log), what libraries print too.
+  routeConsoleToLogger();
+  structuredOutput = true;
   const { default: next } = await import("next");
   const app = next({ dev, dir: root, hostname: config.host, port: config.port });
   const handle = app.getRequestHandler();
@@ -129,10 +190,13 @@ async function main() {
     });
     setPurgeFeed(purges.feed);
   }
+  if (config.metrics.where !== "off") enableMetrics();
   const front = createFrontDoor({
     config,
     dev,
     cache,
+    metrics: config.metrics.where === "main" ? serveMetrics : undefined,
+    onAnswered: accessLog(root),
     handle: (req, res) => handle(req, res),
     // A renderer login answered from memory when this token was verified for this L1 before.
     verifiedToken: async (token, rawL1) => {
@@ -144,25 +208,29 @@ async function main() {
   server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
-    console.log(`artdag-l2: listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);
+    getLogger().info({ component: "server" }, `listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);
     // Next runs instrumentation (database, migrations, keys, queue) on the first request: make that
     // happen now, so a broken database stops start-up instead of the first visitor's request.
     const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
     fetch(`http://${local.includes(":") ? `[${local}]` : local}:${config.port}/api/stats`).catch(() => {});
   });
   server.on("error", (err) => fail(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code})`));
+  const metricsServer = config.metrics.where === "port" ? serveMetricsOnOwnPort(config.metrics.host, config.metrics.port) : null;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`artdag-l2: stopping (${signal}): ${front.inFlight()} request(s) in flight, waiting up to ${config.shutdownTimeoutSeconds} s`);
+    const log = getLogger();
+    log.info({ component: "server" }, `stopping (${signal}): ${front.inFlight()} request(s) in flight, waiting up to ${config.shutdownTimeoutSeconds} s`);
     const { cutOff } = await front.drain(server, config.shutdownTimeoutSeconds * 1000);
-    if (cutOff > 0) console.warn(`artdag-l2: ${cutOff} request(s) did not finish in time and were cut off`);
+    if (cutOff > 0) log.warn({ component: "server", cutOff }, `${cutOff} request(s) did not finish in time and were cut off`);
+    metricsServer?.close();
     await purges?.close();
     const { stopRuntime } = await import("../lib/runtime");
     await stopRuntime();
-    console.log("artdag-l2: stopped");
+    log.info({ component: "server" }, "stopped");
+    flushLogs();
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -3,10 +3,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
+import { logMessages } from "./logs";
 import { ROOT, serverEnv, type ServerSpec } from "./servers";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const PRODUCT_VARIABLE = /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_LIMIT_|SESSION_TTL_SECONDS$|PORT$|HOST$|OTS_|ANCHOR_|FEDERATION_|TRUST_PROXY$|MIGRATE_ON_START$|SHUTDOWN_|PUBLIC_CACHE_SECONDS$|FRONT_CACHE_MB$)/;
+const PRODUCT_VARIABLE = /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_LIMIT_|SESSION_TTL_SECONDS$|PORT$|HOST$|OTS_|ANCHOR_|FEDERATION_|TRUST_PROXY$|MIGRATE_ON_START$|SHUTDOWN_|PUBLIC_CACHE_SECONDS$|FRONT_CACHE_MB$|LOG_LEVEL$|METRICS)/;
 
 /** Children still running, killed if the worker exits with a test that did not stop its server. */
 const running = new Set<ChildProcess>();
@@ -103,7 +104,7 @@ export async function startServer(
       killGroup(p.child);
       throw new Error(`the server did not answer within ${timeoutMs} ms:\n${p.all()}`);
     }
-    if (p.stdout().includes("artdag-l2: listening on")) {
+    if (logMessages(p.stdout(), "server").some((m) => m.startsWith("listening on "))) {
       const res = await fetch(`${server.url}/`, { headers: { accept: "application/json" } }).catch(() => null);
       if (res?.ok) break;
     }

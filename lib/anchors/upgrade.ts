@@ -1,6 +1,7 @@
 // Upgrades: the calendars holding an anchor's pending attestations are asked for their answers;
 // an answer is kept only when its Bitcoin attestations match their blocks, and one confirms the anchor.
 import type { AppContext } from "@/lib/context";
+import { errorMessage, getLogger } from "@/lib/log";
 import { submitAnchor, UPGRADE_BATCH, type AnchorOptions } from "./batch";
 import { mergeTimestamp, type OtsTimestamp } from "./ots";
 import { equalBytes, hexToBytes } from "./ots-bytes";
@@ -152,7 +153,7 @@ export async function upgradeAnchors(ctx: AppContext, options: AnchorOptions = {
     try {
       if ((await upgradeAnchor(ctx, root, options)).changed) changed += 1;
     } catch (err) {
-      console.error(`[anchors] upgrading ${root} failed:`, err instanceof Error ? err.message : err);
+      getLogger().error({ component: "anchors", root, err }, `upgrading ${root} failed: ${errorMessage(err)}`);
     }
   }
   return { checked: pending.length, changed };

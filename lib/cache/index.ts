@@ -6,6 +6,7 @@
 // drop the positive token verifications a process holds (verifiedTokens, ./verified), which are
 // answered only while this process provably hears every purge (its PurgeFeed). Framework-free.
 import pg from "pg";
+import { getLogger } from "@/lib/log";
 import { createVerifiedTokenCache, type PurgeFeed, type VerifiedTokenCache } from "./verified";
 
 export { createVerifiedTokenCache, IN_PROCESS_PURGE_FEED, setPurgeFeed, type PurgeFeed, type VerifiedAnswer, type VerifiedTokenCache } from "./verified";
@@ -161,7 +162,7 @@ export function listenForCachePurges(
   } = {},
 ): PurgeSubscription {
   const deliver = options.deliver ?? deliverCachePurge;
-  const log = options.log ?? ((message: string) => console.warn(message));
+  const log = options.log ?? ((message: string) => getLogger().warn({ component: "cache" }, message));
   const retryMs = options.retryMs ?? 1000;
   let client: pg.Client | null = null;
   let closed = false;
@@ -204,7 +205,7 @@ export function listenForCachePurges(
       if (client !== c || closed || gone) return;
       gone = true;
       down(c);
-      log(`[cache] the purge listener ${why}; reconnecting`);
+      log(`the purge listener ${why}; reconnecting`);
       c.end().catch(() => {});
       retry();
     };

@@ -6,6 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
+import { getLogger } from "@/lib/log";
 import { lockDatabaseFolder, type FolderLock } from "./folder-lock";
 import { applyMigrations } from "./migrate";
 
@@ -76,7 +77,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     });
     // An idle connection cut by the server (restart, outage) is reported here; without a listener
     // the pool's 'error' event would end the process. The pool discards that client by itself.
-    pool.on("error", (err) => console.warn(`[db] an idle connection was lost: ${err.message}`));
+    pool.on("error", (err) => getLogger().warn({ component: "db" }, `an idle connection was lost: ${err.message}`));
     try {
       if (migrate) await migratePostgres(opts.url, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
       const factory = new PrismaPg(pool);

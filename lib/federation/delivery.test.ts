@@ -5,7 +5,8 @@ import { registerUser } from "@/lib/accounts";
 import { readActorPublicKey } from "@/lib/crypto";
 import { checkBodyDigest, verifyRequestSignature } from "@/lib/http-signatures";
 import { createTestContext, type TestContext } from "@/lib/testing";
-import { enqueueDeliveries, followerInboxes, listDeliveries, performDelivery } from ".";
+import { enableMetrics, renderMetrics } from "@/lib/metrics";
+import { enqueueDeliveries, followerInboxes, listDeliveries, MAX_DELIVERY_ATTEMPTS, performDelivery } from ".";
 
 /** An inbox that verifies our signatures and answers what the test says, per spec. */
 function startInbox(answer: (spec: "rfc9421" | "draft-cavage") => number) {
@@ -109,6 +110,37 @@ describe("performDelivery", () => {
       await expect(performDelivery(t.ctx, id)).rejects.toThrow("HTTP 503");
       await expect(performDelivery(t.ctx, id)).rejects.toThrow("HTTP 503");
       expect((await listDeliveries(t.ctx, url))[0]).toMatchObject({ state: "pending", attempts: 2, last_status: 503, last_error: "HTTP 503" });
+    } finally {
+      await inbox.close();
+    }
+  });
+
+  it("counts each outcome for GET /metrics once it is written: delivered, gone, retried, failed", async () => {
+    enableMetrics();
+    const count = async (outcome: string) => {
+      const line = (await renderMetrics())!.text.split("\n").find((l) => l.startsWith(`artdag_deliveries_total{outcome="${outcome}"} `));
+      return Number(line?.split(" ")[1]);
+    };
+    const before = { delivered: await count("delivered"), gone: await count("gone"), retried: await count("retried"), failed: await count("failed") };
+    let status = 202;
+    const inbox = startInbox(() => status);
+    const target = await inbox.start(t.config.keysDir);
+    try {
+      await performDelivery(t.ctx, (await deliver(target)).id);
+      status = 410;
+      await performDelivery(t.ctx, (await deliver(target)).id);
+      status = 500;
+      await expect(performDelivery(t.ctx, (await deliver(target)).id)).rejects.toThrow("HTTP 500");
+      const last = await deliver(target);
+      await t.ctx.prisma.delivery.update({ where: { id: last.id }, data: { attempts: MAX_DELIVERY_ATTEMPTS - 1 } });
+      await performDelivery(t.ctx, last.id); // the last attempt: marked failed, not retried
+      expect((await listDeliveries(t.ctx, last.url))[0]).toMatchObject({ state: "failed", attempts: MAX_DELIVERY_ATTEMPTS });
+      expect({ delivered: await count("delivered"), gone: await count("gone"), retried: await count("retried"), failed: await count("failed") }).toEqual({
+        delivered: before.delivered + 1,
+        gone: before.gone + 1,
+        retried: before.retried + 1,
+        failed: before.failed + 1,
+      });
     } finally {
       await inbox.close();
     }

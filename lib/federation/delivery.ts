@@ -3,6 +3,7 @@ import type { AppContext } from "@/lib/context";
 import { privateKeyFromPem, readActorPrivateKey } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
 import { cacheTag, purgeCache } from "@/lib/cache";
+import { recordDeliveries, type DeliveryOutcome } from "@/lib/metrics";
 import { safeFetch } from "@/lib/outbound";
 import { signRequest } from "@/lib/http-signatures";
 import { actorKeyId } from "@/lib/urls";
@@ -150,6 +151,7 @@ export async function performDeliveries(
   const deliveredByStatus = new Map<number, number[]>();
   const writes: Prisma.PrismaPromise<unknown>[] = [];
   const followerRemovals: { actor: string; at: number }[] = [];
+  const counted = { delivered: 0, retried: 0, failed: 0, gone: 0 };
   for (const d of rows) {
     const outcome = outcomes.get(d.id);
     if (!outcome) continue;
@@ -157,7 +159,9 @@ export async function performDeliveries(
     const attempts = d.attempts + 1;
     if (status !== null && status >= 200 && status < 300) {
       deliveredByStatus.set(status, [...(deliveredByStatus.get(status) ?? []), d.id]);
+      counted.delivered += 1;
     } else if (status === 404 || status === 410) {
+      counted.gone += 1;
       writes.push(ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: "gone", attempts, lastStatus: status, lastError: error } }));
       // Only followers whose own inbox vanished: a shared inbox failing says nothing about each follower.
       followerRemovals.push({ actor: d.actor, at: writes.length });
@@ -166,6 +170,7 @@ export async function performDeliveries(
       const final = attempts >= MAX_DELIVERY_ATTEMPTS;
       writes.push(ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: final ? "failed" : "pending", attempts, lastStatus: status, lastError: error } }));
       if (!final) retry.set(d.id, new Error(`delivery ${d.id} to ${d.target}: ${error}`));
+      counted[final ? "failed" : "retried"] += 1;
     }
   }
   for (const [status, ids] of deliveredByStatus) {
@@ -183,6 +188,8 @@ export async function performDeliveries(
     const changed = new Set(followerRemovals.filter((r) => (results[r.at] as { count: number }).count > 0).map((r) => r.actor));
     if (changed.size > 0) await purgeCache(ctx.prisma, [...changed].map((actor) => cacheTag.collection(actor, "followers")));
   }
+  // Counted once their outcome is written (GET /metrics).
+  for (const [outcome, count] of Object.entries(counted)) recordDeliveries(outcome as DeliveryOutcome, count);
   return retry;
 }
 

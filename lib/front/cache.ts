@@ -6,7 +6,6 @@
 // an LRU in bytes; a gzip copy beside the identity bytes. Entries carry the tags the route named
 // (x-artdag-cache-tags, stripped before the answer leaves) and a purge by tag drops them at once.
 // Framework-free: node:http only, Next is just whatever wrote the response.
-import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import CachePolicy from "http-cache-semantics";
@@ -67,9 +66,10 @@ export interface ResponseCache {
   /**
    * Answers a request from memory when a fresh stored answer matches it (200 or 304); returns
    * whether it did. `key` is requestCacheKey's; `csp` the Content-Security-Policy of this answer
-   * (with its own nonce). The answer's head is written at once: nothing may be set on `res` before.
+   * (with its own nonce), `requestId` its X-Request-Id. The answer's head is written at once:
+   * nothing may be set on `res` before.
    */
-  serve(key: string, req: IncomingMessage, res: ServerResponse, csp: string): boolean;
+  serve(key: string, req: IncomingMessage, res: ServerResponse, csp: string, requestId: string): boolean;
   /**
    * Watches the answer the app writes to `res`: always strips the cache-tags header, and when `key`
    * is not null and the answer is storable, keeps a copy of its bytes as they stream out.
@@ -115,8 +115,8 @@ function policyRequest(key: string, req: IncomingMessage | null): CachePolicy.Re
 }
 
 /** The values every answer from the cache carries of its own (a 304's; a 200 has them in answerHead's slots). */
-function perAnswer(csp: string, age: string): string[] {
-  return ["content-security-policy", csp, "age", age, "x-request-id", randomUUID(), CACHE_STATUS_HEADER, "hit"];
+function perAnswer(csp: string, age: string, requestId: string): string[] {
+  return ["content-security-policy", csp, "age", age, "x-request-id", requestId, CACHE_STATUS_HEADER, "hit"];
 }
 
 /**
@@ -207,7 +207,7 @@ export function createResponseCache(options: { maxBytes: number; maxEntryBytes?:
     }
   }
 
-  function serve(key: string, req: IncomingMessage, res: ServerResponse, csp: string): boolean {
+  function serve(key: string, req: IncomingMessage, res: ServerResponse, csp: string, requestId: string): boolean {
     if (!enabled) return false;
     const entry = entries.get(key);
     if (!entry) return false;
@@ -233,7 +233,7 @@ export function createResponseCache(options: { maxBytes: number; maxEntryBytes?:
         const head: string[] = [];
         for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) head.push(name, value);
         for (const [name, value] of entry.headers) if (name !== "content-type") head.push(name, value);
-        head.push("etag", gzip ? entry.gzipEtag : entry.etag, ...perAnswer(csp, age));
+        head.push("etag", gzip ? entry.gzipEtag : entry.etag, ...perAnswer(csp, age, requestId));
         res.writeHead(304, head);
         res.end();
         return true;
@@ -244,7 +244,7 @@ export function createResponseCache(options: { maxBytes: number; maxEntryBytes?:
     const n = head.length;
     head[n - 5] = csp;
     head[n - 3] = age;
-    head[n - 1] = randomUUID();
+    head[n - 1] = requestId;
     res.writeHead(200, head);
     res.end(req.method === "HEAD" ? undefined : gzip ? entry.gzip : entry.identity);
     return true;

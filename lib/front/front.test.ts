@@ -6,7 +6,17 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http";
-import { answerClientError, createFrontDoor, FRONT_MAX_BODY_BYTES, isPageRequest, JSON_TWINS, negotiatedPath, type FrontDoor, type FrontDoorOptions } from "./index";
+import {
+  answerClientError,
+  createFrontDoor,
+  FRONT_MAX_BODY_BYTES,
+  isPageRequest,
+  JSON_TWINS,
+  negotiatedPath,
+  type AnsweredRequest,
+  type FrontDoor,
+  type FrontDoorOptions,
+} from "./index";
 
 interface Seen {
   method: string;
@@ -41,7 +51,7 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 async function harness(
   config: { trustProxy: boolean; scheme: "http" | "https" } = { trustProxy: false, scheme: "http" },
   hold = false,
-  extra: Pick<FrontDoorOptions, "verifiedToken"> = {},
+  extra: Pick<FrontDoorOptions, "verifiedToken" | "onAnswered" | "metrics"> = {},
 ): Promise<Harness> {
   const seen: Seen[] = [];
   let release!: () => void;
@@ -314,6 +324,73 @@ describe("the front door", () => {
 
 // POST /auth/verify: a held positive answer (the verifiedToken hook, lib/cache verifiedTokens in
 // scripts/start.ts) is answered by the front door; everything else reaches the route with its body.
+describe("the front door's request ids and report of each answer", () => {
+  const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  it("gives every request an id of its own, which the app and the answer share; a client's X-Request-Id is replaced", async () => {
+    const h = await harness();
+    const a = await send(h.port, "GET", "/x", { "x-request-id": "forged-by-client-123" });
+    const b = await send(h.port, "GET", "/x");
+    expect(a.headers["x-request-id"]).toMatch(ID);
+    expect(b.headers["x-request-id"]).toMatch(ID);
+    expect(a.headers["x-request-id"]).not.toBe(b.headers["x-request-id"]);
+    expect(h.seen.map((s) => s.headers["x-request-id"])).toEqual([a.headers["x-request-id"], b.headers["x-request-id"]]);
+  });
+
+  it("behind a trusted proxy keeps the proxy's X-Request-Id, unless it is not a plausible id", async () => {
+    const h = await harness({ trustProxy: true, scheme: "https" });
+    const kept = await send(h.port, "GET", "/x", { "x-request-id": "nginx-0123456789abcdef" });
+    expect(kept.headers["x-request-id"]).toBe("nginx-0123456789abcdef");
+    expect(h.seen[0].headers["x-request-id"]).toBe("nginx-0123456789abcdef");
+    const odd = await send(h.port, "GET", "/x", { "x-request-id": "has spaces and \"quotes\"" });
+    expect(odd.headers["x-request-id"]).toMatch(ID);
+    const healthz = await send(h.port, "GET", "/healthz", { "x-request-id": "nginx-healthz-42" });
+    expect(healthz.headers["x-request-id"]).toBe("nginx-healthz-42");
+  });
+
+  it("reports each answered request once: id, method, path without its query, status, duration, client", async () => {
+    const answered: AnsweredRequest[] = [];
+    const h = await harness(undefined, false, { onAnswered: (a) => answered.push(a) });
+    const res = await send(h.port, "POST", "/api/things?token=secret-in-query", { "content-type": "application/json", authorization: "Bearer secret-token" }, Buffer.from("{}"));
+    await send(h.port, "GET", "/healthz");
+    await send(h.port, "GET", "/bad%zzpath");
+    await expect.poll(() => answered.length).toBe(3);
+    expect(answered[0]).toMatchObject({ requestId: res.headers["x-request-id"], method: "POST", path: "/api/things", status: 200, client: "127.0.0.1", cached: false });
+    expect(answered[0].durationMs).toBeGreaterThan(0);
+    expect(answered[1]).toMatchObject({ method: "GET", path: "/healthz", status: 200 });
+    expect(answered[2]).toMatchObject({ method: "GET", path: "/bad%zzpath", status: 400 });
+    expect(JSON.stringify(answered)).not.toContain("secret");
+  });
+
+  it("reports a request whose client went away before the answer as 499", async () => {
+    const answered: AnsweredRequest[] = [];
+    const h = await harness(undefined, true, { onAnswered: (a) => answered.push(a) });
+    const socket = net.connect(h.port, "127.0.0.1");
+    socket.write("GET /slow HTTP/1.1\r\nhost: x\r\n\r\n");
+    await expect.poll(() => h.seen.length).toBe(1);
+    socket.destroy();
+    await expect.poll(() => answered.length).toBe(1);
+    expect(answered[0]).toMatchObject({ path: "/slow", status: 499 });
+    h.release();
+  });
+
+  it("serves /metrics itself only when given a metrics handler; otherwise the app answers the path", async () => {
+    const plain = await harness();
+    await send(plain.port, "GET", "/metrics");
+    expect(plain.seen.map((s) => s.url)).toEqual(["/metrics"]);
+    const withMetrics = await harness(undefined, false, {
+      metrics: async (_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+        res.end("up 1\n");
+      },
+    });
+    const res = await send(withMetrics.port, "GET", "/metrics");
+    expect(res).toMatchObject({ status: 200, text: "up 1\n" });
+    expect(res.headers["x-request-id"]).toMatch(ID);
+    expect(withMetrics.seen).toEqual([]);
+  });
+});
+
 describe("the front door and held /auth/verify answers", () => {
   const HELD = '{"valid":true,"active":true,"username":"alice"}';
   const asked: [string, string][] = [];
@@ -324,7 +401,8 @@ describe("the front door and held /auth/verify answers", () => {
   const json = { "content-type": "application/json" };
 
   it("answers a held token itself (JSON or form, body or headers), never cacheable, marked as a hit", async () => {
-    const h = await harness(undefined, false, { verifiedToken });
+    // Behind a trusted proxy, whose X-Request-Id the answer keeps.
+    const h = await harness({ trustProxy: true, scheme: "http" }, false, { verifiedToken });
     const cases: [Record<string, string>, string][] = [
       [json, JSON.stringify({ token: "held-token", l1_server: "https://l1.test" })],
       [{ "content-type": "application/x-www-form-urlencoded" }, "token=held-token&l1_server=https%3A%2F%2Fl1.test"],

@@ -1,12 +1,15 @@
 // The front door (design/serving.md): our node:http request listener in front of Next's handler.
-// Every request passes here once, before Next: the client address and the forwarded headers a
-// trusted proxy sent (and only then), request bodies capped while they are read, content
-// negotiation to the JSON twins, the response cache of public documents, /healthz, and the drain on
-// shutdown. Framework-free: node:http types only; Next's handler is handed in.
+// Every request passes here once, before Next: its request id (a trusted proxy's X-Request-Id, or a
+// new one), the client address and the forwarded headers a trusted proxy sent (and only then),
+// request bodies capped while they are read, content negotiation to the JSON twins, the response
+// cache of public documents, /healthz, /metrics where enabled, the drain on shutdown, and a report
+// of every answered request (the access log and the request metrics). Framework-free: node:http
+// types only; Next's handler is handed in.
 import { randomUUID } from "node:crypto";
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Config } from "@/lib/config";
+import { errorMessage, getLogger } from "@/lib/log";
 import {
   CLIENT_ADDRESS_HEADER,
   contentSecurityPolicy,
@@ -23,6 +26,8 @@ import { hasMalformedEscape, isPagePath, negotiatedPath } from "./negotiation";
 export { CACHE_STATUS_HEADER, createResponseCache, type ResponseCache } from "./cache";
 
 export { isPageRequest, JSON_TWINS, negotiatedPath, type Twin } from "./negotiation";
+
+export { createRouteNamer, routeNamer, UNMATCHED_ROUTE } from "./routes";
 
 /** Largest request body on any path (product.md §9); larger ones get 413 before they are buffered. */
 export const FRONT_MAX_BODY_BYTES = 1024 * 1024;
@@ -50,6 +55,26 @@ export interface FrontDoorOptions {
    * the request names it), when it is still held and may be given again; null sends the request on.
    */
   verifiedToken?: (token: string, l1Server: string) => Promise<string | null>;
+  /** Serves GET /metrics on this port (METRICS=true); without it /metrics goes to the app (a 404). */
+  metrics?: RequestHandler;
+  /** Told of every request once its answer has ended or its connection closed (the access log). */
+  onAnswered?: (answered: AnsweredRequest) => void;
+}
+
+/** One request, as the access log and the request metrics see it: never its query, headers or body. */
+export interface AnsweredRequest {
+  requestId: string;
+  method: string;
+  /** The path as requested, without the query string (which could carry anything). */
+  path: string;
+  /** The answer's status; 499 when the client went away before the answer was complete. */
+  status: number;
+  /** From the request's arrival to the end of its answer. */
+  durationMs: number;
+  /** The client's address: the socket's, or a trusted proxy's X-Forwarded-For. */
+  client: string;
+  /** Answered from the front door's memory (response cache or held token verification). */
+  cached: boolean;
 }
 
 /** `POST /auth/verify`'s body is a token and an L1 URL: a larger one goes to the route as it is. */
@@ -245,6 +270,23 @@ function splitUrl(url: string): { pathname: string; search: string } {
 }
 
 /**
+ * The request's id: the one a trusted proxy sent in X-Request-Id (when it is a plausible id), else a
+ * new one. From anyone else the header is replaced, so what reaches the app and the logs is ours.
+ */
+function assignRequestId(req: IncomingMessage, trustProxy: boolean): string {
+  const incoming = trustProxy ? single(req.headers["x-request-id"]) : undefined;
+  const id = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  req.headers["x-request-id"] = id;
+  return id;
+}
+
+/** The client's address as the access log names it (normalizeForwardedHeaders decides the same way). */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? lastHop(req.headers["x-forwarded-for"]) : undefined;
+  return (forwarded ?? req.socket.remoteAddress ?? "unknown").slice(0, 64);
+}
+
+/**
  * Every answer carries the security headers (lib/http/security-headers), with a fresh script nonce
  * per request (`csp`). The same Content-Security-Policy goes on the request too: Next reads the nonce
  * from there and stamps it on every script it writes, so no inline script needs 'unsafe-inline'.
@@ -252,6 +294,7 @@ function splitUrl(url: string): { pathname: string; search: string } {
 function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, csp: string): void {
   req.headers["content-security-policy"] = csp;
   res.setHeader("content-security-policy", csp);
+  res.setHeader("x-request-id", req.headers["x-request-id"] as string);
   for (const name in STATIC_SECURITY_HEADERS) res.setHeader(name, STATIC_SECURITY_HEADERS[name]);
 }
 
@@ -291,6 +334,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 /** What route() worked out about a request that goes on to serve(). */
 interface Routed {
   method: string;
+  requestId: string;
   /** The negotiated path, and the query string. */
   target: string;
   search: string;
@@ -303,20 +347,23 @@ interface Routed {
 /** Builds the front door around Next's handler. */
 export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const limit = options.maxBodyBytes ?? FRONT_MAX_BODY_BYTES;
-  const logError = options.logError ?? ((message, err) => console.error(message, err));
+  const logError = options.logError ?? ((message, err) => getLogger().error({ component: "front", err }, message));
   const active = new Set<ServerResponse>();
+  /** Answers given from the front door's memory, for the report of each request. */
+  const cachedAnswers = new WeakSet<ServerResponse>();
   let draining = false;
 
   const dev = options.dev ?? false;
+  const trustProxy = options.config.trustProxy;
+  const onAnswered = options.onAnswered;
 
   /**
    * A request's first steps, synchronously: /healthz, a malformed path and an answer from the
    * response cache are given here (nothing returned); anything else goes on to serve().
    */
-  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+  function route(req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, search: string): Promise<void> | undefined {
     const csp = contentSecurityPolicy({ nonce: createCspNonce(), dev });
     const method = (req.method ?? "GET").toUpperCase();
-    const { pathname, search } = splitUrl(req.url ?? "/");
     if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) {
       applySecurityHeaders(req, res, csp);
       return void sendJson(res, draining ? 503 : 200, { status: draining ? "stopping" : "ok" });
@@ -325,6 +372,10 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       // Stopping: a load balancer must take this replica out now (the route reports the rest).
       applySecurityHeaders(req, res, csp);
       return void sendJson(res, 503, { error: "not_ready", message: "The server is stopping." });
+    }
+    if (pathname === "/metrics" && options.metrics) {
+      applySecurityHeaders(req, res, csp);
+      return options.metrics(req, res);
     }
     if (pathname.includes("%") && hasMalformedEscape(pathname)) {
       applySecurityHeaders(req, res, csp);
@@ -335,17 +386,20 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
     // Public documents are answered from memory when a fresh copy is held; nothing else is looked up.
     // The cache writes the whole head itself (the security headers too), so nothing is set before.
     const cacheKey = options.cache ? requestCacheKey(method, target + search, req.headers) : null;
-    if (cacheKey !== null && options.cache?.serve(cacheKey, req, res, csp)) return;
-    return serve(req, res, { method, target, search, twin, cacheKey, csp });
+    if (cacheKey !== null && options.cache?.serve(cacheKey, req, res, csp, requestId)) {
+      cachedAnswers.add(res);
+      return;
+    }
+    return serve(req, res, { method, requestId, target, search, twin, cacheKey, csp });
   }
 
   function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    logError(`[front] ${req.method} ${req.url}:`, err);
+    logError(`${req.method} ${splitUrl(req.url ?? "/").pathname} (request ${single(req.headers["x-request-id"])}) failed: ${errorMessage(err)}`, err);
     if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "Something went wrong on our side." });
     else res.end();
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse, { method, target, search, twin, cacheKey, csp }: Routed): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, { method, requestId, target, search, twin, cacheKey, csp }: Routed): Promise<void> {
     normalizeForwardedHeaders(req, options.config);
     applySecurityHeaders(req, res, csp);
     // Next 16 answers 500 to a server action with a foreign Origin or a body it cannot decode
@@ -369,14 +423,14 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       const asked = verifyRequestOf(req, body);
       const answer = asked ? await options.verifiedToken(asked.token, asked.l1Server) : null;
       if (answer !== null) {
-        const incoming = single(req.headers["x-request-id"]);
+        cachedAnswers.add(res);
         res.writeHead(200, {
           "content-type": "application/json; charset=utf-8",
           "content-length": Buffer.byteLength(answer),
           // As the route sends it: introspection answers are never cached (RFC 7662 §4).
           "cache-control": "no-store",
           pragma: "no-cache",
-          "x-request-id": incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID(),
+          "x-request-id": requestId,
           [CACHE_STATUS_HEADER]: "hit",
         });
         res.end(answer);
@@ -400,11 +454,25 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
 
   return {
     listener(req, res) {
+      const arrived = performance.now();
+      const requestId = assignRequestId(req, trustProxy);
+      const { pathname, search } = splitUrl(req.url ?? "/");
       active.add(res);
-      res.once("close", () => active.delete(res));
+      res.once("close", () => {
+        active.delete(res);
+        onAnswered?.({
+          requestId,
+          method: req.method ?? "GET",
+          path: pathname,
+          status: res.writableFinished ? res.statusCode : 499,
+          durationMs: performance.now() - arrived,
+          client: clientAddress(req, trustProxy),
+          cached: cachedAnswers.has(res),
+        });
+      });
       if (draining) res.shouldKeepAlive = false;
       try {
-        route(req, res)?.catch((err: unknown) => fail(req, res, err));
+        route(req, res, requestId, pathname, search)?.catch((err: unknown) => fail(req, res, err));
       } catch (err) {
         fail(req, res, err);
       }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { useLogger } from "@/lib/log";
+import { captureLogs } from "@/lib/testing";
 import { readJson } from "./body";
 import { handleRoute } from "./respond";
 import { clientAddress, CLIENT_ADDRESS_HEADER } from "./client-address";
@@ -101,24 +103,28 @@ describe("handleRoute + readJson", () => {
   });
 
   it("turns anything unexpected into a logged 500 with a request id and no internals", async () => {
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const route = handleRoute(async () => {
-      throw new Error("secret internals at /srv/db");
-    });
-    const res = await route(new Request("https://l2.test/boom?token=abc", { headers: { "x-request-id": "req-12345678" } }), {
-      params: Promise.resolve({}),
-    });
-    expect(res.status).toBe(500);
-    const body = await res.json();
-    expect(body.error).toBe("internal_error");
-    expect(body.message).toContain("req-12345678");
-    expect(body.message).not.toContain("secret internals");
-    expect(res.headers.get("x-request-id")).toBe("req-12345678");
-    expect(log).toHaveBeenCalledOnce();
-    const logged = log.mock.calls[0].join(" ");
-    expect(logged).toContain("req-12345678");
-    expect(logged).toContain("/boom");
-    expect(logged).not.toContain("token=abc"); // query strings may carry secrets
+    const { logger, lines } = captureLogs();
+    const restore = useLogger(logger);
+    try {
+      const route = handleRoute(async () => {
+        throw new Error("secret internals at /srv/db");
+      });
+      const res = await route(new Request("https://l2.test/boom?token=abc", { headers: { "x-request-id": "req-12345678" } }), {
+        params: Promise.resolve({}),
+      });
+      expect(res.status).toBe(500);
+      const body = await res.json();
+      expect(body.error).toBe("internal_error");
+      expect(body.message).toContain("req-12345678");
+      expect(body.message).not.toContain("secret internals");
+      expect(res.headers.get("x-request-id")).toBe("req-12345678");
+      const logged = lines();
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: "error", component: "route", reqId: "req-12345678", where: "GET /boom", err: { message: "secret internals at /srv/db" } });
+      expect(JSON.stringify(logged)).not.toContain("token=abc"); // query strings may carry secrets
+    } finally {
+      restore();
+    }
   });
 });
 

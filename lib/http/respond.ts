@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
+import { errorMessage, getLogger } from "@/lib/log";
 
 /** A JSON response with the given status and headers. */
 export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
@@ -50,13 +51,13 @@ function errorResponse(err: unknown, requestId: string, where: string): Response
   }
   if (isDatabaseUnavailable(err)) {
     // Expected while PostgreSQL restarts: one line, no stack. A write that failed here was rolled back.
-    console.warn(`[db] request ${requestId} ${where}: database unavailable (${err instanceof Error ? err.message.split("\n").pop() : String(err)})`);
+    getLogger().warn({ component: "db", reqId: requestId, where }, `database unavailable (${errorMessage(err).split("\n").pop()})`);
     return json(
       { error: "database_unavailable", message: DATABASE_UNAVAILABLE_MESSAGE },
       { status: 503, headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS), "x-request-id": requestId } },
     );
   }
-  console.error(`[error] request ${requestId} ${where}:`, err);
+  getLogger().error({ component: "route", reqId: requestId, where, err }, `unexpected error: ${errorMessage(err).split("\n")[0]}`);
   return json(
     { error: "internal_error", message: `Something went wrong on our side (request id ${requestId}).` },
     { status: 500, headers: { "x-request-id": requestId } },

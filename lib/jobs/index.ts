@@ -8,6 +8,7 @@ import { CONNECT_TIMEOUT_MS, type Database } from "@/lib/db";
 import { cleanupRateLimitBuckets } from "@/lib/http";
 import { cleanupMooAuthSeen } from "@/lib/clients";
 import { cleanupInboxSeen, DELIVER_JOB, deliverPayload, MAX_DELIVERY_ATTEMPTS, performDeliveries } from "@/lib/federation";
+import { errorMessage, getLogger } from "@/lib/log";
 import { L1_NOTIFY_JOB, l1NotifyPayload, notifyL1 } from "@/lib/renderers";
 import { cleanupExpiredIssuedTokens, cleanupExpiredRevocations } from "@/lib/tokens";
 import { pgliteBossDb, postgresBossDb, prismaTxBossDb } from "./boss-db";
@@ -93,6 +94,21 @@ export async function resumeOrphanedJobs(db: Database): Promise<number> {
   return resumed.affectedRows ?? 0;
 }
 
+/**
+ * Jobs not finished, per queue of ours and state (created, retry, active): the queue's depth, for
+ * GET /metrics. pg-boss 10 keeps every queue's jobs in `pgboss.job` (one partition per queue).
+ */
+export async function queueDepth(ctx: Pick<AppContext, "prisma">): Promise<{ queue: string; state: string; count: number }[]> {
+  const rows = await ctx.prisma.$queryRaw<{ name: string; state: string; count: number }[]>`
+    SELECT name, state::text AS state, count(*)::int AS count FROM pgboss.job
+    WHERE state IN ('created', 'retry', 'active') GROUP BY name, state ORDER BY name, state`;
+  // Every queue and state is reported, at 0 when empty, so a graph has no gaps.
+  const counts = new Map(rows.map((r) => [`${r.name} ${r.state}`, Number(r.count)]));
+  return Object.values(JOBS).flatMap((queue) =>
+    (["created", "retry", "active"] as const).map((state) => ({ queue, state, count: counts.get(`${queue} ${state}`) ?? 0 })),
+  );
+}
+
 /** The advisory lock under which a process sets the queue up on PostgreSQL ("ArtD"). */
 const JOBS_SETUP_LOCK = 0x41727444;
 
@@ -119,12 +135,12 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   const pool = db.pglite
     ? null
     : new pg.Pool({ connectionString: db.url ?? undefined, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000, keepAlive: true, application_name: "pgboss" });
-  pool?.on("error", (err) => console.warn(`[jobs] an idle connection was lost: ${err.message}`));
+  pool?.on("error", (err) => getLogger().warn({ component: "jobs" }, `an idle connection was lost: ${err.message}`));
   const boss = new PgBoss({
     db: db.pglite ? pgliteBossDb(db.pglite) : postgresBossDb(pool!, { stopping: () => stopping }),
     maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
-  boss.on("error", (err) => console.error("[jobs]", err instanceof Error ? err.message : err));
+  boss.on("error", (err) => getLogger().error({ component: "jobs", err }, `the queue reported an error: ${errorMessage(err)}`));
   // stop() never closes a custom db: the pool goes once the queue has stopped.
   boss.once("stopped", () => void pool?.end().catch(() => {}));
   const stop = boss.stop.bind(boss);
@@ -133,7 +149,7 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
     return stop(stopOptions);
   };
   const resumed = await resumeOrphanedJobs(db);
-  if (resumed > 0) console.log(`[jobs] resumed ${resumed} job(s) left running by a process that stopped without finishing them`);
+  if (resumed > 0) getLogger().info({ component: "jobs", resumed }, `resumed ${resumed} job(s) left running by a process that stopped without finishing them`);
   // Replicas starting together on a fresh PostgreSQL deadlock in pg-boss's create_queue (seen with
   // two containers of one compose stack): the queue's setup is done one process at a time.
   await withSetupLock(db, async () => {
@@ -142,7 +158,7 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
     await boss.schedule(JOBS.cleanup, CLEANUP_SCHEDULE, {}, { tz: "UTC" });
     await boss.work(JOBS.cleanup, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
       const removed = await runCleanup(ctx);
-      if (Object.values(removed).some((n) => n > 0)) console.log("[jobs] cleanup removed", removed);
+      if (Object.values(removed).some((n) => n > 0)) getLogger().info({ component: "jobs", removed }, "cleanup removed expired rows");
     });
     // An L1 that is down is retried for about a day: 5 s, 10 s, 20 s … capped by pg-boss at 12 attempts.
     await boss.createQueue(JOBS.l1Notify, { name: JOBS.l1Notify, retryLimit: 12, retryDelay: 5, retryBackoff: true });
@@ -165,7 +181,7 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
         // The batch's read or outcome write failed (a database hiccup): rather than fail all ten
         // jobs (each would lose an attempt and back off), run each on its own, so only the ones
         // whose own statements fail are retried. Idempotent: a row already delivered is skipped.
-        console.warn(`[jobs] a delivery batch failed (${batchError instanceof Error ? batchError.message : String(batchError)}); retrying its deliveries one by one`);
+        getLogger().warn({ component: "jobs" }, `a delivery batch failed (${errorMessage(batchError)}); retrying its deliveries one by one`);
         retry = new Map();
         const settled = await Promise.allSettled(ids.map((id) => performDeliveries(ctx, [id])));
         settled.forEach((s, i) => {
@@ -187,7 +203,9 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
     await boss.work(JOBS.anchor, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async () => {
       const anchored = await anchorPending(ctx);
       const upgraded = await upgradeAnchors(ctx);
-      if (anchored.created.length > 0 || upgraded.changed > 0) console.log("[jobs] anchor", { batches: anchored.created.length, upgraded: upgraded.changed });
+      if (anchored.created.length > 0 || upgraded.changed > 0) {
+        getLogger().info({ component: "jobs", batches: anchored.created.length, upgraded: upgraded.changed }, "anchoring ran");
+      }
     });
   });
   return boss;

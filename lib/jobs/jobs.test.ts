@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type PgBoss from "pg-boss";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { issueToken, revokeToken, tokenHash } from "@/lib/tokens";
-import { bossJobSender, CLEANUP_SCHEDULE, JOBS, startJobs } from ".";
+import { bossJobSender, CLEANUP_SCHEDULE, JOBS, queueDepth, startJobs } from ".";
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
@@ -37,6 +37,17 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
     );
   });
 
+  it("reports its depth per queue and state, every queue of ours present (GET /metrics)", async () => {
+    const before = await queueDepth(t.ctx);
+    expect(before.map((r) => `${r.queue} ${r.state}`).sort()).toEqual(
+      Object.values(JOBS).flatMap((q) => [`${q} active`, `${q} created`, `${q} retry`]).sort(),
+    );
+    const createdBefore = before.find((r) => r.queue === JOBS.l1Notify && r.state === "created")!.count;
+    await boss.send(JOBS.l1Notify, { l1_server: "http://l1.invalid", tokens: ["x"], username: null }, { startAfter: 3600 });
+    await boss.send(JOBS.l1Notify, { l1_server: "http://l1.invalid", tokens: ["y"], username: null }, { startAfter: 3600 });
+    const after = await queueDepth(t.ctx);
+    expect(after.find((r) => r.queue === JOBS.l1Notify && r.state === "created")!.count).toBe(createdBefore + 2);
+  });
 
   it("removes expired revocations and old rate-limit buckets when the cleanup job runs, and keeps live ones", async () => {
     const expired = await issueToken(t.ctx, { username: "alice", ttlSeconds: 60 });

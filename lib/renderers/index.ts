@@ -8,6 +8,7 @@ import type { AppContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { TokenCaller } from "@/lib/callers";
 import { storableInput } from "@/lib/http";
+import { getLogger } from "@/lib/log";
 import { safeFetch } from "@/lib/outbound";
 import { issueScopedToken, revokeIssuedTokens, revokeSession, tokenHash, verifyScopedToken } from "@/lib/tokens";
 
@@ -192,6 +193,6 @@ export async function notifyL1(ctx: AppContext, payload: L1NotifyPayload): Promi
     });
     if (!res.ok) throw new Error(`${payload.l1_server}${path}: ${res.message}`);
     if (res.status >= 500) throw new Error(`${payload.l1_server}${path}: HTTP ${res.status}`);
-    if (res.status >= 400) console.warn(`[renderers] ${payload.l1_server}${path} refused the notice (HTTP ${res.status})`);
+    if (res.status >= 400) getLogger().warn({ component: "renderers", status: res.status }, `${payload.l1_server}${path} refused the notice (HTTP ${res.status})`);
   }
 }

@@ -8,7 +8,10 @@ import { ConfigError, getConfig } from "@/lib/config";
 import type { AppContext } from "@/lib/context";
 import { ensureActorKeyPair } from "@/lib/crypto";
 import { DatabaseLockedError, openDatabase, type Database } from "@/lib/db";
-import { bossJobSender, startJobs } from "@/lib/jobs";
+import { getLogger } from "@/lib/log";
+import { enableMetrics, setDatabaseFigures } from "@/lib/metrics";
+import { countUnanchored, getAnchorStateCounts } from "@/lib/anchors";
+import { bossJobSender, queueDepth, startJobs } from "@/lib/jobs";
 import { resolveJwtSecret } from "@/lib/tokens";
 import { checkReadiness, type Readiness } from "./readiness";
 
@@ -30,7 +33,7 @@ async function start(): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = resolveJwtSecret(config);
   if (secret.source === "generated") {
-    console.warn(`[config] JWT_SECRET is not set: generated one in ${secret.path} (keep it; tokens depend on it)`);
+    getLogger().warn({ component: "config" }, `JWT_SECRET is not set: generated one in ${secret.path} (keep it; tokens depend on it)`);
   }
   if (!config.databaseUrl) await mkdir(config.pgliteDir, { recursive: true });
   const db = await openDatabase({
@@ -47,7 +50,7 @@ async function start(): Promise<Runtime> {
     setPurgeFeed(IN_PROCESS_PURGE_FEED);
   }
   const { created } = await ensureActorKeyPair(config.keysDir, config.primaryUser);
-  if (created) console.log(`[keys] created the key pair of ${config.primaryUser} in ${config.keysDir}`);
+  if (created) getLogger().info({ component: "keys" }, `created the key pair of ${config.primaryUser} in ${config.keysDir}`);
   let queue: PgBoss | null = null;
   const ctx: AppContext = {
     config,
@@ -58,6 +61,14 @@ async function start(): Promise<Runtime> {
   };
   const boss = await startJobs(ctx, db);
   queue = boss;
+  if (config.metrics.where !== "off") {
+    // GET /metrics reads the queue's depth and the anchoring backlog from the database at each scrape.
+    enableMetrics();
+    setDatabaseFigures(async () => {
+      const [jobs, anchors, unanchored] = await Promise.all([queueDepth(ctx), getAnchorStateCounts(ctx), countUnanchored(ctx)]);
+      return { queue: jobs, anchorsPending: anchors.pending, activitiesUnanchored: unanchored };
+    });
+  }
   let queueStopped = false;
   boss.once("stopped", () => {
     queueStopped = true;

@@ -118,3 +118,4 @@ export async function rejectsWithAppError(p: Promise<unknown>): Promise<AppError
   }
   throw new Error("expected an AppError");
 }
+export { captureLogs, type CapturedLogs } from "./logs";
