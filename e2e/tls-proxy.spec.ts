@@ -128,6 +128,8 @@ test("the API writes through nginx: registration, login and a registered asset, 
   expect(grant.actor_id).toBe(`${PUBLIC}/users/${username}`);
   const me = await viaProxy.get("/auth/me", { headers: bearer(grant.access_token) });
   expect(me.status()).toBe(200);
+  // nginx's $request_id (32 hex digits), kept by the app behind a trusted proxy: one id in both logs.
+  expect(me.headers()["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
   expect(await me.json()).toMatchObject({ username });
   const created = await viaProxy.post("/assets", {
     headers: { ...json, ...bearer(grant.access_token) },

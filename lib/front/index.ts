@@ -27,7 +27,7 @@ export { CACHE_STATUS_HEADER, createResponseCache, type ResponseCache } from "./
 
 export { isPageRequest, JSON_TWINS, negotiatedPath, type Twin } from "./negotiation";
 
-export { createRouteNamer, routeNamer, UNMATCHED_ROUTE } from "./routes";
+export { createRouteNamer } from "./routes";
 
 /** Largest request body on any path (product.md §9); larger ones get 413 before they are buffered. */
 export const FRONT_MAX_BODY_BYTES = 1024 * 1024;
