@@ -207,19 +207,34 @@ function freePort(): Promise<number> {
 }
 
 /** Forwards a child's output line by line with a prefix. */
+/** Prints what a stream of a child writes, line by line, with a prefix. */
+function printLines(stream: NodeJS.ReadableStream | null, prefix: string) {
+  if (!stream) return;
+  let pending = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) process.stderr.write(`${prefix} ${line}\n`);
+  });
+  stream.on("end", () => pending && process.stderr.write(`${prefix} ${pending}\n`));
+}
+
+/** Prints a child's output with a prefix. */
 function prefixOutput(child: ChildProcess, prefix: string) {
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    let pending = "";
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) process.stderr.write(`${prefix} ${line}\n`);
-    });
-    stream.on("end", () => pending && process.stderr.write(`${prefix} ${pending}\n`));
-  }
+  printLines(child.stdout, prefix);
+  printLines(child.stderr, prefix);
+}
+
+/**
+ * Our server's output: stdout (info lines, among them an access line per request, written as in
+ * production) is read and dropped without being looked at, so the bench spends no time on it;
+ * stderr (warnings and errors) is printed with a prefix.
+ */
+function serverOutput(child: ChildProcess, prefix: string) {
+  child.stdout?.resume();
+  printLines(child.stderr, prefix);
 }
 
 /** SIGTERM, then wait for the exit (SIGKILL after `graceMs`). */
@@ -314,7 +329,7 @@ async function startOurServer(dataDir: string, env: Record<string, string> = {})
   });
   children.add(child);
   child.once("exit", () => children.delete(child));
-  prefixOutput(child, "[server]");
+  serverOutput(child, "[server]");
   const base = `http://${LOOPBACK}:${port}`;
 
   const deadline = Date.now() + 180_000;

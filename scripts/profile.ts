@@ -82,7 +82,9 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "--import", "tsx", "scripts/start.ts"], {
     cwd: root,
-    stdio: ["ignore", "inherit", "inherit"],
+    // stdout (info lines: an access line per request, as in production) is written and dropped;
+    // warnings and errors (stderr) are shown.
+    stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", FEDERATION_ALLOW_PRIVATE_ADDRESSES: TARGET === "inbox" ? "true" : "false", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60", ...(NO_CACHE ? { FRONT_CACHE_MB: "0" } : {}) },
   });
   try {

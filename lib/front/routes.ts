@@ -8,6 +8,9 @@ import path from "node:path";
 /** Paths the front door answers itself, before the app. */
 const FRONT_ROUTES = ["/healthz", "/readyz", "/metrics"];
 
+/** How many paths' names are remembered. */
+const NAMED_PATHS = 4096;
+
 /** The label of a path no route matches (a 404), and of every path without a built manifest (dev). */
 export const UNMATCHED_ROUTE = "(unmatched)";
 
@@ -41,12 +44,24 @@ export function createRouteNamer(appDir: string): (pathname: string) => string {
 export function routeNamer(manifest: RoutesManifest): (pathname: string) => string {
   const exact = new Set([...FRONT_ROUTES, ...(manifest.staticRoutes ?? []).map((r) => r.page)]);
   const dynamic = (manifest.dynamicRoutes ?? []).map((r) => ({ page: r.page, regex: new RegExp(r.regex) }));
-  return (pathname) => {
+  const name = (pathname: string): string => {
     const trimmed = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
     if (exact.has(trimmed)) return trimmed;
     if (trimmed.startsWith("/_next/static/")) return "/_next/static";
     // In the manifest's order: Next lists the more specific routes first.
     for (const route of dynamic) if (route.regex.test(pathname)) return route.page;
     return UNMATCHED_ROUTE;
+  };
+  // The paths asked for most (a follower's server fetching an actor) are named once, not matched
+  // against every route again; the memory is bounded, and dropped whole when full.
+  const named = new Map<string, string>();
+  return (pathname) => {
+    let route = named.get(pathname);
+    if (route === undefined) {
+      route = name(pathname);
+      if (named.size >= NAMED_PATHS) named.clear();
+      if (pathname.length <= 256) named.set(pathname, route);
+    }
+    return route;
   };
 }

@@ -15,8 +15,28 @@ import { ConfigError, getConfig, type LogLevel } from "@/lib/config";
 
 export type { Logger } from "pino";
 
-/** Keys whose values are never written, wherever they appear (one level deep). */
+/**
+ * Keys whose values are never written: at the top of a line's fields, and in a `headers` object.
+ * Named paths only: a wildcard (`*.token`) would make every line cost twice as much (measured:
+ * 11 µs instead of 5 µs an access line).
+ */
 const REDACTED_KEYS = ["authorization", "cookie", "token", "password", "secret", "signature"];
+const REDACTED_PATHS = [...REDACTED_KEYS, "headers.authorization", "headers.cookie", "headers.signature", "body.password", "body.token"];
+
+let isoMs = 0;
+let isoText = "";
+/**
+ * pino's ISO `time`, made once per millisecond: under load many lines share one, and `new Date()`
+ * is slow in the server process (Next wraps the Date constructor; 2 µs a line, profiled).
+ */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return `,"time":"${isoText}"`;
+}
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -29,13 +49,23 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`)], censor: "[redacted]" },
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
   };
   if (destination) return pino(options, destination);
   if (process.stdout.isTTY) {
-    return pino(options, pretty({ colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid" }));
+    // One line a message, its component in front; an access line's fields are in its message.
+    return pino(
+      options,
+      pretty({
+        colorize: true,
+        sync: true,
+        translateTime: "SYS:HH:MM:ss.l",
+        messageFormat: "{if component}{component}: {end}{msg}",
+        ignore: "pid,component,method,route,path,status,ms,client,cached",
+      }),
+    );
   }
   // Asynchronous: lines written while a write is under way go out together in the next one, so a
   // busy server does not make one system call per request. pino flushes what is left on exit.

