@@ -31,11 +31,14 @@ export function logMessages(output: string, component?: string): string[] {
 }
 
 /**
- * What went wrong, as the log says it: entries at level error or fatal, and any line (JSON or not)
- * naming an unhandled rejection or an uncaught exception.
+ * What went wrong, as the log says it: entries at level error or fatal (only those of
+ * `components`, when given), and any line (JSON or not) naming an unhandled rejection or an
+ * uncaught exception.
  */
-export function loggedErrors(output: string): LogEntry[] {
+export function loggedErrors(output: string, components?: string[]): LogEntry[] {
   return logEntries(output).filter(
-    (e) => e.level === "error" || e.level === "fatal" || /unhandledRejection|uncaughtException/.test(e.text ?? String(e.msg ?? "")),
+    (e) =>
+      ((e.level === "error" || e.level === "fatal") && (components === undefined || components.includes(String(e.component)))) ||
+      /unhandledRejection|uncaughtException/.test(e.text ?? String(e.msg ?? "")),
   );
 }
