@@ -28,6 +28,12 @@ export const cacheTag = {
   nodeinfo: "nodeinfo",
   /** A token, by its SHA-256 (lib/tokens tokenHash): a renderer token, or the login token it came from. */
   token: (hash: string) => `token:${hash}`,
+  /**
+   * Every held verification of an account's tokens (login and renderer): purged when the account
+   * can no longer act (deleted, its name reused). Not `user:`, which every new asset of the user
+   * purges (its public documents), and which must not drop its held logins each time.
+   */
+  account: (username: string) => `account:${username}`,
 } as const;
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more: longer purges go in several. */

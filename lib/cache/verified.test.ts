@@ -27,7 +27,7 @@ const nowSeconds = NOW / 1000;
 
 function answer(overrides: Partial<VerifiedAnswer> = {}): VerifiedAnswer {
   const body = { valid: true, active: true, username: "alice" };
-  return { scope: "https://l1.test", body, text: JSON.stringify(body), exp: nowSeconds + 3600, tags: [cacheTag.token("own"), cacheTag.token("parent"), cacheTag.user("alice")], ...overrides };
+  return { scope: "https://l1.test", body, text: JSON.stringify(body), exp: nowSeconds + 3600, tags: [cacheTag.token("own"), cacheTag.token("parent"), cacheTag.account("alice")], ...overrides };
 }
 
 /** A feed whose state the test sets. */
@@ -50,10 +50,11 @@ describe("the cache of positive verifications", () => {
 
   it("drops an entry when a purge names its token, its session or its account, and ignores other purges", async () => {
     setPurgeFeed(IN_PROCESS_PURGE_FEED);
-    for (const tag of [cacheTag.token("own"), cacheTag.token("parent"), cacheTag.user("alice")]) {
+    for (const tag of [cacheTag.token("own"), cacheTag.token("parent"), cacheTag.account("alice")]) {
       const cache = createVerifiedTokenCache({ max: 10 });
       cache.remember("tok", answer(), cache.begin(), NOW);
-      cache.purge([cacheTag.token("someone-else"), cacheTag.nodeinfo]);
+      // Other tokens, and the user's public documents (every new asset purges user:alice).
+      cache.purge([cacheTag.token("someone-else"), cacheTag.nodeinfo, cacheTag.user("alice")]);
       expect(await cache.lookup("tok", "https://l1.test", NOW), tag).not.toBeNull();
       cache.purge([tag]);
       expect(await cache.lookup("tok", "https://l1.test", NOW), tag).toBeNull();

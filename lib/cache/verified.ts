@@ -1,4 +1,5 @@
-// The per-process cache of positive token verifications (`POST /auth/verify`, #20 item 6): an answer
+// The per-process cache of positive token verifications (`POST /auth/verify`, #20 item 6, and login
+// tokens presented as Bearer or in the session cookie, lib/tokens verifySessionToken): an answer
 // given for a token is answered again from memory until the token expires, a purge of one of its tags
 // arrives (a revocation, a logout, a detach, an account change), or this process can no longer be
 // sure it hears every purge. Keyed by the token's SHA-256, never by the token itself.
@@ -36,7 +37,7 @@ function purgeFeed(): PurgeFeed | null {
 
 /** A positive answer as it is stored. */
 export interface VerifiedAnswer {
-  /** What the token was verified for (the normalised L1); a lookup for anything else misses. */
+  /** What the token was verified for (the normalised L1, or SESSION_SCOPE); a lookup for anything else misses. */
   scope: string;
   /** The answer's body, and the same serialised (the bytes sent). */
   body: object;
@@ -67,7 +68,7 @@ export interface VerifiedTokenCache {
 }
 
 /** Only purges of these tags can concern a stored verification. */
-const RELEVANT_TAG = /^(token|user):/;
+const RELEVANT_TAG = /^(token|account):/;
 
 function keyOf(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");

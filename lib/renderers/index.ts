@@ -165,7 +165,7 @@ export async function introspectRendererToken(ctx: AppContext, input: { token?: 
       body,
       text: JSON.stringify(body),
       exp: c.exp,
-      tags: [cacheTag.token(tokenHash(input.token)), cacheTag.token(c.sid), cacheTag.user(c.username)],
+      tags: [cacheTag.token(tokenHash(input.token)), cacheTag.token(c.sid), cacheTag.account(c.username)],
     },
     startedAt,
     ctx.now().getTime(),

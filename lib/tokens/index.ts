@@ -1,7 +1,7 @@
 // Tokens: issuing, verifying and revoking L2's HS256 JWTs (protocols.md §4), renderer-scoped tokens
 // and their record, and where the secret comes from. Accounts decide who gets a login token;
 // renderers decide who gets a scoped one.
-import { cacheTag, purgeCache } from "@/lib/cache";
+import { cacheTag, purgeCache, verifiedTokens } from "@/lib/cache";
 import type { AppContext } from "@/lib/context";
 import { tokenHash, verifyTokenSignature, type TokenClaims, type VerifyTokenResult } from "./jwt";
 import type { Prisma } from "@/lib/db";
@@ -21,11 +21,21 @@ export {
 } from "./scoped";
 
 
+/** What a held login-token verification is for (lib/cache verifiedTokens); no L1 URL has this form. */
+const SESSION_SCOPE = "l2-session";
+
 /**
  * Verifies a login (session) token: signature, expiry, issuer, not revoked, not a renderer
  * token (a token scoped to an L1 must never act as the user at L2), and its account exists.
+ * A positive answer is held in memory (lib/cache verifiedTokens) and given again, without the
+ * database, until the token expires or a purge names it or its account: every revocation purges
+ * the token's tag in every replica, and nothing is held while this process might miss a purge.
  */
 export async function verifySessionToken(ctx: AppContext, token: string): Promise<VerifyTokenResult> {
+  const verified = verifiedTokens();
+  const held = await verified.lookup(token, SESSION_SCOPE, ctx.now().getTime());
+  if (held) return { ok: true, claims: held.body as TokenClaims, tokenHash: tokenHash(token) };
+  const startedAt = verified.begin();
   const sig = await verifyTokenSignature(ctx, token);
   if (!sig.ok) return sig;
   if (sig.claims.l1_server !== undefined) return { ok: false, reason: "scoped" };
@@ -33,6 +43,12 @@ export async function verifySessionToken(ctx: AppContext, token: string): Promis
   const state = await sessionTokenState(ctx, hash, sig.claims.username);
   if (state.revoked) return { ok: false, reason: "revoked" };
   if (!state.userExists) return { ok: false, reason: "unknown_user" };
+  verified.remember(
+    token,
+    { scope: SESSION_SCOPE, body: sig.claims, text: "", exp: sig.claims.exp, tags: [cacheTag.token(hash), cacheTag.account(sig.claims.username)] },
+    startedAt,
+    ctx.now().getTime(),
+  );
   return { ok: true, claims: sig.claims, tokenHash: hash };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser } from "@/lib/accounts";
+import { cacheTag, IN_PROCESS_PURGE_FEED, purgeCache, setPurgeFeed, verifiedTokens } from "@/lib/cache";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import {
   cleanupExpiredRevocations,
@@ -175,6 +176,81 @@ describe.each(databaseKinds)("tokens on %s", (kind) => {
     expect(rows[0].tokenHash).toBe(tokenHash(token));
     expect(rows[0].tokenHash).not.toContain(token.slice(0, 20));
     expect(rows[0].expiresAt.getTime()).toBe(claims.exp * 1000);
+  });
+
+  describe("held verifications of login tokens (lib/cache verifiedTokens)", () => {
+    beforeAll(() => setPurgeFeed(IN_PROCESS_PURGE_FEED));
+    afterAll(() => {
+      setPurgeFeed(null);
+      verifiedTokens().clear();
+    });
+
+    /** A revocation written behind the app's back (no purge): only a check that asks the database sees it. */
+    async function revokeSilently(token: string, exp: number) {
+      await t.ctx.prisma.revokedToken.create({ data: { tokenHash: tokenHash(token), username: "alice", expiresAt: new Date(exp * 1000) } });
+    }
+
+    it("answers a login token again from memory, and refuses it at once when it is revoked (the revocation purges)", async () => {
+      const { token, claims } = await issueToken(t.ctx, { username: "alice" });
+      expect(await verifySessionToken(t.ctx, token)).toMatchObject({ ok: true, claims: { username: "alice", jti: claims.jti } });
+      await revokeSilently(token, claims.exp);
+      // Held: the database is not asked again.
+      expect(await verifySessionToken(t.ctx, token)).toMatchObject({ ok: true, tokenHash: tokenHash(token) });
+      await revokeToken(t.ctx, token, claims);
+      expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "revoked" });
+    });
+
+    it("refuses a held token at once after a logout (revokeSession), and never holds a refusal", async () => {
+      const { token, claims } = await issueToken(t.ctx, { username: "alice" });
+      expect((await verifySessionToken(t.ctx, token)).ok).toBe(true);
+      await t.ctx.prisma.$transaction((tx) => revokeSession(t.ctx, tx, token, claims));
+      expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "revoked" });
+      const ghost = await issueToken(t.ctx, { username: "ghost" });
+      expect(await verifySessionToken(t.ctx, ghost.token)).toEqual({ ok: false, reason: "unknown_user" });
+      expect(await verifySessionToken(t.ctx, ghost.token)).toEqual({ ok: false, reason: "unknown_user" });
+    });
+
+    it("keeps it across purges of the user's public documents, drops it on a purge of the account", async () => {
+      const { token, claims } = await issueToken(t.ctx, { username: "alice" });
+      expect((await verifySessionToken(t.ctx, token)).ok).toBe(true);
+      await revokeSilently(token, claims.exp);
+      await purgeCache(t.ctx.prisma, [cacheTag.user("alice"), cacheTag.collection("alice", "outbox"), cacheTag.nodeinfo]);
+      expect((await verifySessionToken(t.ctx, token)).ok).toBe(true);
+      await purgeCache(t.ctx.prisma, [cacheTag.account("alice")]);
+      expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "revoked" });
+    });
+
+    it("holds nothing while this process might miss a purge, and nothing past the token's expiry", async () => {
+      const a = await issueToken(t.ctx, { username: "alice" });
+      setPurgeFeed(null);
+      try {
+        expect((await verifySessionToken(t.ctx, a.token)).ok).toBe(true);
+        await revokeSilently(a.token, a.claims.exp);
+        expect(await verifySessionToken(t.ctx, a.token)).toEqual({ ok: false, reason: "revoked" });
+      } finally {
+        setPurgeFeed(IN_PROCESS_PURGE_FEED);
+      }
+      const b = await issueToken(t.ctx, { username: "alice", ttlSeconds: 120 });
+      expect((await verifySessionToken(t.ctx, b.token)).ok).toBe(true);
+      t.setNow(new Date(b.claims.exp * 1000));
+      try {
+        expect(await verifySessionToken(t.ctx, b.token)).toEqual({ ok: false, reason: "expired" });
+      } finally {
+        t.setNow(new Date());
+      }
+    });
+
+    it("never answers a renderer token held for an L1 as a login token", async () => {
+      const login = await issueToken(t.ctx, { username: "alice" });
+      const scoped = await issueScopedToken(t.ctx, t.ctx.prisma, login, "https://l1-held.test");
+      verifiedTokens().remember(
+        scoped.token,
+        { scope: "https://l1-held.test", body: { valid: true }, text: "{}", exp: scoped.claims.exp, tags: [] },
+        verifiedTokens().begin(),
+        Date.now(),
+      );
+      expect(await verifySessionToken(t.ctx, scoped.token)).toEqual({ ok: false, reason: "scoped" });
+    });
   });
 
   it("cleans up only revocations whose token has expired", async () => {
