@@ -93,24 +93,22 @@ function create(): Metrics {
       for (const row of (await read())?.queue ?? []) this.set({ queue: row.queue, state: row.state }, row.count);
     },
   });
-  new client.Gauge({
-    name: "artdag_anchors_pending",
-    help: "OpenTimestamps batches submitted and not yet confirmed in a Bitcoin block.",
-    registers: [registry],
-    async collect() {
-      const f = await read();
-      this.set(f ? f.anchorsPending : NaN);
-    },
-  });
-  new client.Gauge({
-    name: "artdag_activities_unanchored",
-    help: "Published activities not yet in an anchor batch.",
-    registers: [registry],
-    async collect() {
-      const f = await read();
-      this.set(f ? f.activitiesUnanchored : NaN);
-    },
-  });
+  // One figure of the database each, NaN when it did not answer.
+  const backlog: [string, string, "anchorsPending" | "activitiesUnanchored"][] = [
+    ["artdag_anchors_pending", "OpenTimestamps batches submitted and not yet confirmed in a Bitcoin block.", "anchorsPending"],
+    ["artdag_activities_unanchored", "Published activities not yet in an anchor batch.", "activitiesUnanchored"],
+  ];
+  for (const [name, help, field] of backlog) {
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const f = await read();
+        this.set(f ? f[field] : NaN);
+      },
+    });
+  }
   return metrics;
 }
 
