@@ -107,7 +107,7 @@ describe("handleRoute + readJson", () => {
     const restore = useLogger(logger);
     try {
       const route = handleRoute(async () => {
-        throw new Error("secret internals at /srv/db");
+        throw new Error("\nsecret internals at /srv/db"); // Prisma's messages start with a newline
       });
       const res = await route(new Request("https://l2.test/boom?token=abc", { headers: { "x-request-id": "req-12345678" } }), {
         params: Promise.resolve({}),
@@ -120,7 +120,14 @@ describe("handleRoute + readJson", () => {
       expect(res.headers.get("x-request-id")).toBe("req-12345678");
       const logged = lines();
       expect(logged).toHaveLength(1);
-      expect(logged[0]).toMatchObject({ level: "error", component: "route", reqId: "req-12345678", where: "GET /boom", err: { message: "secret internals at /srv/db" } });
+      expect(logged[0]).toMatchObject({
+        level: "error",
+        component: "route",
+        reqId: "req-12345678",
+        where: "GET /boom",
+        err: { message: "\nsecret internals at /srv/db" },
+        msg: "unexpected error: secret internals at /srv/db",
+      });
       expect(JSON.stringify(logged)).not.toContain("token=abc"); // query strings may carry secrets
     } finally {
       restore();

@@ -57,11 +57,16 @@ function errorResponse(err: unknown, requestId: string, where: string): Response
       { status: 503, headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS), "x-request-id": requestId } },
     );
   }
-  getLogger().error({ component: "route", reqId: requestId, where, err }, `unexpected error: ${errorMessage(err).split("\n")[0]}`);
+  getLogger().error({ component: "route", reqId: requestId, where, err }, `unexpected error: ${firstLine(errorMessage(err))}`);
   return json(
     { error: "internal_error", message: `Something went wrong on our side (request id ${requestId}).` },
     { status: 500, headers: { "x-request-id": requestId } },
   );
+}
+
+/** The first line of a message that says something (Prisma's start with an empty one). */
+function firstLine(message: string): string {
+  return message.split("\n").find((line) => line.trim() !== "") ?? "";
 }
 
 type Handler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response> | Response;
