@@ -24,7 +24,8 @@ export function actorKeyPaths(keysDir: string, username: string): { privateKey: 
 export async function ensureActorKeyPair(keysDir: string, username: string): Promise<{ created: boolean }> {
   const paths = actorKeyPaths(keysDir, username);
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
-  const existing = await readFile(paths.privateKey, "utf8").catch(() => null);
+  // turbopackIgnore: a key file is data read at run time, not a file for the build to trace.
+  const existing = await readFile(/*turbopackIgnore: true*/ paths.privateKey, "utf8").catch(() => null);
   if (existing) {
     await ensurePublicKeyFile(paths, existing);
     return { created: false };
@@ -59,7 +60,7 @@ async function ensurePublicKeyFile(paths: { publicKey: string }, privatePem: str
 
 /** The actor's public key (SPKI PEM), or null when it has none. */
 export async function readActorPublicKey(keysDir: string, username: string): Promise<string | null> {
-  return readFile(actorKeyPaths(keysDir, username).publicKey, "utf8").catch(() => null);
+  return readFile(/*turbopackIgnore: true*/ actorKeyPaths(keysDir, username).publicKey, "utf8").catch(() => null);
 }
 
 /** The actor's private key (PKCS#8 PEM), or null when it has none. Read afresh on every call (see readKeyFile). */

@@ -59,8 +59,9 @@ export function migrationsDir(): string {
 /** The committed migrations in the shape the engine expects. */
 export async function migrationList(dir = migrationsDir()) {
   const lock = path.join(dir, "migration_lock.toml");
-  const names = existsSync(dir)
-    ? (await readdir(dir, { withFileTypes: true }))
+  // turbopackIgnore: the migrations folder is read at run time, not traced into the build.
+  const names = existsSync(/*turbopackIgnore: true*/ dir)
+    ? (await readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true }))
         .filter((d) => d.isDirectory())
         .map((d) => d.name)
         .sort()
