@@ -3,6 +3,7 @@
 // main one and one with tight rate limits) plus the fake L1 renderer the main one lists in
 // L1_SERVERS; restart, start-up failure and PostgreSQL tests start their own
 // (e2e/support/spawn.ts). Each server's data folder is wiped before it starts.
+import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 import {
   FAKE_L1,
@@ -62,7 +63,8 @@ export default defineConfig({
     baseURL: MAIN.url,
     browserName: "chromium",
     launchOptions: {
-      executablePath: "/usr/bin/chromium",
+      // Debian's chromium where it is installed; elsewhere Playwright's own (`npx playwright install chromium`).
+      executablePath: existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined,
       args: [
         "--no-sandbox",
         "--disable-gpu",

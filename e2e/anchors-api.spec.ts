@@ -4,7 +4,7 @@
 // (python3-opentimestamps, lib/anchors/testdata/verify_ots.py).
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { createHash } from "node:crypto";
-import { runOracle } from "../lib/anchors/testdata/oracle";
+import { referenceClientMissing, runOracle } from "../lib/anchors/testdata/oracle";
 import { bearer, expectError } from "./support/api";
 import { createAsset, getJson, newUser, type User } from "./support/registry";
 import { OTS_CALENDAR_A, OTS_CALENDAR_B, OTS_ESPLORA } from "./support/servers";
@@ -99,6 +99,7 @@ test.describe("anchor API: bad requests", () => {
 
 test.describe("anchor API: stamp, download, upgrade, verify", () => {
   test("anchors an activity at both calendars, serves a reference-valid .ots, upgrades it to a block and verifies it", async ({ request }) => {
+    test.skip(referenceClientMissing !== null, referenceClientMissing ?? "");
     test.setTimeout(90_000);
     const user = await newUser(request, "anchorflow");
     const { asset, activity } = await createAsset(request, user);

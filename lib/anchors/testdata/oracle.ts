@@ -1,12 +1,22 @@
 // Test support (vitest and Playwright): runs lib/anchors/testdata/verify_ots.py, the reference
 // OpenTimestamps client's checks, on one `.ots` file and the activity bytes it should commit to.
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
 const SCRIPT = path.join(import.meta.dirname, "verify_ots.py");
+
+/**
+ * Why the reference client cannot run here (no python3, or no Debian python3-opentimestamps), as
+ * the one line a test run prints when it skips its checks; null when it can run.
+ */
+export const referenceClientMissing: string | null = (() => {
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import opentimestamps.core.timestamp"], { encoding: "utf8" });
+  if (probe.status === 0) return null;
+  return "the reference OpenTimestamps client is not installed (apt install python3-opentimestamps): its checks of our .ots files are skipped";
+})();
 
 export interface OracleAttestation {
   kind: "pending" | "bitcoin" | "other";
