@@ -24,8 +24,8 @@ FROM deps AS build
 COPY . .
 # After the prune, npm still keeps the peer dependencies of @prisma/client and next (the Prisma CLI
 # with its studio and dev server, TypeScript, Playwright): the running server uses none of them
-# (the client is generated, migrations go through @prisma/schema-engine-wasm, next.config.ts is
-# compiled by Next's SWC), and they are half the image. Nor does it use Prisma's query compilers for
+# (the client is generated, migrations go through @prisma/schema-engine-wasm, next.config.mjs is
+# plain JavaScript), and they are half the image. Nor does it use Prisma's query compilers for
 # other databases than PostgreSQL.
 RUN npx tsx scripts/start.ts --build-only \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
@@ -41,7 +41,7 @@ FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 \
     HOST=0.0.0.0 PORT=8200 ARTDAG_DATA=/data
-COPY --from=build /app/package.json /app/package-lock.json /app/next.config.ts /app/tsconfig.json /app/prisma.config.ts /app/auth.ts /app/instrumentation.ts ./
+COPY --from=build /app/package.json /app/package-lock.json /app/next.config.mjs /app/tsconfig.json /app/prisma.config.ts /app/auth.ts /app/instrumentation.ts ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/.next ./.next
 COPY --from=build /app/generated ./generated

@@ -5,7 +5,7 @@ import path from "node:path";
 
 const INPUTS = [
   "app", "components", "lib", "public", "prisma/schema.prisma",
-  "auth.ts", "instrumentation.ts", "next.config.ts", "postcss.config.mjs",
+  "auth.ts", "instrumentation.ts", "next.config.mjs", "postcss.config.mjs",
   "tsconfig.json", "package-lock.json", "package.json",
 ];
 

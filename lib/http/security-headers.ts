@@ -1,8 +1,8 @@
 // The security headers every answer carries (issue #12 item 8): pages cannot be framed — renderers
 // on sibling subdomains are same-site for our cookies, so this is what stops them framing
 // /registerPublicKey or /renderers — nor sniffed, and leak no URL to other origins. Framework-free:
-// next.config.ts applies the table to every path today, and a front server can apply it per
-// request with a nonce (see securityHeaders).
+// the front door (lib/front) applies it to every answer, with a per-request nonce (see
+// securityHeaders).
 import { randomFillSync } from "node:crypto";
 
 export interface SecurityHeaderOptions {

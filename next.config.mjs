@@ -1,6 +1,8 @@
-import type { NextConfig } from "next";
+// Next's configuration, as plain JavaScript: nothing to compile when the server starts, and no
+// TypeScript needed in the image. Its type is given to editors by the JSDoc annotation.
 
-export default function nextConfig(): NextConfig {
+/** @returns {import("next").NextConfig} */
+export default function nextConfig() {
   return {
     // Native, wasm and file-system-heavy packages stay outside the bundle (notes/toolchain.md §2).
     serverExternalPackages: [
