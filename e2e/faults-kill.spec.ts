@@ -8,7 +8,7 @@
 import { expect, test } from "@playwright/test";
 import { startFedifyPeer, type FedifyPeer } from "./support/fedify-peer";
 import { acceptedCreates, faultEnv, followAll, peerInbox, registerUsers, restart } from "./support/faults";
-import { deliveriesOf, expectAbsent, expectWhole, readRegistry, startWriters, tally, until, type Write } from "./support/load";
+import { deliveriesOf, expectAbsent, expectWhole, readRegistry, startWriters, tally, until, untilDelivered, type Write } from "./support/load";
 import { freePort, pgInstanceUnavailable, startPgInstance, type PgInstance } from "./support/pg-instance";
 import { logMessages } from "./support/logs";
 import { FAULTS_PG_PORTS, FAULTS_PGLITE, FAULTS_POSTGRES, type ServerSpec } from "./support/servers";
@@ -137,17 +137,7 @@ for (const backend of BACKENDS) {
         const asset = state.assetsByName.get(w.name)?.[0] ?? (w.body as { asset: { activity_id: string } }).asset;
         return asset.activity_id;
       });
-      await until(
-        "every delivery delivered",
-        async () => {
-          for (const id of activityIds) {
-            const deliveries = await deliveriesOf(backend.server.url, id);
-            if (deliveries.length !== 1 || deliveries[0].state !== "delivered") return false;
-          }
-          return true;
-        },
-        backend.deliveryBoundMs,
-      );
+      await untilDelivered(backend.server.url, activityIds, backend.deliveryBoundMs, server.output);
       const received = acceptedCreates(peer);
       const missing = activityIds.filter((id) => !received.has(`${backend.server.url}/activities/${id}`));
       expect(missing, "every Create reached the peer").toEqual([]);

@@ -9,7 +9,6 @@ import { expect, test } from "@playwright/test";
 import { startFedifyPeer, type FedifyPeer } from "./support/fedify-peer";
 import { faultEnv, followAll, peerInbox, registerUsers } from "./support/faults";
 import {
-  deliveriesOf,
   expectAbsent,
   expectWhole,
   readRegistry,
@@ -17,6 +16,7 @@ import {
   startWriters,
   tally,
   until,
+  untilDelivered,
   type Read,
   type Write,
   type WriterUser,
@@ -104,19 +104,7 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
    */
   async function expectDelivered(writes: Write[]) {
     const ids = writes.filter((w) => w.status === 201).map((w) => (w.body as { asset: { activity_id: string } }).asset.activity_id);
-    const pending = async () => {
-      const left: string[] = [];
-      for (const id of ids) {
-        const d = await deliveriesOf(base, id);
-        if (d.length !== 1 || d[0].state !== "delivered") left.push(`${id}: ${JSON.stringify(d)}`);
-      }
-      return left;
-    };
-    try {
-      await until("every acknowledged Create delivered to the follower", async () => (await pending()).length === 0, DELIVERY_BOUND_MS);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}; not delivered:\n${(await pending()).join("\n")}`);
-    }
+    await untilDelivered(base, ids, DELIVERY_BOUND_MS, server.output);
   }
 
   /** No request was answered 500 and nothing unexpected was logged as an error. */

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "@playwright/test";
+import { logEntries } from "./logs";
 import { artDagSignatureVerifies, randomHash, uniqueName, type Activity, type ActivitySummary, type AssetView, type Page } from "./registry";
 
 /** One registration attempt and its outcome. */
@@ -141,6 +142,34 @@ export async function deliveriesOf(baseUrl: string, ref: string): Promise<Delive
   const r = await getJson(baseUrl, `/activities/${encodeURIComponent(ref)}/deliveries`);
   expect(r.status, `deliveries of ${ref}: ${r.text.slice(0, 300)}`).toBe(200);
   return (r.json as { deliveries: Delivery[] }).deliveries;
+}
+
+/**
+ * Waits until each activity of `activityIds` has exactly one delivery, and it is `delivered`. On a
+ * timeout the error names every one that is not, with its state, attempts, last status and last
+ * error, and the server's own warnings and errors about its queue (`output`, its log), so a stuck
+ * delivery says where it is stuck.
+ */
+export async function untilDelivered(baseUrl: string, activityIds: string[], timeoutMs: number, output?: () => string): Promise<void> {
+  const pending = async () => {
+    const left: string[] = [];
+    for (const id of activityIds) {
+      const d = await deliveriesOf(baseUrl, id);
+      if (d.length !== 1 || d[0].state !== "delivered") left.push(`${id}: ${JSON.stringify(d)}`);
+    }
+    return left;
+  };
+  try {
+    await until("every delivery delivered", async () => (await pending()).length === 0, timeoutMs);
+  } catch (err) {
+    const queue = output
+      ? logEntries(output()).filter((e) => (e.level === "warn" || e.level === "error") && (e.component === "jobs" || e.component === "console"))
+      : [];
+    throw new Error(
+      `${(err as Error).message}; not delivered:\n${(await pending()).join("\n")}` +
+        (queue.length ? `\nthe queue's warnings and errors:\n${queue.map((e) => JSON.stringify(e)).join("\n")}` : ""),
+    );
+  }
 }
 
 /** The server's published RSA public key of `username` (from its data folder). */
