@@ -28,7 +28,8 @@ interface Backend {
   skip: string | null;
   /**
    * How long queued deliveries may take after the restart. On both, a delivery the peer refused
-   * while it could not fetch our key (the server was down) backs off: up to three steps of 10–20,
+   * while it could not fetch our key backs off (Fedify caches a key it failed to fetch while the
+   * server was down as unavailable, and refuses what it signs meanwhile): up to three steps of 10–20,
    * 20–40 and 40–80 s before the peer can check it again, ~140 s. On PostgreSQL a delivery that
    * was in flight at the kill also waits for its expiry (60 s) and the next maintenance (30 s); on
    * the embedded database it is resumed at start. (90 s for PGlite proved too short once, in a full
