@@ -362,6 +362,19 @@ describe("the front door's request ids and report of each answer", () => {
     expect(JSON.stringify(answered)).not.toContain("secret");
   });
 
+  it("behind a trusted proxy reports the client the proxy names, for requests the app answers too", async () => {
+    const answered: AnsweredRequest[] = [];
+    const h = await harness({ trustProxy: true, scheme: "https" }, false, { onAnswered: (a) => answered.push(a) });
+    await send(h.port, "GET", "/api/things", { "x-forwarded-for": "198.51.100.7, 203.0.113.9" });
+    await send(h.port, "GET", "/healthz", { "x-forwarded-for": "203.0.113.10" });
+    await expect.poll(() => answered.length).toBe(2);
+    expect(answered.map((a) => [a.path, a.client])).toEqual([
+      ["/api/things", "203.0.113.9"],
+      ["/healthz", "203.0.113.10"],
+    ]);
+    expect(h.seen[0].headers[CLIENT_ADDRESS_HEADER]).toBe("203.0.113.9");
+  });
+
   it("reports a request whose client went away before the answer as 499", async () => {
     const answered: AnsweredRequest[] = [];
     const h = await harness(undefined, true, { onAnswered: (a) => answered.push(a) });

@@ -132,18 +132,15 @@ function lastHop(value: string | string[] | undefined): string | undefined {
  * The public scheme is configuration (ARTDAG_SCHEME), so Next and the auth library build URLs with
  * it whatever the hop from the proxy used.
  */
-function normalizeForwardedHeaders(req: IncomingMessage, config: Pick<Config, "trustProxy" | "scheme">): void {
+function normalizeForwardedHeaders(req: IncomingMessage, config: Pick<Config, "trustProxy" | "scheme">, client: string): void {
   const h = req.headers;
-  let client = req.socket.remoteAddress ?? "unknown";
   let host = single(h.host);
   if (config.trustProxy) {
-    const forwardedFor = lastHop(h["x-forwarded-for"]);
-    if (forwardedFor) client = forwardedFor;
     const forwardedHost = lastHop(h["x-forwarded-host"]);
     if (forwardedHost && HOST_VALUE.test(forwardedHost)) host = forwardedHost;
   }
   for (const name of FORWARDED_HEADERS) delete h[name];
-  h[CLIENT_ADDRESS_HEADER] = client.slice(0, 64);
+  h[CLIENT_ADDRESS_HEADER] = client;
   if (host) {
     h.host = host;
     h["x-forwarded-host"] = host;
@@ -280,7 +277,11 @@ function assignRequestId(req: IncomingMessage, trustProxy: boolean): string {
   return id;
 }
 
-/** The client's address as the access log names it (normalizeForwardedHeaders decides the same way). */
+/**
+ * The client's address: the socket's, or behind a trusted proxy the last X-Forwarded-For hop (the
+ * one the nearest proxy wrote). Read once, before normalizeForwardedHeaders drops the header: the
+ * app (CLIENT_ADDRESS_HEADER) and the access log name the same address.
+ */
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? lastHop(req.headers["x-forwarded-for"]) : undefined;
   return (forwarded ?? req.socket.remoteAddress ?? "unknown").slice(0, 64);
@@ -335,6 +336,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 interface Routed {
   method: string;
   requestId: string;
+  client: string;
   /** The negotiated path, and the query string. */
   target: string;
   search: string;
@@ -361,7 +363,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
    * A request's first steps, synchronously: /healthz, a malformed path and an answer from the
    * response cache are given here (nothing returned); anything else goes on to serve().
    */
-  function route(req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, search: string): Promise<void> | undefined {
+  function route(req: IncomingMessage, res: ServerResponse, requestId: string, client: string, pathname: string, search: string): Promise<void> | undefined {
     const csp = contentSecurityPolicy({ nonce: createCspNonce(), dev });
     const method = (req.method ?? "GET").toUpperCase();
     if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) {
@@ -390,7 +392,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       cachedAnswers.add(res);
       return;
     }
-    return serve(req, res, { method, requestId, target, search, twin, cacheKey, csp });
+    return serve(req, res, { method, requestId, client, target, search, twin, cacheKey, csp });
   }
 
   function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -399,8 +401,8 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
     else res.end();
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse, { method, requestId, target, search, twin, cacheKey, csp }: Routed): Promise<void> {
-    normalizeForwardedHeaders(req, options.config);
+  async function serve(req: IncomingMessage, res: ServerResponse, { method, requestId, client, target, search, twin, cacheKey, csp }: Routed): Promise<void> {
+    normalizeForwardedHeaders(req, options.config, client);
     applySecurityHeaders(req, res, csp);
     // Next 16 answers 500 to a server action with a foreign Origin or a body it cannot decode
     // (lib/http/server-actions): refuse those here, with the whole (capped) body read first.
@@ -456,6 +458,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
     listener(req, res) {
       const arrived = performance.now();
       const requestId = assignRequestId(req, trustProxy);
+      const client = clientAddress(req, trustProxy);
       const { pathname, search } = splitUrl(req.url ?? "/");
       active.add(res);
       res.once("close", () => {
@@ -466,13 +469,13 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
           path: pathname,
           status: res.writableFinished ? res.statusCode : 499,
           durationMs: performance.now() - arrived,
-          client: clientAddress(req, trustProxy),
+          client,
           cached: cachedAnswers.has(res),
         });
       });
       if (draining) res.shouldKeepAlive = false;
       try {
-        route(req, res, requestId, pathname, search)?.catch((err: unknown) => fail(req, res, err));
+        route(req, res, requestId, client, pathname, search)?.catch((err: unknown) => fail(req, res, err));
       } catch (err) {
         fail(req, res, err);
       }
