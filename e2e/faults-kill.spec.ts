@@ -7,7 +7,7 @@
 // of the test's own, support/pg-instance.ts).
 import { expect, test } from "@playwright/test";
 import { startFedifyPeer, type FedifyPeer } from "./support/fedify-peer";
-import { acceptedCreates, faultEnv, followAll, peerInbox, registerUsers, restart } from "./support/faults";
+import { acceptedCreates, faultEnv, followAll, forgetUnavailableKeys, peerInbox, registerUsers, restart } from "./support/faults";
 import { deliveriesOf, expectAbsent, expectWhole, readRegistry, startWriters, tally, until, untilDelivered, type Write } from "./support/load";
 import { freePort, pgInstanceUnavailable, startPgInstance, type PgInstance } from "./support/pg-instance";
 import { logMessages } from "./support/logs";
@@ -107,6 +107,7 @@ for (const backend of BACKENDS) {
       expect(unanswered.length, `writes in flight at the kill: ${summary}`).toBeGreaterThan(0);
 
       server = await restart(backend.server, env);
+      await forgetUnavailableKeys(peer, backend.server.url, users.map((u) => u.username));
       const state = await readRegistry(backend.server.url);
 
       for (const write of acked) await expectWhole(backend.server.url, backend.server.dataDir, state, write, [inbox]);

@@ -67,6 +67,18 @@ export function acceptedCreates(peer: FedifyPeer): Map<string, number> {
 }
 
 /** Starts the server again on the same data folder and database, as an operator would after a crash. */
+/**
+ * Makes the Fedify peer forget our users' keys it failed to fetch while our server was down. Fedify
+ * caches a key it could not fetch as unavailable for 10 minutes (KvKeyCache's unavailableKeyTtl,
+ * which createFederation does not expose) and refuses with 401 whatever that key signs meanwhile,
+ * so our deliveries back off until then. Seen here: every delivery of a user left at 4 attempts,
+ * 401. A real peer does the same; the tests check our side (the deliveries go out once the peer
+ * accepts them), so the peer is made to look again, as it would after those 10 minutes.
+ */
+export async function forgetUnavailableKeys(peer: FedifyPeer, serverUrl: string, usernames: string[]): Promise<void> {
+  for (const username of usernames) await peer.kv.delete(["_fedify", "publicKey", `${serverUrl}/users/${username}#main-key`]);
+}
+
 export async function restart(server: ServerSpec, env: Record<string, string>): Promise<SpawnedServer> {
   return startServer(server, env, 120_000);
 }
