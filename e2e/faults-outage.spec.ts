@@ -7,7 +7,7 @@
 // deliveries still go out.
 import { expect, test } from "@playwright/test";
 import { startFedifyPeer, type FedifyPeer } from "./support/fedify-peer";
-import { faultEnv, followAll, peerInbox, registerUsers } from "./support/faults";
+import { faultEnv, followAll, forgetUnavailableKeys, peerInbox, registerUsers } from "./support/faults";
 import {
   expectAbsent,
   expectWhole,
@@ -100,11 +100,19 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
    * written while the database was away stays active until its expiry (60 s), is put back by the
    * next maintenance (every 30 s), and may have spent up to three backoff steps (10–20, 20–40,
    * 40–80 s) on a peer that could not fetch our key meanwhile: at most ~230 s, so 300 s.
+   * A key the peer tried to fetch while the database was away was answered 503, and Fedify keeps
+   * it as unavailable for 10 minutes (support/faults.ts forgetUnavailableKeys): the peer is made
+   * to look again, as it would after those minutes, once the database is back and again here.
    * On a timeout, the deliveries still not delivered are named with their state and last error.
    */
   async function expectDelivered(writes: Write[]) {
+    await forgetKeys();
     const ids = writes.filter((w) => w.status === 201).map((w) => (w.body as { asset: { activity_id: string } }).asset.activity_id);
     await untilDelivered(base, ids, DELIVERY_BOUND_MS, server.output);
+  }
+
+  async function forgetKeys() {
+    await forgetUnavailableKeys(peer, base, users.map((u) => u.username));
   }
 
   /** No request was answered 500 and nothing unexpected was logged as an error. */
@@ -146,6 +154,7 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
 
     pgInstance.start();
     const backAt = Date.now();
+    await forgetKeys();
     await until("a write acknowledged after the database is back", () => writers.writes.some((w) => w.sentAt > backAt && w.status === 201), RECOVERY_BOUND_MS);
     await until("a few more writes", () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8, RECOVERY_BOUND_MS);
     await writers.stop();
@@ -173,6 +182,7 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     await until("16 acknowledged writes before the restart", () => writers.acked().length >= 16, 120_000);
     pgInstance.restart();
     const backAt = Date.now();
+    await forgetKeys();
     await until("8 writes acknowledged after the restart", () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8, RECOVERY_BOUND_MS);
     await writers.stop();
     await readers.stop();
@@ -192,6 +202,7 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     await until("503s while it is down", () => writers.writes.some((w) => w.sentAt > downAt && w.status === 503), 30_000);
     pgInstance.start();
     const backAt = Date.now();
+    await forgetKeys();
     await until("8 writes acknowledged after the recovery", () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8, RECOVERY_BOUND_MS);
     await writers.stop();
     expectOnlySuccessOr503(writers.writes, []);
