@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -58,14 +58,17 @@ async function ensurePublicKeyFile(paths: { publicKey: string }, privatePem: str
   await writeFile(paths.publicKey, spki, { mode: 0o644, flag: "wx" }).catch(() => {});
 }
 
-/** The actor's public key (SPKI PEM), or null when it has none. */
+/** The actor's public key (SPKI PEM), or null when it has none (see readKeyFile). */
 export async function readActorPublicKey(keysDir: string, username: string): Promise<string | null> {
-  return readFile(/*turbopackIgnore: true*/ actorKeyPaths(keysDir, username).publicKey, "utf8").catch(() => null);
+  return readKeyFileOrNull(actorKeyPaths(keysDir, username).publicKey);
 }
 
-/** The actor's private key (PKCS#8 PEM), or null when it has none. Read afresh on every call (see readKeyFile). */
+/** The actor's private key (PKCS#8 PEM), or null when it has none (see readKeyFile). */
 export async function readActorPrivateKey(keysDir: string, username: string): Promise<string | null> {
-  const file = actorKeyPaths(keysDir, username).privateKey;
+  return readKeyFileOrNull(actorKeyPaths(keysDir, username).privateKey);
+}
+
+function readKeyFileOrNull(file: string): string | null {
   try {
     return readKeyFile(file);
   } catch {
@@ -73,20 +76,56 @@ export async function readActorPrivateKey(keysDir: string, username: string): Pr
   }
 }
 
+/** A key file's text as last read, and the file's identity then. */
+interface KeyFileText {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  text: string;
+}
+const keyFileTexts = new Map<string, KeyFileText>();
+const MAX_KEY_FILE_TEXTS = 4096;
+/** How long after its last change a key file's text may be remembered (see readKeyFile). */
+const SETTLED_MS = 2_000;
+
 /**
- * A key file's text, or null when it does not exist. Read synchronously: a key file is a few hundred
- * bytes on local disk, and every signature reads one. The four thread-pool hops of an async
- * `readFile` (open, fstat, read, close) cost several times the read itself, and a signing request
- * waited on them.
+ * A key file's text, or null when it does not exist. Every signature and every actor document needs
+ * one, so the text is remembered per path and checked by one synchronous `stat`: the same inode,
+ * size, modification and change times mean the same text. A replaced key file (a new inode, or
+ * rewritten in place: new times) is read afresh, so an operator's rotation takes effect on the next
+ * request, as it did when every call read the file. A file changed in the last seconds is not
+ * remembered yet (git's "racy" rule): file times tick coarsely, so a rewrite of the same size in
+ * the same tick would otherwise look unchanged. Synchronous on purpose: a key file is a few
+ * hundred bytes on local disk, and the thread-pool hops of an async read (open, fstat, read, close)
+ * cost several times the read itself.
  * @throws on any error but ENOENT
  */
 export function readKeyFile(file: string): string | null {
+  const stats = statSync(/*turbopackIgnore: true*/ file, { bigint: true, throwIfNoEntry: false });
+  if (!stats) {
+    keyFileTexts.delete(file);
+    return null;
+  }
+  const known = keyFileTexts.get(file);
+  if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeNs === stats.mtimeNs && known.ctimeNs === stats.ctimeNs) {
+    return known.text;
+  }
+  let text: string;
   try {
-    return readFileSync(file, "utf8");
+    text = readFileSync(/*turbopackIgnore: true*/ file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
   }
+  const settledBefore = (performance.timeOrigin + performance.now() - SETTLED_MS) * 1e6;
+  if (Number(stats.mtimeNs) > settledBefore || Number(stats.ctimeNs) > settledBefore) {
+    keyFileTexts.delete(file);
+    return text;
+  }
+  if (!known && keyFileTexts.size >= MAX_KEY_FILE_TEXTS) keyFileTexts.delete(keyFileTexts.keys().next().value!);
+  keyFileTexts.set(file, { ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs, text });
+  return text;
 }
 
 /** Parsed private keys by PEM text; bounded, since each user has one key and the set barely changes. */
