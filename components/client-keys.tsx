@@ -188,9 +188,14 @@ function AddClientKeyForm() {
 }
 
 /** /registerPublicKey: Confirm stores the key (a POST); Cancel stores nothing. */
-export function RegisterKeyConfirm({ didKey, username }: { didKey: string; username: string }) {
+/**
+ * Confirm/Cancel of /registerPublicKey, with the key's label: the one the client's link proposes
+ * (the CLI sends its computer's name), which the person may change or clear.
+ */
+export function RegisterKeyConfirm({ didKey, username, proposedLabel }: { didKey: string; username: string; proposedLabel: string }) {
   const [cancelled, setCancelled] = useState(false);
-  const register = useMutation({ mutationFn: () => addClientKey({ did_key: didKey }) });
+  const [label, setLabel] = useState(proposedLabel);
+  const register = useMutation({ mutationFn: () => addClientKey({ did_key: didKey, ...(label.trim() ? { label: label.trim() } : {}) }) });
   if (register.isSuccess) {
     return (
       <div role="status" className="space-y-2" data-testid="register-key-done">
@@ -222,6 +227,17 @@ export function RegisterKeyConfirm({ didKey, username }: { didKey: string; usern
         Registering this key lets the client holding its private half act as <strong data-testid="register-key-user">{username}</strong>: read your
         inbox and outbox, register assets and record runs in your name. Only confirm a key your own client showed you.
       </p>
+      <Field
+        id="register-key-label"
+        name="label"
+        label="Label (optional)"
+        hint="How this key is listed under Client keys, so you can tell your keys apart."
+        placeholder="e.g. laptop CLI"
+        value={label}
+        maxLength={100}
+        onChange={(e) => setLabel(e.target.value)}
+        error={register.error instanceof ClientKeyApiError ? register.error.fields?.label : undefined}
+      />
       {register.isError ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="form-error">
           {errorText(register.error)}

@@ -5,6 +5,7 @@
 // store nothing on GET, the client's failures, and /download/client for curl and for browsers.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { bearer, json, login, PASSWORD, register, uniqueUsername } from "./support/api";
@@ -81,10 +82,12 @@ test("a person logs the CLI in through /registerPublicKey, uploads a file the br
       expect(statSync(home).mode & 0o777).toBe(0o700);
     });
 
-    await test.step("opening the link shows the key and the user, and stores nothing", async () => {
-      await page.goto(link);
+    await test.step("opening the link shows the key, the user and the label the CLI proposes (its computer's name), and stores nothing", async () => {
+      expect(cli.stdout()).toContain(`${link}&label=${encodeURIComponent(os.hostname())}\n`);
+      await page.goto(`${link}&label=${encodeURIComponent(os.hostname())}`);
       await expect(page.getByTestId("register-key-did")).toHaveText(did);
       await expect(page.getByTestId("register-key-user")).toHaveText(username);
+      await expect(page.getByLabel("Label (optional)")).toHaveValue(os.hostname());
       await expect(page.getByRole("button", { name: "Confirm" })).toBeVisible();
       expect(await clientKeys(request, token)).toEqual([]);
       expect((await webfinger(request, did)).status()).toBe(404);
@@ -100,7 +103,7 @@ test("a person logs the CLI in through /registerPublicKey, uploads a file the br
       await page.getByRole("button", { name: "Confirm" }).click();
       await expect(page.getByTestId("register-key-done")).toContainText("Key registered. Return to your terminal and press Enter.");
       await expect(page.getByTestId("register-key-done").getByRole("link", { name: "Client keys" })).toHaveAttribute("href", "/settings/clients");
-      expect((await clientKeys(request, token)).map((k) => k.did_key)).toEqual([did]);
+      expect((await clientKeys(request, token)).map((k) => [k.did_key, k.label])).toEqual([[did, os.hostname()]]);
       cli.pressEnter();
       const result = await cli.exited;
       expect(result.stderr).toBe("");
@@ -341,6 +344,89 @@ test("upload with a name already taken shows the server's message; record-run re
   }
 });
 
+test("register takes --tag, --url and --metadata; list --json shows them; another user's run is refused naming its owner; logout removes the key on the server", async ({
+  request,
+}) => {
+  const { home, username, token } = await loggedInClient(request, "climore");
+  try {
+    const file = path.join(home, "sunset.png");
+    writeFileSync(file, randomBytes(256));
+    const name = uniqueName("cli-register");
+    const run = await runCli(home, [
+      "register", file, "--name", name, "--tag", "sky", "--tag", "evening",
+      "--url", "https://example.com/sunset.png", "--metadata", '{"medium":"oil"}',
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const res = await request.get(`/assets/${name}`, { headers: { accept: "application/json" } });
+    expect(await res.json()).toMatchObject({
+      name,
+      content_hash: sha3File(file),
+      owner: username,
+      asset_type: "image",
+      tags: ["sky", "evening"],
+      url: "https://example.com/sunset.png",
+      metadata: { medium: "oil" },
+    });
+
+    const list = await runCli(home, ["list", "--json"]);
+    expect(list).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name, url: "https://example.com/sunset.png", tags: ["sky", "evening"] })]);
+
+    const runId = `cli-${randomBytes(4).toString("hex")}`;
+    const l1 = await scriptedL1({ [runId]: { run_id: runId, status: "completed", recipe: "recipe:cli", inputs: [randomHash()], output_hash: randomHash(), username: "somebody_else" } });
+    try {
+      const refused = await runCli(home, ["record-run", runId, "--l1", SCRIPTED_L1.url, "--name", uniqueName("cli-not-mine")]);
+      expect(refused).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `Error: Recording run ${runId} failed: The run ${runId} belongs to somebody_else on ${SCRIPTED_L1.url}, not to you.\n`,
+      });
+    } finally {
+      await l1.close();
+    }
+
+    const did = (JSON.parse(readFileSync(path.join(home, "config.json"), "utf8")) as { did_key: string }).did_key;
+    expect((await webfinger(request, did)).status()).toBe(200);
+    const logout = await runCli(home, ["logout"]);
+    expect(logout).toEqual({
+      code: 0,
+      stdout: `Removed this client's key from ${username} on ${MAIN.url}.\nLogged out: the key file and the saved login are deleted here.\n`,
+      stderr: "",
+    });
+    expect(await clientKeys(request, token), "the key is gone from the account").toEqual([]);
+    expect((await webfinger(request, did)).status()).toBe(404);
+    expect(await runCli(home, ["whoami"])).toEqual({ code: 1, stdout: "", stderr: "Error: Not logged in. Run: node artdag-client.mjs login <server>\n" });
+  } finally {
+    removeHome(home);
+  }
+});
+
+test("login refuses a server that is not an Art DAG L2 (its NodeInfo), before making a key", async () => {
+  const home = tempHome();
+  const { createServer } = await import("node:http");
+  const other = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/.well-known/nodeinfo") {
+      res.end(JSON.stringify({ links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: `http://127.0.0.1:${port}/nodeinfo/2.0` }] }));
+    } else if (req.url === "/nodeinfo/2.0") res.end(JSON.stringify({ version: "2.0", software: { name: "mastodon", version: "4.3.0" } }));
+    else res.writeHead(404).end("{}");
+  });
+  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+  const port = (other.address() as { port: number }).port;
+  try {
+    expect(await runCli(home, ["login", `http://127.0.0.1:${port}`])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `Error: http://127.0.0.1:${port} is not an Art DAG L2 server: its NodeInfo names mastodon 4.3.0. Check the address.\n`,
+    });
+    expect(() => statSync(path.join(home, "keys")), "no key was made").toThrow();
+  } finally {
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+    removeHome(home);
+  }
+});
+
 test("the CLI's failures are one clear line and exit 1 (or usage and exit 2)", async () => {
   const home = tempHome();
   try {
@@ -351,10 +437,20 @@ test("the CLI's failures are one clear line and exit 1 (or usage and exit 2)", a
     });
     expect(await runCli(home, ["whoami"])).toEqual({ code: 1, stdout: "", stderr: "Error: Not logged in. Run: node artdag-client.mjs login <server>\n" });
     expect((await runCli(home, ["upload", path.join(home, "missing.png"), "--name", "x"])).stderr).toBe(`Error: File not found: ${path.join(home, "missing.png")}\n`);
-    expect((await runCli(home, ["upload", "f", "--colour", "red"])).stderr).toBe("Error: Unknown option --colour. Options: --name, --type, --tags.\n");
+    expect(await runCli(home, ["upload", "f", "--colour", "red"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: 'Error: Unknown option --colour. Options: --name, --type, --tag, --tags, --url, --metadata.\nRun "node artdag-client.mjs help register" for its usage.\n',
+    });
+    expect(await runCli(home, ["login", "localhost:8311"])).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: expect.stringContaining("No scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: node artdag-client.mjs login http://localhost:8311\n"),
+    });
+    expect(() => statSync(path.join(home, "keys")), "no key was made").toThrow();
     const usage = await runCli(home, []);
     expect(usage.code).toBe(2);
-    expect(usage.stdout).toContain("Usage: node artdag-client.mjs <command>");
+    expect(usage.stderr).toContain("Usage: node artdag-client.mjs <command>");
     expect((await runCli(home, ["fly"])).code).toBe(2);
   } finally {
     removeHome(home);
@@ -397,7 +493,7 @@ test("GET /download/client without text/html is the client file itself; the brow
   );
   await expect(page.getByTestId("client-sha256")).toContainText(createHash("sha256").update(file).digest("hex"));
   const commands = page.locator('section[aria-label="Commands"]');
-  for (const command of ["login <server>", "whoami", "upload <file>", "list", "record-run <run_id>"]) {
+  for (const command of ["login <server>", "whoami", "register <file>", "list [--json]", "record-run <run_id>", "logout", "help [<command>]"]) {
     await expect(commands.getByText(`node artdag-client.mjs ${command}`)).toBeVisible();
   }
   const link = page.getByTestId("download-client");

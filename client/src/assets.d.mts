@@ -8,4 +8,6 @@ export declare function buildCreateActivity(input: {
   contentHash: string;
   assetType: string;
   tags: string[];
+  url?: string;
+  metadata?: Record<string, unknown>;
 }): Record<string, unknown>;

@@ -22,17 +22,15 @@ export function objectTypeFor(assetType) {
 }
 
 /** The C2S `Create` that registers a file through the outbox (product.md §6). */
-export function buildCreateActivity({ actor, name, contentHash, assetType, tags }) {
-  return {
-    "@context": "https://www.w3.org/ns/activitystreams",
-    type: "Create",
-    actor,
-    object: {
-      type: objectTypeFor(assetType),
-      name,
-      contentHash: { algorithm: "sha3-256", value: contentHash },
-      assetType,
-      tag: tags,
-    },
+export function buildCreateActivity({ actor, name, contentHash, assetType, tags, url, metadata }) {
+  const object = {
+    type: objectTypeFor(assetType),
+    name,
+    contentHash: { algorithm: "sha3-256", value: contentHash },
+    assetType,
+    tag: tags,
   };
+  if (url !== undefined) object.url = url;
+  if (metadata !== undefined) object.metadata = metadata;
+  return { "@context": "https://www.w3.org/ns/activitystreams", type: "Create", actor, object };
 }

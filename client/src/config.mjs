@@ -1,6 +1,6 @@
 // The client's files: the config folder, one key file per server and config.json (the current login).
 import { createPrivateKey } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { didKeyFromPublicKey } from "./keys.mjs";
@@ -83,4 +83,10 @@ export async function saveLogin(dir, login) {
   const file = path.join(dir, CONFIG_FILE);
   await writeFile(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
+}
+
+/** Forgets the login here: config.json and the key file it names (that key is no longer registered). */
+export async function forgetLogin(dir, login) {
+  await rm(path.join(dir, CONFIG_FILE), { force: true });
+  await rm(login.key_file, { force: true });
 }

@@ -122,3 +122,38 @@ export async function fetchActor(actorUrl) {
   if (typeof body?.outbox !== "string") throw new CliError(`The actor ${actorUrl} has no outbox.`);
   return { outbox: body.outbox, inbox: typeof body.inbox === "string" ? body.inbox : null, preferredUsername: body.preferredUsername };
 }
+
+/** NodeInfo 2.x schemas, newest first (the discovery document may list several). */
+const NODEINFO_SCHEMAS = ["2.2", "2.1", "2.0"].map((v) => `http://nodeinfo.diaspora.software/ns/schema/${v}`);
+
+/** The software name an Art DAG L2 gives in its NodeInfo. */
+export const ARTDAG_L2_SOFTWARE = "artdag-l2";
+
+/**
+ * Checks through NodeInfo (/.well-known/nodeinfo, then the document it links) that `server` is an
+ * Art DAG L2, before anything is written or shown. @throws CliError naming what the server is instead.
+ */
+export async function expectArtDagL2(server) {
+  const notOurs = (why) => new CliError(`${server} is not an Art DAG L2 server: ${why}. Check the address.`);
+  const discovery = await send(`${server}/.well-known/nodeinfo`, { headers: { accept: "application/json" } });
+  const links = (await readJsonBody(discovery))?.links;
+  if (discovery.status !== 200 || !Array.isArray(links)) {
+    throw notOurs(`it has no NodeInfo (/.well-known/nodeinfo answered ${discovery.status})`);
+  }
+  const href = NODEINFO_SCHEMAS.map((schema) => links.find((l) => l?.rel === schema && typeof l.href === "string")?.href).find(Boolean);
+  if (!href) throw notOurs("its NodeInfo links no 2.x document");
+  let url;
+  try {
+    url = new URL(href, server).href;
+  } catch {
+    throw notOurs(`its NodeInfo links ${href}, which is not an address`);
+  }
+  const res = await send(url, { headers: { accept: "application/json" } });
+  const software = (await readJsonBody(res))?.software;
+  if (res.status !== 200) throw notOurs(`its NodeInfo document answered ${res.status}`);
+  if (software?.name !== ARTDAG_L2_SOFTWARE) {
+    const name = typeof software?.name === "string" ? `${software.name}${typeof software.version === "string" ? ` ${software.version}` : ""}` : "no software";
+    throw notOurs(`its NodeInfo names ${name}`);
+  }
+  return { version: typeof software.version === "string" ? software.version : null };
+}

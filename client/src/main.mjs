@@ -16,11 +16,12 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ASSET_TYPES } from "./assets.mjs";
-import { cmdList } from "./commands/list.mjs";
-import { cmdLogin } from "./commands/login.mjs";
-import { cmdRecordRun } from "./commands/record-run.mjs";
-import { cmdUpload } from "./commands/upload.mjs";
-import { cmdWhoami } from "./commands/whoami.mjs";
+import { listCommand } from "./commands/list.mjs";
+import { loginCommand } from "./commands/login.mjs";
+import { logoutCommand } from "./commands/logout.mjs";
+import { recordRunCommand } from "./commands/record-run.mjs";
+import { registerCommand } from "./commands/register.mjs";
+import { whoamiCommand } from "./commands/whoami.mjs";
 import { CliError, note, print, PROGRAM, VERSION } from "./program.mjs";
 
 // The helpers the one-file client has always exported (a script may import them from it).
@@ -33,50 +34,96 @@ export { didKeyFromPublicKey, ed25519PublicKeyBytes, privateKeyFromMultibase, pr
 export { digestHeader, mooAuthHeaders, mooSignature, mooSigningString } from "./moo-auth.mjs";
 export { CliError, VERSION } from "./program.mjs";
 
+/** The commands, in the order `help` lists them. */
+const COMMANDS = [loginCommand, whoamiCommand, registerCommand, listCommand, recordRunCommand, logoutCommand];
+
+/** A command by its name or one of its aliases (`upload` is `register`). */
+function findCommand(name) {
+  return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+}
+
+/** The overview's lines: each command's short form, its summary beside it (or underneath when it does not fit). */
+function commandLines() {
+  const entries = [...COMMANDS.map((c) => [c.synopsis ?? c.usage, c.summary]), ["help [<command>]", "this text, or one command's"], ["--version", "the client's version"]];
+  const lines = [];
+  for (const [synopsis, summary] of entries) {
+    const head = `  ${synopsis}`;
+    if (head.length <= 32) lines.push(`${head.padEnd(33)}${summary}`);
+    else lines.push(head, `${" ".repeat(33)}${summary}`);
+  }
+  return lines.join("\n");
+}
+
 export const USAGE = `artdag-client ${VERSION} — the Art DAG L2 command-line client (needs Node 20 or later)
 
 Usage: ${PROGRAM} <command> [options]
 
 Commands:
-  login <server>                 make (or reuse) this client's key, confirm it in the browser, log in
-  whoami                         who this client acts as, on which server, with which key
-  upload <file> --name <name> [--type <type>] [--tags a,b]
-                                 hash the file (SHA3-256, locally) and register it as your asset
-  list                           your assets, newest first
-  record-run <run_id> --l1 <url> --name <output> [--type <type>]
-                                 record a completed L1 run as your asset
-  help                           this text
+${commandLines()}
 
-Types: ${ASSET_TYPES.join(", ")} (upload guesses image/video/audio from the file extension).
+Types: ${ASSET_TYPES.join(", ")}
+(register guesses image, video or audio from the file's extension).
 Files live in $ARTDAG_CLIENT_HOME, else $XDG_CONFIG_HOME/artdag, else ~/.config/artdag.
+Run "${PROGRAM} help <command>" for a command's options.
 `;
 
-const COMMANDS = { login: cmdLogin, whoami: cmdWhoami, upload: cmdUpload, list: cmdList, "record-run": cmdRecordRun };
+/** One command's help: its usage, what it does and its options. */
+function commandHelp(command) {
+  const aliases = command.aliases?.length ? `\n(also: ${command.aliases.join(", ")})` : "";
+  return `Usage: ${PROGRAM} ${command.usage}${aliases}\n\n${command.summary[0].toUpperCase()}${command.summary.slice(1)}.\n\n${command.help}\n`;
+}
 
-/** Runs one command line; answers the exit code. Every failure is a message on stderr, never a stack. */
+/** Whether the arguments ask for help (`-h`/`--help` before any `--`). */
+function asksForHelp(args) {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/**
+ * Runs one command line; answers the exit code: 0 done (help included), 1 failed, 2 the command
+ * line itself was wrong (usage on stderr). Every failure is a message on stderr, never a stack.
+ */
 export async function main(argv) {
-  const [command, ...args] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") {
-    process.stdout.write(USAGE);
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    process.stderr.write(USAGE);
     return 2;
   }
-  if (command === "--version" || command === "version") {
+  if (name === "help" || name === "--help" || name === "-h") {
+    if (args.length === 0) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const command = findCommand(args[0]);
+    if (!command || args.length > 1) {
+      note(command ? `Usage: ${PROGRAM} help [<command>]` : `Unknown command: ${args[0]}. Commands: ${COMMANDS.map((c) => c.name).join(", ")}.`);
+      return 2;
+    }
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  if (name === "--version" || name === "version") {
     print(VERSION);
     return 0;
   }
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!run) {
-    note(`Unknown command: ${command}`);
+  const command = findCommand(name);
+  if (!command) {
+    note(`Unknown command: ${name}`);
     note("");
     process.stderr.write(USAGE);
     return 2;
   }
+  if (asksForHelp(args)) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
   try {
-    await run(args);
+    await command.run(args, name);
     return 0;
   } catch (err) {
     if (err instanceof CliError) {
       note(`Error: ${err.message}`);
+      if (err.exitCode === 2) note(`Run "${PROGRAM} help ${command.name}" for its usage.`);
       return err.exitCode;
     }
     note(`Error: ${err?.message ?? String(err)}`);

@@ -41,6 +41,8 @@ export default async function RegisterPublicKeyPage({ searchParams }: { searchPa
         ? "This is not a client key: a did:key is much shorter."
         : clientDidKeyDefect(key);
   const owner = defect ? null : await findClientKeyOwner(await getContext(), key);
+  // The label the client proposes (the CLI: its computer's name); the person may change it.
+  const proposedLabel = typeof params.label === "string" ? params.label.trim().slice(0, 100) : "";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Register a client key</h1>
@@ -63,7 +65,7 @@ export default async function RegisterPublicKeyPage({ searchParams }: { searchPa
                 This key is already registered for you. Return to your terminal and press Enter.
               </p>
             ) : (
-              <RegisterKeyConfirm didKey={key} username={viewer.username} />
+              <RegisterKeyConfirm didKey={key} username={viewer.username} proposedLabel={proposedLabel} />
             )}
           </div>
         )}

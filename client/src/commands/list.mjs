@@ -1,5 +1,5 @@
 // `list`: the logged-in user's assets, newest first, in columns.
-import { parseFlags } from "../args.mjs";
+import { parseCommandLine } from "../args.mjs";
 import { configDir, loadLogin } from "../config.mjs";
 import { expectStatus, readJsonBody, send } from "../http.mjs";
 import { CliError, print, PROGRAM } from "../program.mjs";
@@ -10,9 +10,21 @@ export function formatAssetRow(asset, nameWidth) {
   return `${String(asset.name).padEnd(nameWidth)}  ${String(asset.asset_type).padEnd(14)}  ${String(asset.content_hash).slice(0, 12)}  ${created}`;
 }
 
-export async function cmdList(args) {
-  const { positionals } = parseFlags(args, []);
-  if (positionals.length) throw new CliError(`Usage: ${PROGRAM} list`);
+export const listCommand = {
+  name: "list",
+  usage: "list [--json]",
+  summary: "your assets, newest first",
+  help: `Lists every asset of the logged-in user, newest first: name, type, hash prefix and creation time.
+
+Options:
+  --json    the assets as one JSON array, as the server describes them (GET /assets), for scripts`,
+  options: { json: { type: "boolean" } },
+  run: cmdList,
+};
+
+async function cmdList(args) {
+  const { positionals, flags } = parseCommandLine(args, listCommand.options);
+  if (positionals.length) throw new CliError(`Usage: ${PROGRAM} ${listCommand.usage}`, 2);
   const login = await loadLogin(configDir());
   const items = [];
   let cursor = null;
@@ -28,6 +40,10 @@ export async function cmdList(args) {
     items.push(...body.items);
     cursor = typeof body.next_cursor === "string" && body.next_cursor ? body.next_cursor : null;
   } while (cursor);
+  if (flags.json) {
+    print(JSON.stringify(items, null, 2));
+    return;
+  }
   if (items.length === 0) {
     print(`${login.username} has no assets yet.`);
     return;

@@ -1,10 +1,11 @@
 // `login <server>`: make or reuse this server's key, have the person confirm it (BIN-2), save the login.
 import { generateKeyPairSync } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { normalizeServer, parseFlags } from "../args.mjs";
+import { hasScheme, normalizeServer, parseCommandLine } from "../args.mjs";
 import { configDir, ensureConfigDir, keyFileName, readKeyFile, saveLogin, writeKeyFile } from "../config.mjs";
-import { expectStatus, fetchActor, findActorByKey, signedRequest } from "../http.mjs";
+import { expectArtDagL2, expectStatus, fetchActor, findActorByKey, signedRequest } from "../http.mjs";
 import { didKeyFromPublicKey } from "../keys.mjs";
 import { CliError, print, PROGRAM } from "../program.mjs";
 
@@ -27,10 +28,40 @@ function waitForEnter(rl) {
   });
 }
 
-export async function cmdLogin(args) {
-  const { positionals } = parseFlags(args, []);
-  if (positionals.length !== 1) throw new CliError(`Usage: ${PROGRAM} login <server>`);
-  const server = normalizeServer(positionals[0]);
+export const loginCommand = {
+  name: "login",
+  usage: "login <server>",
+  summary: "make (or reuse) this client's key, confirm it in the browser, log in",
+  help: `Checks that <server> is an Art DAG L2 (its NodeInfo), then makes an Ed25519 key for it (or
+reuses the one made before) and prints a link: open it in a browser where you are logged in and
+confirm the key. The key is registered with this computer's name as its label. Then press Enter.
+
+<server> is an address such as https://l2.example; without a scheme, https is meant
+(for a local server that speaks plain HTTP, give http://localhost:8200).`,
+  options: {},
+  run: cmdLogin,
+};
+
+/** The server a `login` argument names, and the advice when https was only assumed and did not answer. */
+async function reachArtDagL2(typed) {
+  const server = normalizeServer(typed);
+  try {
+    await expectArtDagL2(server);
+  } catch (err) {
+    if (err instanceof CliError && !hasScheme(typed) && /^Cannot reach /.test(err.message)) {
+      const plain = server.replace(/^https:/, "http:");
+      throw new CliError(`${err.message}\nNo scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: ${PROGRAM} login ${plain}`);
+    }
+    throw err;
+  }
+  return server;
+}
+
+async function cmdLogin(args) {
+  const { positionals } = parseCommandLine(args, {});
+  if (positionals.length !== 1) throw new CliError(`Usage: ${PROGRAM} ${loginCommand.usage}`, 2);
+  // Before a key is made or a link shown: the server is there, and it is an Art DAG L2.
+  const server = await reachArtDagL2(positionals[0]);
   const dir = configDir();
   const keyFile = path.join(dir, "keys", keyFileName(server));
 
@@ -38,12 +69,13 @@ export async function cmdLogin(args) {
   const reused = privateKey !== null;
   privateKey ??= generateKeyPairSync("ed25519").privateKey;
   const didKey = didKeyFromPublicKey(privateKey);
-  // Asking first also proves the server is there before a key is written or a link shown.
   let found = await findActorByKey(server, didKey);
   await ensureConfigDir(dir);
   if (!reused) await writeKeyFile(keyFile, privateKey);
 
-  const link = `${server}/registerPublicKey?key=${didKey}`;
+  // The label the key is registered with: this computer's name, so the person can tell their keys apart.
+  const label = os.hostname().slice(0, 100);
+  const link = `${server}/registerPublicKey?key=${didKey}${label ? `&label=${encodeURIComponent(label)}` : ""}`;
   if (found) {
     print(`This client's key is already registered: ${didKey}`);
   } else {

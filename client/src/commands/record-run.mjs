@@ -1,16 +1,31 @@
 // `record-run <run_id> --l1 <url> --name …`: record a completed L1 run as the user's asset.
-import { parseFlags } from "../args.mjs";
+import { parseCommandLine } from "../args.mjs";
 import { ASSET_TYPES } from "../assets.mjs";
 import { configDir, loadLogin } from "../config.mjs";
 import { expectStatus, signedRequest } from "../http.mjs";
 import { CliError, print, PROGRAM } from "../program.mjs";
 
-export async function cmdRecordRun(args) {
-  const { positionals, flags } = parseFlags(args, ["l1", "name", "type"]);
-  if (positionals.length !== 1) throw new CliError(`Usage: ${PROGRAM} record-run <run_id> --l1 <url> --name <output>`);
-  if (!flags.l1) throw new CliError("record-run needs --l1 <url>: the renderer the run belongs to.");
-  if (!flags.name) throw new CliError("record-run needs --name <output>: the name of the output asset.");
-  if (flags.type && !ASSET_TYPES.includes(flags.type)) throw new CliError(`--type must be one of ${ASSET_TYPES.join(", ")}.`);
+export const recordRunCommand = {
+  name: "record-run",
+  usage: "record-run <run_id> --l1 <url> --name <output> [--type <type>]",
+  summary: "record a completed L1 run as your asset",
+  help: `Asks the server to fetch the run from the L1 renderer, check that it is completed and yours,
+and register its output (and any input not registered yet) as your assets.
+
+Options:
+  --l1 <url>        the L1 renderer the run belongs to (required)
+  --name <output>   the name the run's output is registered under (required)
+  --type <type>     ${ASSET_TYPES.join(", ")} (default: unknown)`,
+  options: { l1: { type: "string" }, name: { type: "string" }, type: { type: "string" } },
+  run: cmdRecordRun,
+};
+
+async function cmdRecordRun(args) {
+  const { positionals, flags } = parseCommandLine(args, recordRunCommand.options);
+  if (positionals.length !== 1) throw new CliError(`Usage: ${PROGRAM} ${recordRunCommand.usage}`, 2);
+  if (!flags.l1) throw new CliError("record-run needs --l1 <url>: the renderer the run belongs to.", 2);
+  if (!flags.name) throw new CliError("record-run needs --name <output>: the name of the output asset.", 2);
+  if (flags.type && !ASSET_TYPES.includes(flags.type)) throw new CliError(`--type must be one of ${ASSET_TYPES.join(", ")}.`, 2);
   const login = await loadLogin(configDir());
   const payload = { run_id: positionals[0], l1_server: flags.l1, output_name: flags.name };
   if (flags.type) payload.asset_type = flags.type;

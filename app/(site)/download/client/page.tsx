@@ -26,12 +26,18 @@ const COMMANDS: { usage: string; what: ReactNode }[] = [
   },
   { usage: "whoami", what: "The user, actor, server and did:key this client acts as." },
   {
-    usage: "upload <file> --name <name> [--type <type>] [--tags a,b]",
-    what: "Hashes the file with SHA3-256 on your machine (the file itself is never sent) and registers the hash as your asset through your outbox.",
+    usage: "register <file> --name <name> [--type <type>] [--tag <tag>]… [--url <url>] [--metadata <json>]",
+    what: (
+      <>
+        Hashes the file with SHA3-256 on your machine (the file itself is never sent; a progress line shows while a large file is hashed) and
+        registers the hash as your asset through your outbox. <code>upload</code> is the same command.
+      </>
+    ),
   },
-  { usage: "list", what: "Your assets, newest first: name, type, hash prefix and when it was registered." },
+  { usage: "list [--json]", what: "Your assets, newest first: name, type, hash prefix and when it was registered; --json for scripts." },
   { usage: "record-run <run_id> --l1 <url> --name <output>", what: "Records a completed run of an L1 renderer as your asset, with its provenance." },
-  { usage: "help", what: "All commands and options." },
+  { usage: "logout", what: "Removes this client's key from your account on the server (it stops working at once) and forgets the login here." },
+  { usage: "help [<command>]", what: "All commands, or one command's options." },
 ];
 
 export default async function DownloadClientPage() {
@@ -84,7 +90,7 @@ export default async function DownloadClientPage() {
         </div>
         <p className="text-sm text-stone-600">Then, for example:</p>
         <pre className="overflow-x-auto rounded-lg bg-stone-900 p-4 font-mono text-xs text-stone-100">
-          {`node artdag-client.mjs upload sunset.png --name sunset-001 --tags sky,evening
+          {`node artdag-client.mjs register sunset.png --name sunset-001 --tag sky --tag evening
 node artdag-client.mjs list`}
         </pre>
       </SectionCard>
@@ -110,9 +116,9 @@ node artdag-client.mjs list`}
           ))}
         </dl>
         <p className="text-sm text-stone-600">
-          Types: image, video, audio, effect, recipe, infrastructure, unknown (upload guesses image, video or audio from the extension).
+          Types: image, video, audio, effect, recipe, infrastructure, unknown (register guesses image, video or audio from the extension).
           The key (mode 600) and the login live in <code>$ARTDAG_CLIENT_HOME</code>, else <code>$XDG_CONFIG_HOME/artdag</code>, else{" "}
-          <code>~/.config/artdag</code>. Every failure is one line on stderr and exit code 1.
+          <code>~/.config/artdag</code>. Every failure is one line on stderr and exit code 1; a mistyped command line says what is wrong and exits 2.
         </p>
       </SectionCard>
     </div>
