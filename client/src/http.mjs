@@ -127,7 +127,7 @@ export async function fetchActor(actorUrl) {
 const NODEINFO_SCHEMAS = ["2.2", "2.1", "2.0"].map((v) => `http://nodeinfo.diaspora.software/ns/schema/${v}`);
 
 /** The software name an Art DAG L2 gives in its NodeInfo. */
-export const ARTDAG_L2_SOFTWARE = "artdag-l2";
+const ARTDAG_L2_SOFTWARE = "artdag-l2";
 
 /**
  * Checks through NodeInfo (/.well-known/nodeinfo, then the document it links) that `server` is an
