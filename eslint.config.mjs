@@ -12,6 +12,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import nextVitals from "eslint-config-next/core-web-vitals";
+import prettier from "eslint-config-prettier/flat";
 import tseslint from "typescript-eslint";
 
 const root = import.meta.dirname;
@@ -59,6 +60,8 @@ export default [
   // Tool configuration files export their settings object directly, as each tool documents.
   { files: ["*.config.{mjs,ts}"], rules: { "import/no-anonymous-default-export": "off" } },
   restrictImports(["app/**", "scripts/**", "*.ts", "*.tsx", "*.mjs"], [deepImport(null)]),
+  // Layout is Prettier's (.prettierrc.json, checked by npm run lint): ESLint's style rules stay off.
+  prettier,
   restrictImports(["components/**"], [deepImport(null), fromApp]),
   restrictImports(["lib/*.ts"], [deepImport(null), fromApp, ...framework]),
   ...libModules.map((name) => restrictImports([`lib/${name}/**`], [deepImport(name), leavesModule, fromApp, ...framework])),

@@ -14,8 +14,7 @@ export default function PageError({ error, reset }: { error: Error & { digest?: 
       <p className="text-sm font-medium uppercase tracking-wide text-accent">Temporarily unavailable</p>
       <h1 className="text-2xl font-semibold tracking-tight">This page could not be loaded</h1>
       <p className="text-stone-600">
-        The server could not finish this page. If it is restarting or its database is briefly unreachable, try again in a few
-        seconds.
+        The server could not finish this page. If it is restarting or its database is briefly unreachable, try again in a few seconds.
       </p>
       <button
         type="button"

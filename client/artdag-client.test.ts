@@ -234,7 +234,9 @@ describe("arguments", () => {
       object: { type: "Video", name: "n", contentHash: { algorithm: "sha3-256", value: "ab" }, assetType: "video", tag: ["t"] },
     });
     expect(buildCreateActivity({ actor: "a", name: "n", contentHash: "ab", assetType: "recipe", tags: [] }).object).toMatchObject({ type: "Document" });
-    expect(buildCreateActivity({ actor: "a", name: "n", contentHash: "ab", assetType: "image", tags: [], url: "https://x/y.png", metadata: { k: 1 } }).object).toMatchObject({
+    expect(
+      buildCreateActivity({ actor: "a", name: "n", contentHash: "ab", assetType: "image", tags: [], url: "https://x/y.png", metadata: { k: 1 } }).object,
+    ).toMatchObject({
       url: "https://x/y.png",
       metadata: { k: 1 },
     });
@@ -325,7 +327,12 @@ async function startFakeL2(): Promise<{ fake: FakeL2; server: Server }> {
     const actor = /^\/users\/([a-z0-9_]+)$/.exec(url.pathname);
     if (actor && req.method === "GET") {
       const u = actor[1];
-      return send(res, 200, { id: `${fake.url}/users/${u}`, preferredUsername: u, inbox: `${fake.url}/users/${u}/inbox`, outbox: `${fake.url}/users/${u}/outbox` });
+      return send(res, 200, {
+        id: `${fake.url}/users/${u}`,
+        preferredUsername: u,
+        inbox: `${fake.url}/users/${u}/inbox`,
+        outbox: `${fake.url}/users/${u}/outbox`,
+      });
     }
     if (url.pathname === "/assets" && req.method === "GET") {
       const owned = fake.assets.filter((a) => a.owner === url.searchParams.get("owner")).reverse();
@@ -343,10 +350,22 @@ async function startFakeL2(): Promise<{ fake: FakeL2; server: Server }> {
       };
       const o = activity.object;
       if (fake.assets.some((a) => a.name === o.name)) return send(res, 409, { error: "name_taken", message: `The name ${o.name} is already registered.` });
-      const asset = { name: o.name, content_hash: o.contentHash.value, asset_type: o.assetType, tags: o.tag, owner: user, created_at: new Date().toISOString() };
+      const asset = {
+        name: o.name,
+        content_hash: o.contentHash.value,
+        asset_type: o.assetType,
+        tags: o.tag,
+        owner: user,
+        created_at: new Date().toISOString(),
+      };
       fake.assets.push({ ...asset, ...("url" in o ? { url: o.url } : {}), ...("metadata" in o ? { metadata: o.metadata } : {}) });
       const shown = { name: o.name, asset_type: o.assetType, tags: o.tag, url: o.url ?? null };
-      return send(res, 201, { asset: shown, activity: { id: `${fake.url}/activities/${fake.assets.length}` } }, { location: `${fake.url}/activities/${fake.assets.length}` });
+      return send(
+        res,
+        201,
+        { asset: shown, activity: { id: `${fake.url}/activities/${fake.assets.length}` } },
+        { location: `${fake.url}/activities/${fake.assets.length}` },
+      );
     }
     const clientKey = /^\/auth\/client-keys\/(.+)$/.exec(url.pathname);
     if (clientKey && req.method === "DELETE") {
@@ -412,10 +431,30 @@ describe("the built file", () => {
     const exported = (await import(pathToFileURL(CLIENT).href)) as Record<string, unknown>;
     expect(Object.keys(exported).sort()).toEqual(
       [
-        "ASSET_TYPES", "CliError", "USAGE", "VERSION", "buildCreateActivity", "configDir", "decodeBase58btc", "didKeyFromPublicKey",
-        "digestHeader", "ed25519PublicKeyBytes", "encodeBase58btc", "formatAssetRow", "guessAssetType", "keyFileName", "main",
-        "mooAuthHeaders", "mooSignature", "mooSigningString", "normalizeServer", "objectTypeFor", "parseFlags", "parseTags",
-        "privateKeyFromMultibase", "privateKeyFromSeed",
+        "ASSET_TYPES",
+        "CliError",
+        "USAGE",
+        "VERSION",
+        "buildCreateActivity",
+        "configDir",
+        "decodeBase58btc",
+        "didKeyFromPublicKey",
+        "digestHeader",
+        "ed25519PublicKeyBytes",
+        "encodeBase58btc",
+        "formatAssetRow",
+        "guessAssetType",
+        "keyFileName",
+        "main",
+        "mooAuthHeaders",
+        "mooSignature",
+        "mooSigningString",
+        "normalizeServer",
+        "objectTypeFor",
+        "parseFlags",
+        "parseTags",
+        "privateKeyFromMultibase",
+        "privateKeyFromSeed",
       ].sort(),
     );
   });
@@ -497,17 +536,33 @@ describe("artdag-client (the program)", () => {
       const run = await runClient(home, args);
       expect(run, args.join(" ")).toMatchObject({ code: 0, stderr: "" });
       expect(run.stdout).toContain("Usage: node artdag-client.mjs <command>");
-      for (const command of ["login <server>", "whoami", "register <file> --name <name> [options]", "list [--json]", "record-run <run_id>", "logout", "help [<command>]"]) {
+      for (const command of [
+        "login <server>",
+        "whoami",
+        "register <file> --name <name> [options]",
+        "list [--json]",
+        "record-run <run_id>",
+        "logout",
+        "help [<command>]",
+      ]) {
         expect(run.stdout).toContain(`  ${command}`);
       }
     }
   });
 
   it("prints one command's usage and options for help CMD, CMD --help and CMD -h, exit 0; the alias upload is register", async () => {
-    for (const args of [["help", "register"], ["register", "--help"], ["upload", "-h"], ["help", "upload"], ["register", "f", "--bogus", "--help"]]) {
+    for (const args of [
+      ["help", "register"],
+      ["register", "--help"],
+      ["upload", "-h"],
+      ["help", "upload"],
+      ["register", "f", "--bogus", "--help"],
+    ]) {
       const run = await runClient(home, args);
       expect(run, args.join(" ")).toMatchObject({ code: 0, stderr: "" });
-      expect(run.stdout).toMatch(/^Usage: node artdag-client\.mjs register <file> --name <name> \[--type <type>\] \[--tag <tag>\]… \[--url <url>\] \[--metadata <json>\]\n\(also: upload\)\n/);
+      expect(run.stdout).toMatch(
+        /^Usage: node artdag-client\.mjs register <file> --name <name> \[--type <type>\] \[--tag <tag>\]… \[--url <url>\] \[--metadata <json>\]\n\(also: upload\)\n/,
+      );
       for (const option of ["--name <name>", "--type <type>", "--tag <tag>", "--url <url>", "--metadata <json>"]) expect(run.stdout).toContain(`  ${option}`);
     }
     const list = await runClient(home, ["help", "list"]);
@@ -517,7 +572,11 @@ describe("artdag-client (the program)", () => {
     expect((await runClient(home, ["help", "logout"])).stdout).toContain("Removes this client's key from your account on the server");
     // `--help` after `--` is a file name, not a request for help.
     expect((await runClient(home, ["register", "--name", "x", "--", "--help"])).stderr).toBe("Error: File not found: --help\n");
-    expect(await runClient(home, ["help", "fly"])).toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining("Unknown command: fly. Commands: login, whoami, register") });
+    expect(await runClient(home, ["help", "fly"])).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringContaining("Unknown command: fly. Commands: login, whoami, register"),
+    });
     expect(await runClient(home, ["--version"])).toEqual({ code: 0, stdout: "1.0.0\n", stderr: "" });
   });
 
@@ -557,7 +616,14 @@ describe("artdag-client (the program)", () => {
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(readFileSync(keyFile, "utf8")).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     const config = JSON.parse(readFileSync(path.join(home, "config.json"), "utf8")) as Record<string, string>;
-    expect(config).toEqual({ server: fake.url, did_key: did, actor: `${fake.url}/users/alice`, username: "alice", outbox: `${fake.url}/users/alice/outbox`, key_file: keyFile });
+    expect(config).toEqual({
+      server: fake.url,
+      did_key: did,
+      actor: `${fake.url}/users/alice`,
+      username: "alice",
+      outbox: `${fake.url}/users/alice/outbox`,
+      key_file: keyFile,
+    });
     expect(statSync(path.join(home, "config.json")).mode & 0o777).toBe(0o600);
 
     const whoami = await runClient(home, ["whoami"]);
@@ -610,7 +676,10 @@ describe("artdag-client (the program)", () => {
     const command = [process.execPath, CLIENT, "register", file, "--name", "big-2"].map((a) => `'${a}'`).join(" ");
     // Spawned, not spawnSync: the fake L2 answering it runs in this process.
     const tty = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-      const child = spawn("script", ["-qec", command, "/dev/null"], { env: { ...process.env, ARTDAG_CLIENT_HOME: home }, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn("script", ["-qec", command, "/dev/null"], {
+        env: { ...process.env, ARTDAG_CLIENT_HOME: home },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let stdout = "";
       child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
       child.on("close", (status) => resolve({ status, stdout }));
@@ -626,15 +695,33 @@ describe("artdag-client (the program)", () => {
     const file = path.join(home, "work.png");
     writeFileSync(file, "pixels");
     const run = await runClient(home, [
-      "register", file, "--name", "work", "--tag", "sky", "--tag", "evening", "--tags", "sky,oil",
-      "--url", "https://example.com/work.png", "--metadata", '{"medium":"oil","year":2026}',
+      "register",
+      file,
+      "--name",
+      "work",
+      "--tag",
+      "sky",
+      "--tag",
+      "evening",
+      "--tags",
+      "sky,oil",
+      "--url",
+      "https://example.com/work.png",
+      "--metadata",
+      '{"medium":"oil","year":2026}',
     ]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("  tags:     sky, evening, oil");
     expect(run.stdout).toContain("  url:      https://example.com/work.png");
     expect(fake.assets).toEqual([
-      expect.objectContaining({ name: "work", asset_type: "image", tags: ["sky", "evening", "oil"], url: "https://example.com/work.png", metadata: { medium: "oil", year: 2026 } }),
+      expect.objectContaining({
+        name: "work",
+        asset_type: "image",
+        tags: ["sky", "evening", "oil"],
+        url: "https://example.com/work.png",
+        metadata: { medium: "oil", year: 2026 },
+      }),
     ]);
   });
 
@@ -707,7 +794,11 @@ describe("artdag-client (the program)", () => {
     fake.software = "mastodon";
     try {
       const run = await runClient(home, ["login", fake.url]);
-      expect(run).toEqual({ code: 1, stdout: "", stderr: `Error: ${fake.url} is not an Art DAG L2 server: its NodeInfo names mastodon 9.9.9. Check the address.\n` });
+      expect(run).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `Error: ${fake.url} is not an Art DAG L2 server: its NodeInfo names mastodon 9.9.9. Check the address.\n`,
+      });
       expect(() => statSync(path.join(home, "keys"))).toThrow();
       expect(fake.log.filter((l) => !l.includes("nodeinfo"))).toEqual([]);
     } finally {
@@ -733,7 +824,9 @@ describe("artdag-client (the program)", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(new RegExp(`^Error: Cannot reach https://${hostPort.replace(/\./g, "\\.")}: .+\\n`));
-    expect(run.stderr).toContain(`No scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: node artdag-client.mjs login http://${hostPort}\n`);
+    expect(run.stderr).toContain(
+      `No scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: node artdag-client.mjs login http://${hostPort}\n`,
+    );
     expect(() => statSync(path.join(home, "keys"))).toThrow();
     // With the scheme given, a refusal is just that: no advice about schemes.
     const port = await closedPort();
@@ -784,7 +877,10 @@ describe("artdag-client (the program)", () => {
     expect((await runClient(home, ["upload", path.join(home, "nope"), "--name", "x"])).stderr).toBe(`Error: File not found: ${path.join(home, "nope")}\n`);
     expect((await runClient(home, ["upload", home, "--name", "x"])).stderr).toBe(`Error: Not a regular file: ${home}\n`);
     expect((await runClient(home, ["upload", "f", "--name", "x", "--type", "poem"])).stderr).toMatch(/^Error: --type must be one of image, video/);
-    expect(await runClient(home, ["whoami", "extra"])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Error: Usage: node artdag-client\.mjs whoami\n/) });
+    expect(await runClient(home, ["whoami", "extra"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^Error: Usage: node artdag-client\.mjs whoami\n/),
+    });
   });
 
   it("says the server cannot be reached, before writing any key", async () => {

@@ -44,13 +44,7 @@ export function AccountForm({
         defaultValue={fixedUsername ?? state.values?.username ?? ""}
         readOnly={fixedUsername !== undefined}
         error={state.fields?.username}
-        hint={
-          fixedUsername !== undefined
-            ? "Your invite is for this name."
-            : register
-              ? "1–32 characters: a–z, 0–9 and _. It becomes your handle."
-              : undefined
-        }
+        hint={fixedUsername !== undefined ? "Your invite is for this name." : register ? "1–32 characters: a–z, 0–9 and _. It becomes your handle." : undefined}
         required
         autoFocus={fixedUsername === undefined}
       />

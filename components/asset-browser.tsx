@@ -129,7 +129,11 @@ export function AssetBrowser({
 
   return (
     <div className="space-y-4" data-testid="asset-browser">
-      <form role="search" onSubmit={(e) => e.preventDefault()} className="grid gap-3 rounded-xl border border-stone-200 bg-white p-4 shadow-sm sm:grid-cols-[1fr_11rem_12rem]">
+      <form
+        role="search"
+        onSubmit={(e) => e.preventDefault()}
+        className="grid gap-3 rounded-xl border border-stone-200 bg-white p-4 shadow-sm sm:grid-cols-[1fr_11rem_12rem]"
+      >
         <Field
           id="asset-q"
           label="Search"
@@ -159,7 +163,12 @@ export function AssetBrowser({
         </p>
         <div className="flex items-center gap-2">
           {filters.owner && !fixedOwner ? (
-            <button type="button" onClick={() => writeUrl({ owner: "" })} className="rounded-full border border-stone-300 bg-white px-2.5 py-0.5 text-xs hover:bg-stone-100" title="Show every owner">
+            <button
+              type="button"
+              onClick={() => writeUrl({ owner: "" })}
+              className="rounded-full border border-stone-300 bg-white px-2.5 py-0.5 text-xs hover:bg-stone-100"
+              title="Show every owner"
+            >
               owner: {filters.owner} ✕
             </button>
           ) : null}
@@ -176,9 +185,18 @@ export function AssetBrowser({
       {query.isPending ? (
         <SkeletonRows />
       ) : failed ? null : items.length === 0 ? (
-        <AssetsEmpty registerUrl={registerUrl} filtered={filtered} description={describeFilters(filters, fixedOwner)} fixedOwner={fixedOwner} onClear={clearAll} />
+        <AssetsEmpty
+          registerUrl={registerUrl}
+          filtered={filtered}
+          description={describeFilters(filters, fixedOwner)}
+          fixedOwner={fixedOwner}
+          onClear={clearAll}
+        />
       ) : (
-        <ul className={`divide-y divide-stone-200 overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm transition-opacity ${query.isPlaceholderData ? "opacity-60" : ""}`} data-testid="asset-list">
+        <ul
+          className={`divide-y divide-stone-200 overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm transition-opacity ${query.isPlaceholderData ? "opacity-60" : ""}`}
+          data-testid="asset-list"
+        >
           {items.map((asset) => (
             <AssetRow key={asset.content_hash} asset={asset} onSelectTag={fixedOwner ? undefined : selectTag} />
           ))}
@@ -232,7 +250,8 @@ function AssetsEmpty({
   onClear,
 }: {
   registerUrl: string;
-  filtered: boolean;   description: string;
+  filtered: boolean;
+  description: string;
   fixedOwner?: string;
   onClear: () => void;
 }) {

@@ -20,10 +20,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * an unknown type dropped. A value with NUL or a lone surrogate is no text anyone can search for
  * (and the database refuses NUL): it is dropped, as the API would refuse it.
  */
-export function readAssetFilters<Type extends string>(
-  get: (key: string) => string | null | undefined,
-  assetTypes: readonly Type[],
-): AssetFilters<Type> {
+export function readAssetFilters<Type extends string>(get: (key: string) => string | null | undefined, assetTypes: readonly Type[]): AssetFilters<Type> {
   const text = (key: keyof typeof LIMITS) => {
     const value = (get(key) ?? "").trim();
     if (value.includes("\u0000") || LONE_SURROGATE.test(value)) return "";

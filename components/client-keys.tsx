@@ -100,11 +100,7 @@ function ClientKeyRow({ clientKey }: { clientKey: ClientKeyView }) {
           </button>
         </div>
       ) : (
-        <button
-          type="button"
-          onClick={() => setConfirming(true)}
-          className="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50"
-        >
+        <button type="button" onClick={() => setConfirming(true)} className="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50">
           Remove
         </button>
       )}
@@ -224,8 +220,8 @@ export function RegisterKeyConfirm({ didKey, username, proposedLabel }: { didKey
   return (
     <div className="space-y-4">
       <p className="text-sm text-stone-700">
-        Registering this key lets the client holding its private half act as <strong data-testid="register-key-user">{username}</strong>: read your
-        inbox and outbox, register assets and record runs in your name. Only confirm a key your own client showed you.
+        Registering this key lets the client holding its private half act as <strong data-testid="register-key-user">{username}</strong>: read your inbox and
+        outbox, register assets and record runs in your name. Only confirm a key your own client showed you.
       </p>
       <Field
         id="register-key-label"

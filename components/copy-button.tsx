@@ -13,7 +13,12 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
   return (
     <button
       type="button"
-      onClick={() => navigator.clipboard.writeText(value).then(() => setState("copied"), () => setState("failed"))}
+      onClick={() =>
+        navigator.clipboard.writeText(value).then(
+          () => setState("copied"),
+          () => setState("failed"),
+        )
+      }
       className="shrink-0 rounded-md border border-stone-300 bg-white px-2.5 py-1 text-xs font-medium text-stone-700 hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-accent"
       aria-live="polite"
     >

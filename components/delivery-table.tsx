@@ -7,7 +7,11 @@ const TONE: Record<string, "green" | "neutral" | "accent"> = { delivered: "green
 /** Where an activity was delivered: one row per target inbox with its state, attempts and last error. */
 export function DeliveryTable({ deliveries }: { deliveries: DeliveryView[] }) {
   if (deliveries.length === 0) {
-    return <p className="text-sm text-stone-500" data-testid="deliveries-empty">No deliveries: the actor had no followers when this was published.</p>;
+    return (
+      <p className="text-sm text-stone-500" data-testid="deliveries-empty">
+        No deliveries: the actor had no followers when this was published.
+      </p>
+    );
   }
   return (
     <div className="overflow-x-auto">

@@ -56,9 +56,7 @@ export function ProvenanceGraph({ provenance, output }: { provenance: Provenance
   const middle = height / 2;
   return (
     <figure className="overflow-x-auto pb-1" data-testid="provenance-graph">
-      <figcaption className="sr-only">
-        {`${provenance.inputs.length} input(s) → recipe ${provenance.recipeLabel} → ${output.name}`}
-      </figcaption>
+      <figcaption className="sr-only">{`${provenance.inputs.length} input(s) → recipe ${provenance.recipeLabel} → ${output.name}`}</figcaption>
       <div className="flex w-full min-w-[44rem] items-start">
         <div className="flex min-w-0 flex-[5] flex-col" style={{ gap: GAP }}>
           {provenance.inputs.length === 0 ? (

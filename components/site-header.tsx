@@ -33,7 +33,10 @@ export function SiteHeader({ username }: { username: string | null }) {
           {username ? (
             <>
               <span className="text-stone-600">
-                Signed in as <strong className="text-ink" data-testid="signed-in-user">{username}</strong>
+                Signed in as{" "}
+                <strong className="text-ink" data-testid="signed-in-user">
+                  {username}
+                </strong>
               </span>
               <Link href="/settings/clients" className="hover:text-ink">
                 Client keys

@@ -19,7 +19,12 @@ const COLUMNS: readonly KeysetColumn<UserSummary>[] = [
       </Link>
     ),
   },
-  { header: "Assets", headerClassName: "w-24 px-4 py-2 text-right font-medium", cellClassName: "px-4 py-2.5 text-right tabular-nums", cell: (u) => u.asset_count },
+  {
+    header: "Assets",
+    headerClassName: "w-24 px-4 py-2 text-right font-medium",
+    cellClassName: "px-4 py-2.5 text-right tabular-nums",
+    cell: (u) => u.asset_count,
+  },
   {
     header: "Joined",
     headerClassName: "px-4 py-2 pl-10 font-medium",

@@ -130,7 +130,12 @@ test.describe("anchor API: stamp, download, upgrade, verify", () => {
       const detail = await getJson<AnchorDetail>(request, `/anchors/${anchor.root}`);
       expect(detail).toMatchObject({ ...anchor });
       const mine = detail.activities.find((a) => a.id === id);
-      expect(mine).toEqual({ id, index: asset.activity_index, url: expect.stringMatching(new RegExp(`/activities/${id}$`)), ots_url: expect.stringMatching(new RegExp(`/activities/${id}/ots$`)) });
+      expect(mine).toEqual({
+        id,
+        index: asset.activity_index,
+        url: expect.stringMatching(new RegExp(`/activities/${id}$`)),
+        ots_url: expect.stringMatching(new RegExp(`/activities/${id}/ots$`)),
+      });
       const state = await getJson<{ activity_id: string; anchor: AnchorView; ots_url: string }>(request, `/activities/${id}/anchor`);
       expect(state.anchor.root).toBe(anchor.root);
       expect(state.ots_url).toMatch(new RegExp(`/activities/${id}/ots$`));
@@ -191,7 +196,13 @@ test.describe("anchor API: stamp, download, upgrade, verify", () => {
     await test.step("verify re-checks the block", async () => {
       const v = await request.post(`/anchors/${anchor.root}/verify`, { headers: bearer(user.token) });
       expect(v.status()).toBe(200);
-      expect(await v.json()).toMatchObject({ root: anchor.root, verified: true, state: "confirmed", block_height: height, message: expect.stringMatching(/^Verified/) });
+      expect(await v.json()).toMatchObject({
+        root: anchor.root,
+        verified: true,
+        state: "confirmed",
+        block_height: height,
+        message: expect.stringMatching(/^Verified/),
+      });
     });
   });
 });

@@ -2,17 +2,7 @@
 // §9): the happy path, then tables of bad inputs, each with its exact status and {error, message}
 // body and what is (not) there afterwards.
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import {
-  expectError,
-  json,
-  login,
-  PASSWORD,
-  postLogin,
-  postRegister,
-  register,
-  uniqueUsername,
-  userCount,
-} from "./support/api";
+import { expectError, json, login, PASSWORD, postLogin, postRegister, register, uniqueUsername, userCount } from "./support/api";
 import { expectAccountLifecycle, expectGrant } from "./support/flows";
 import { MAIN } from "./support/servers";
 
@@ -164,9 +154,7 @@ test.describe("POST /auth/register with a taken username", () => {
     await expectError(await postLogin(request, { username, password: `${PASSWORD} 2` }), 401, "invalid_credentials");
   });
 
-  test("two concurrent registrations of one name: exactly one 201 and one 409, and the winner's password is the one kept", async ({
-    request,
-  }) => {
+  test("two concurrent registrations of one name: exactly one 201 and one 409, and the winner's password is the one kept", async ({ request }) => {
     const username = uniqueUsername("race");
     const passwords = [`${PASSWORD} a`, `${PASSWORD} b`];
     const responses = await Promise.all(passwords.map((password) => postRegister(request, { username, password })));
@@ -186,11 +174,7 @@ test.describe("POST /auth/login", () => {
     await register(request, username);
 
     const wrongPassword = await expectError(await postLogin(request, { username, password: `${PASSWORD}!` }), 401, "invalid_credentials");
-    const unknownUser = await expectError(
-      await postLogin(request, { username: uniqueUsername("nobody"), password: PASSWORD }),
-      401,
-      "invalid_credentials",
-    );
+    const unknownUser = await expectError(await postLogin(request, { username: uniqueUsername("nobody"), password: PASSWORD }), 401, "invalid_credentials");
     const malformedName = await expectError(await postLogin(request, { username: "Al/ice", password: PASSWORD }), 401, "invalid_credentials");
     expect(wrongPassword).toEqual({ error: "invalid_credentials", message: "Invalid username or password." });
     expect(unknownUser).toEqual(wrongPassword);

@@ -216,21 +216,71 @@ test.describe("POST /assets registers an asset and publishes one signed Create",
 test.describe("POST /assets refuses hostile input with 400/413 and writes nothing", () => {
   type Body = Record<string, unknown>;
   const cases: { title: string; change: (b: Body) => Body; field: string; message: string }[] = [
-    { title: "a 63-character hash", change: (b) => ({ ...b, content_hash: randomHash().slice(1) }), field: "content_hash", message: "content_hash must be 64 hex characters" },
-    { title: "a 65-character hash", change: (b) => ({ ...b, content_hash: `${randomHash()}a` }), field: "content_hash", message: "content_hash must be 64 hex characters" },
-    { title: "a non-hex hash", change: (b) => ({ ...b, content_hash: `${randomHash().slice(1)}g` }), field: "content_hash", message: "content_hash must be 64 hex characters" },
-    { title: "a hash with a 0x prefix", change: (b) => ({ ...b, content_hash: `0x${randomHash().slice(2)}` }), field: "content_hash", message: "content_hash must be 64 hex characters" },
-    { title: "a name with a space", change: (b) => ({ ...b, name: `${b.name} x` }), field: "name", message: "name may contain only letters, digits and . _ : -" },
-    { title: "a name with a slash", change: (b) => ({ ...b, name: `../${b.name}` }), field: "name", message: "name may contain only letters, digits and . _ : -" },
+    {
+      title: "a 63-character hash",
+      change: (b) => ({ ...b, content_hash: randomHash().slice(1) }),
+      field: "content_hash",
+      message: "content_hash must be 64 hex characters",
+    },
+    {
+      title: "a 65-character hash",
+      change: (b) => ({ ...b, content_hash: `${randomHash()}a` }),
+      field: "content_hash",
+      message: "content_hash must be 64 hex characters",
+    },
+    {
+      title: "a non-hex hash",
+      change: (b) => ({ ...b, content_hash: `${randomHash().slice(1)}g` }),
+      field: "content_hash",
+      message: "content_hash must be 64 hex characters",
+    },
+    {
+      title: "a hash with a 0x prefix",
+      change: (b) => ({ ...b, content_hash: `0x${randomHash().slice(2)}` }),
+      field: "content_hash",
+      message: "content_hash must be 64 hex characters",
+    },
+    {
+      title: "a name with a space",
+      change: (b) => ({ ...b, name: `${b.name} x` }),
+      field: "name",
+      message: "name may contain only letters, digits and . _ : -",
+    },
+    {
+      title: "a name with a slash",
+      change: (b) => ({ ...b, name: `../${b.name}` }),
+      field: "name",
+      message: "name may contain only letters, digits and . _ : -",
+    },
     { title: "a name with markup", change: (b) => ({ ...b, name: XSS[0] }), field: "name", message: "name may contain only letters, digits and . _ : -" },
-    { title: "a name of 129 characters", change: (b) => ({ ...b, name: String(b.name).padEnd(129, "x") }), field: "name", message: "name must be at most 128 characters" },
+    {
+      title: "a name of 129 characters",
+      change: (b) => ({ ...b, name: String(b.name).padEnd(129, "x") }),
+      field: "name",
+      message: "name must be at most 128 characters",
+    },
     { title: "an empty name", change: (b) => ({ ...b, name: "" }), field: "name", message: "name is required" },
-    { title: "an unknown asset_type", change: (b) => ({ ...b, asset_type: "painting" }), field: "asset_type", message: `asset_type must be one of ${ASSET_TYPES}` },
-    { title: "an upper-case asset_type", change: (b) => ({ ...b, asset_type: "Image" }), field: "asset_type", message: `asset_type must be one of ${ASSET_TYPES}` },
+    {
+      title: "an unknown asset_type",
+      change: (b) => ({ ...b, asset_type: "painting" }),
+      field: "asset_type",
+      message: `asset_type must be one of ${ASSET_TYPES}`,
+    },
+    {
+      title: "an upper-case asset_type",
+      change: (b) => ({ ...b, asset_type: "Image" }),
+      field: "asset_type",
+      message: `asset_type must be one of ${ASSET_TYPES}`,
+    },
     { title: "33 tags", change: (b) => ({ ...b, tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }), field: "tags", message: "at most 32 tags" },
     { title: "a 65-character tag", change: (b) => ({ ...b, tags: ["ok", "t".repeat(65)] }), field: "tags.1", message: "a tag must be at most 64 characters" },
     { title: "an empty tag", change: (b) => ({ ...b, tags: [""] }), field: "tags.0", message: "a tag must not be empty" },
-    { title: "metadata over 16 KiB", change: (b) => ({ ...b, metadata: { k: "m".repeat(16 * 1024 - '{"k":""}'.length + 1) } }), field: "metadata", message: "metadata must be at most 16 KiB as JSON" },
+    {
+      title: "metadata over 16 KiB",
+      change: (b) => ({ ...b, metadata: { k: "m".repeat(16 * 1024 - '{"k":""}'.length + 1) } }),
+      field: "metadata",
+      message: "metadata must be at most 16 KiB as JSON",
+    },
     { title: "metadata that is an array", change: (b) => ({ ...b, metadata: [1, 2] }), field: "metadata", message: "metadata must be a JSON object" },
     { title: "metadata that is a string", change: (b) => ({ ...b, metadata: "{}" }), field: "metadata", message: "metadata must be a JSON object" },
     { title: "a name that is a number", change: (b) => ({ ...b, name: 42 }), field: "name", message: "name must be a string" },
@@ -356,12 +406,16 @@ test.describe("the first claim wins: conflicts on names and hashes → 409", () 
     const before = await latestActivityIndex(request);
     const hash = randomHash();
     const names = users.map(() => uniqueName("race"));
-    const responses = await Promise.all(
-      users.map((u, i) => postAsset(request, u.token, { name: names[i], content_hash: hash, asset_type: "image" })),
-    );
+    const responses = await Promise.all(users.map((u, i) => postAsset(request, u.token, { name: names[i], content_hash: hash, asset_type: "image" })));
     const statuses = responses.map((r) => r.status());
-    expect(statuses.filter((s) => s === 201), `statuses: ${statuses}`).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409), `statuses: ${statuses}`).toHaveLength(5);
+    expect(
+      statuses.filter((s) => s === 201),
+      `statuses: ${statuses}`,
+    ).toHaveLength(1);
+    expect(
+      statuses.filter((s) => s === 409),
+      `statuses: ${statuses}`,
+    ).toHaveLength(5);
     const winner = statuses.indexOf(201);
     const won = (await responses[winner].json()) as { asset: AssetView; activity: Activity };
     expect(won.asset).toMatchObject({ name: names[winner], owner: users[winner].username, content_hash: hash });
@@ -384,7 +438,10 @@ test.describe("the first claim wins: conflicts on names and hashes → 409", () 
     const hashes = users.map(() => randomHash());
     const responses = await Promise.all(users.map((u, i) => postAsset(request, u.token, { name, content_hash: hashes[i], asset_type: "audio" })));
     const statuses = responses.map((r) => r.status());
-    expect(statuses.filter((s) => s === 201), `statuses: ${statuses}`).toHaveLength(1);
+    expect(
+      statuses.filter((s) => s === 201),
+      `statuses: ${statuses}`,
+    ).toHaveLength(1);
     const winner = statuses.indexOf(201);
     for (const [i, r] of responses.entries()) {
       if (i === winner) continue;
@@ -465,8 +522,7 @@ test.describe("GET /assets: keyset paging, newest first, and filters", () => {
     const underscore = (await createAsset(request, u, { name: `${p}_x` })).asset;
     await createAsset(request, u, { name: `${p}-x` });
     await createAsset(request, u, { name: `${p}.x` });
-    const names = async (q: string) =>
-      (await getJson<Page<AssetView>>(request, `/assets?limit=100&q=${encodeURIComponent(q)}`)).items.map((a) => a.name);
+    const names = async (q: string) => (await getJson<Page<AssetView>>(request, `/assets?limit=100&q=${encodeURIComponent(q)}`)).items.map((a) => a.name);
     expect(await names(`${p}_x`)).toEqual([underscore.name]);
     expect(await names("%")).toEqual([]);
     expect(await names(`${p}%x`)).toEqual([]);

@@ -144,7 +144,13 @@ test.describe("recording a completed run", () => {
     const fresh = randomHash();
     const output = randomHash();
     const l1 = await scriptedL1({
-      mixed: { run_id: "mixed", status: "completed", recipe: "recipe:mix", inputs: [known.asset.content_hash.toUpperCase(), { content_hash: fresh, name: "x.png" }, fresh], output_hash: output },
+      mixed: {
+        run_id: "mixed",
+        status: "completed",
+        recipe: "recipe:mix",
+        inputs: [known.asset.content_hash.toUpperCase(), { content_hash: fresh, name: "x.png" }, fresh],
+        output_hash: output,
+      },
     });
     try {
       const someone = await newUser(request, "mixer");
@@ -326,13 +332,7 @@ test.describe("record-run fetches only from the configured L1s", () => {
         );
         expect(body.message).toContain("not only dots");
       }
-      expect(l1.requests.map((r) => r.path)).toEqual([
-        "/runs/%2E%2E%2Fauth%2Fverify",
-        "/runs/a%2Fb",
-        "/runs/x%3Fy%3D1",
-        "/runs/x%23y",
-        "/runs/%252e%252e",
-      ]);
+      expect(l1.requests.map((r) => r.path)).toEqual(["/runs/%2E%2E%2Fauth%2Fverify", "/runs/a%2Fb", "/runs/x%3Fy%3D1", "/runs/x%23y", "/runs/%252e%252e"]);
     } finally {
       await l1.close();
     }
@@ -354,13 +354,33 @@ test.describe("record-run refuses bad requests before fetching anything", () => 
 
   const bad: { title: string; body: unknown; field: string; message: string }[] = [
     { title: "no output_name", body: { run_id: "x", l1_server: SCRIPTED_L1.url }, field: "output_name", message: "name must be a string" },
-    { title: "an output_name with a space", body: { run_id: "x", l1_server: SCRIPTED_L1.url, output_name: "a b" }, field: "output_name", message: "name may contain only letters, digits and . _ : -" },
+    {
+      title: "an output_name with a space",
+      body: { run_id: "x", l1_server: SCRIPTED_L1.url, output_name: "a b" },
+      field: "output_name",
+      message: "name may contain only letters, digits and . _ : -",
+    },
     { title: "an empty run_id", body: { run_id: "", l1_server: SCRIPTED_L1.url, output_name: "ok" }, field: "run_id", message: "run_id is required" },
     { title: "a numeric run_id", body: { run_id: 7, l1_server: SCRIPTED_L1.url, output_name: "ok" }, field: "run_id", message: "run_id must be a string" },
-    { title: "a run_id with a control character", body: { run_id: "a\nb", l1_server: SCRIPTED_L1.url, output_name: "ok" }, field: "run_id", message: "run_id must not contain control characters" },
-    { title: "a run_id of 201 characters", body: { run_id: "r".repeat(201), l1_server: SCRIPTED_L1.url, output_name: "ok" }, field: "run_id", message: "run_id must be at most 200 characters" },
+    {
+      title: "a run_id with a control character",
+      body: { run_id: "a\nb", l1_server: SCRIPTED_L1.url, output_name: "ok" },
+      field: "run_id",
+      message: "run_id must not contain control characters",
+    },
+    {
+      title: "a run_id of 201 characters",
+      body: { run_id: "r".repeat(201), l1_server: SCRIPTED_L1.url, output_name: "ok" },
+      field: "run_id",
+      message: "run_id must be at most 200 characters",
+    },
     { title: "no l1_server", body: { run_id: "x", output_name: "ok" }, field: "l1_server", message: "l1_server must be a string" },
-    { title: "an unknown asset_type", body: { run_id: "x", l1_server: SCRIPTED_L1.url, output_name: "ok", asset_type: "painting" }, field: "asset_type", message: "asset_type must be one of" },
+    {
+      title: "an unknown asset_type",
+      body: { run_id: "x", l1_server: SCRIPTED_L1.url, output_name: "ok", asset_type: "painting" },
+      field: "asset_type",
+      message: "asset_type must be one of",
+    },
   ];
   for (const c of bad) {
     test(`${c.title} → 400 invalid_request`, async ({ request }) => {

@@ -201,7 +201,12 @@ test.describe("POST /renderers/attach", () => {
       const viaJson = await scopedTokenOf(await postAttach(request, { json: { l1_server: DOWN_L1.url } }, sameOrigin(person)), DOWN_L1.url);
       await expectVerified(await verify(request, viaJson, DOWN_L1.url), viaJson);
       const list = await getRenderers(request, { cookie: person.cookie });
-      expect(list.filter((r) => r.attached).map((r) => r.l1_server).sort()).toEqual([DOWN_L1.url, FAKE_L1.url].sort());
+      expect(
+        list
+          .filter((r) => r.attached)
+          .map((r) => r.l1_server)
+          .sort(),
+      ).toEqual([DOWN_L1.url, FAKE_L1.url].sort());
     } finally {
       await person.context.close();
     }
@@ -248,10 +253,7 @@ test.describe("POST /renderers/attach", () => {
   });
 
   test("anonymous attach and detach → 401, no Location", async ({ request }) => {
-    for (const res of [
-      await postAttach(request, { json: { l1_server: FAKE_L1.url } }),
-      await postDetach(request, { json: { l1_server: FAKE_L1.url } }),
-    ]) {
+    for (const res of [await postAttach(request, { json: { l1_server: FAKE_L1.url } }), await postDetach(request, { json: { l1_server: FAKE_L1.url } })]) {
       await expectError(res, 401, "unauthorized");
       expect(res.headers()["location"]).toBeUndefined();
     }
@@ -280,7 +282,11 @@ test.describe("POST /renderers/detach", () => {
   test("with Accept text/html (a form post) → 303 to /renderers", async ({ request }) => {
     const user = await newUser(request, "detachhtml");
     await attachWithBearer(request, user.access_token, DOWN_L1.url);
-    const res = await postDetach(request, { form: { l1_server: DOWN_L1.url } }, { ...bearer(user.access_token), accept: "text/html,application/xhtml+xml,*/*;q=0.8" });
+    const res = await postDetach(
+      request,
+      { form: { l1_server: DOWN_L1.url } },
+      { ...bearer(user.access_token), accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+    );
     expect(res.status(), await res.text()).toBe(303);
     expect(new URL(res.headers()["location"], MAIN.url).href).toBe(`${MAIN.url}/renderers`);
     expect((await rendererState(request, bearer(user.access_token), DOWN_L1.url)).attached).toBe(false);
@@ -377,12 +383,19 @@ test.describe("POST /auth/verify", () => {
       title: "expired (correctly signed, exp a minute ago)",
       token: () => signClaims({ ...claims, iat: now() - 3600, exp: now() - 60 }, MAIN_JWT_SECRET),
     },
-    { title: "the real token re-scoped to SCRIPTED_L1 (payload changed, signature kept)", l1: SCRIPTED_L1.url, token: () => tamperedToken(scoped, { l1_server: SCRIPTED_L1.url } as never) },
+    {
+      title: "the real token re-scoped to SCRIPTED_L1 (payload changed, signature kept)",
+      l1: SCRIPTED_L1.url,
+      token: () => tamperedToken(scoped, { l1_server: SCRIPTED_L1.url } as never),
+    },
     { title: "the real token with another username (signature kept)", token: () => tamperedToken(scoped, { sub: "giles", username: "giles" }) },
     { title: "alg: none with the real token's claims", token: () => unsignedToken(claims) },
     { title: "signed with a wrong secret", token: () => signClaims(claims, WRONG_SECRET) },
     { title: "signed with HS512 and the right secret", token: () => signClaims(claims, MAIN_JWT_SECRET, "HS512") },
-    { title: "issued by another L2 (l2_server of another host, right secret)", token: () => signClaims({ ...claims, l2_server: "http://other.example", jti: randomUUID() }, MAIN_JWT_SECRET) },
+    {
+      title: "issued by another L2 (l2_server of another host, right secret)",
+      token: () => signClaims({ ...claims, l2_server: "http://other.example", jti: randomUUID() }, MAIN_JWT_SECRET),
+    },
     { title: "the real token with its signature cut off", token: () => scoped.slice(0, scoped.lastIndexOf(".") + 1) },
     { title: "not a JWT", token: () => "hello" },
     { title: "an empty token", token: () => "" },

@@ -2,18 +2,7 @@
 // accepted — so the forgeries below fail for the one reason each is built to test — and every
 // forged, expired, tampered or revoked token is a 401 with the same body.
 import { expect, test } from "@playwright/test";
-import {
-  bearer,
-  claimsFor,
-  expectError,
-  me,
-  register,
-  signToken,
-  tamperedToken,
-  uniqueUsername,
-  unsignedToken,
-  type Claims,
-} from "./support/api";
+import { bearer, claimsFor, expectError, me, register, signToken, tamperedToken, uniqueUsername, unsignedToken, type Claims } from "./support/api";
 import { MAIN, MAIN_JWT_SECRET } from "./support/servers";
 
 const WRONG_SECRET = "not-the-server-secret-0123456789abcdef0123456789";

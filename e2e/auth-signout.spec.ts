@@ -173,7 +173,11 @@ test.describe("the other next-auth endpoints", () => {
   /** POST /api/auth/callback/credentials with a token, as a form posting straight to next-auth would. */
   async function credentialsCallback(request: APIRequestContext, token: string): Promise<APIResponse> {
     const { csrfToken, cookie } = await csrf(request);
-    return request.post("/api/auth/callback/credentials", { form: { csrfToken, token, callbackUrl: "/" }, headers: { cookie, origin: MAIN.url }, maxRedirects: 0 });
+    return request.post("/api/auth/callback/credentials", {
+      form: { csrfToken, token, callbackUrl: "/" },
+      headers: { cookie, origin: MAIN.url },
+      maxRedirects: 0,
+    });
   }
 
   function sessionCookieOf(res: APIResponse): string | null {
@@ -186,8 +190,14 @@ test.describe("the other next-auth endpoints", () => {
       title: "a renderer-scoped token",
       token: () => signToken({ ...claimsFor(MAIN.url, alice), l1_server: FAKE_L1.url, sid: "a".repeat(64) } as Claims, MAIN_JWT_SECRET),
     },
-    { title: "a token issued an hour in the future", token: () => signToken(claimsFor(MAIN.url, alice, { iat: now() + 3600, exp: now() + 7200 }), MAIN_JWT_SECRET) },
-    { title: "a token valid only from an hour from now (nbf)", token: () => signToken({ ...claimsFor(MAIN.url, alice), nbf: now() + 3600 } as Claims, MAIN_JWT_SECRET) },
+    {
+      title: "a token issued an hour in the future",
+      token: () => signToken(claimsFor(MAIN.url, alice, { iat: now() + 3600, exp: now() + 7200 }), MAIN_JWT_SECRET),
+    },
+    {
+      title: "a token valid only from an hour from now (nbf)",
+      token: () => signToken({ ...claimsFor(MAIN.url, alice), nbf: now() + 3600 } as Claims, MAIN_JWT_SECRET),
+    },
     { title: "a token signed with another secret", token: () => signToken(claimsFor(MAIN.url, alice), "not-the-server-secret-0123456789abcdef0123456789") },
     { title: "an expired token", token: () => signToken(claimsFor(MAIN.url, alice, { iat: now() - 7200, exp: now() - 60 }), MAIN_JWT_SECRET) },
     { title: "garbage", token: async () => "not-a-token" },
@@ -211,7 +221,11 @@ test.describe("the other next-auth endpoints", () => {
   }
 
   test("callback/credentials without next-auth's CSRF token makes no session, even with a valid token", async ({ request }) => {
-    const res = await request.post("/api/auth/callback/credentials", { form: { token: aliceToken, callbackUrl: "/" }, headers: { origin: MAIN.url }, maxRedirects: 0 });
+    const res = await request.post("/api/auth/callback/credentials", {
+      form: { token: aliceToken, callbackUrl: "/" },
+      headers: { origin: MAIN.url },
+      maxRedirects: 0,
+    });
     expect(sessionCookieOf(res)).toBeNull();
   });
 

@@ -25,7 +25,11 @@ function post(path: string, size: number, mode: "declared" | "chunked", headers:
         method: "POST",
         path,
         agent: false,
-        headers: { "content-type": "application/json", ...(mode === "declared" ? { "content-length": String(size) } : { "transfer-encoding": "chunked" }), ...headers },
+        headers: {
+          "content-type": "application/json",
+          ...(mode === "declared" ? { "content-length": String(size) } : { "transfer-encoding": "chunked" }),
+          ...headers,
+        },
       },
       (res) => {
         answered = true;

@@ -94,12 +94,16 @@ test("hostile tags, metadata and names are shown as text on every page, never ru
   const username = uniqueUsername("hostile");
   const { access_token: token } = await register(request, username);
   const script = "<script>window.__pwned = 1</script>";
-  const img = "<img src=x onerror=\"window.__pwned = 2\">";
-  const { asset } = await createAsset(request, { username, token }, {
-    name: uniqueName("xss"),
-    tags: [script, img],
-    metadata: { [img]: script, note: img },
-  });
+  const img = '<img src=x onerror="window.__pwned = 2">';
+  const { asset } = await createAsset(
+    request,
+    { username, token },
+    {
+      name: uniqueName("xss"),
+      tags: [script, img],
+      metadata: { [img]: script, note: img },
+    },
+  );
   const dialogs: string[] = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());

@@ -30,11 +30,7 @@ async function browserWith(browser: import("@playwright/test").Browser, cookies:
   return context;
 }
 
-test("a person registers, is signed in, logs out through the form, and their old session cookie is revoked everywhere", async ({
-  page,
-  browser,
-  request,
-}) => {
+test("a person registers, is signed in, logs out through the form, and their old session cookie is revoked everywhere", async ({ page, browser, request }) => {
   const username = uniqueUsername("browser");
 
   await test.step("register through the form and land signed in on the home page", async () => {

@@ -110,7 +110,13 @@ test("a person logs the CLI in through /registerPublicKey, uploads a file the br
       expect(result.stdout).toContain(`Logged in as ${username} (${MAIN.url}/users/${username})`);
       expect(result.code).toBe(0);
       const config = JSON.parse(readFileSync(path.join(home, "config.json"), "utf8")) as Record<string, string>;
-      expect(config).toMatchObject({ server: MAIN.url, did_key: did, actor: `${MAIN.url}/users/${username}`, username, outbox: `${MAIN.url}/users/${username}/outbox` });
+      expect(config).toMatchObject({
+        server: MAIN.url,
+        did_key: did,
+        actor: `${MAIN.url}/users/${username}`,
+        username,
+        outbox: `${MAIN.url}/users/${username}/outbox`,
+      });
     });
 
     await test.step("whoami", async () => {
@@ -307,9 +313,7 @@ test("the login form only returns to same-site paths", async ({ page, request })
   await expect(page).toHaveURL(`${MAIN.url}/`);
 });
 
-test("upload with a name already taken shows the server's message; record-run registers a run's output; both exit codes are right", async ({
-  request,
-}) => {
+test("upload with a name already taken shows the server's message; record-run registers a run's output; both exit codes are right", async ({ request }) => {
   const { home, username } = await loggedInClient(request, "taken");
   try {
     const file = path.join(home, "notes.txt");
@@ -353,8 +357,18 @@ test("register takes --tag, --url and --metadata; list --json shows them; anothe
     writeFileSync(file, randomBytes(256));
     const name = uniqueName("cli-register");
     const run = await runCli(home, [
-      "register", file, "--name", name, "--tag", "sky", "--tag", "evening",
-      "--url", "https://example.com/sunset.png", "--metadata", '{"medium":"oil"}',
+      "register",
+      file,
+      "--name",
+      name,
+      "--tag",
+      "sky",
+      "--tag",
+      "evening",
+      "--url",
+      "https://example.com/sunset.png",
+      "--metadata",
+      '{"medium":"oil"}',
     ]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -374,7 +388,9 @@ test("register takes --tag, --url and --metadata; list --json shows them; anothe
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name, url: "https://example.com/sunset.png", tags: ["sky", "evening"] })]);
 
     const runId = `cli-${randomBytes(4).toString("hex")}`;
-    const l1 = await scriptedL1({ [runId]: { run_id: runId, status: "completed", recipe: "recipe:cli", inputs: [randomHash()], output_hash: randomHash(), username: "somebody_else" } });
+    const l1 = await scriptedL1({
+      [runId]: { run_id: runId, status: "completed", recipe: "recipe:cli", inputs: [randomHash()], output_hash: randomHash(), username: "somebody_else" },
+    });
     try {
       const refused = await runCli(home, ["record-run", runId, "--l1", SCRIPTED_L1.url, "--name", uniqueName("cli-not-mine")]);
       expect(refused).toEqual({
@@ -436,16 +452,21 @@ test("the CLI's failures are one clear line and exit 1 (or usage and exit 2)", a
       stderr: "Error: Cannot reach http://localhost:8397: connection refused\n",
     });
     expect(await runCli(home, ["whoami"])).toEqual({ code: 1, stdout: "", stderr: "Error: Not logged in. Run: node artdag-client.mjs login <server>\n" });
-    expect((await runCli(home, ["upload", path.join(home, "missing.png"), "--name", "x"])).stderr).toBe(`Error: File not found: ${path.join(home, "missing.png")}\n`);
+    expect((await runCli(home, ["upload", path.join(home, "missing.png"), "--name", "x"])).stderr).toBe(
+      `Error: File not found: ${path.join(home, "missing.png")}\n`,
+    );
     expect(await runCli(home, ["upload", "f", "--colour", "red"])).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'Error: Unknown option --colour. Options: --name, --type, --tag, --tags, --url, --metadata.\nRun "node artdag-client.mjs help register" for its usage.\n',
+      stderr:
+        'Error: Unknown option --colour. Options: --name, --type, --tag, --tags, --url, --metadata.\nRun "node artdag-client.mjs help register" for its usage.\n',
     });
     expect(await runCli(home, ["login", "localhost:8311"])).toMatchObject({
       code: 1,
       stdout: "",
-      stderr: expect.stringContaining("No scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: node artdag-client.mjs login http://localhost:8311\n"),
+      stderr: expect.stringContaining(
+        "No scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: node artdag-client.mjs login http://localhost:8311\n",
+      ),
     });
     expect(() => statSync(path.join(home, "keys")), "no key was made").toThrow();
     const usage = await runCli(home, []);

@@ -125,7 +125,10 @@ test.describe("the client key API", () => {
 
   test("a label over 100 characters is 400", async ({ request }) => {
     const user = await newUser(request, "label");
-    const res = await request.post("/auth/client-keys", { headers: { ...bearer(user.token), ...json }, data: { did_key: newClientKey().did, label: "x".repeat(101) } });
+    const res = await request.post("/auth/client-keys", {
+      headers: { ...bearer(user.token), ...json },
+      data: { did_key: newClientKey().did, label: "x".repeat(101) },
+    });
     expect((await expectError(res, 400, "invalid_request")).message).toMatch(/label must be at most 100/);
     expect(await listKeys(request, user)).toEqual([]);
   });
@@ -402,8 +405,19 @@ test.describe("C2S: POST /users/{u}/outbox", () => {
     expect(res.status, res.text).toBe(201);
     const body = res.json as { asset: Record<string, unknown>; activity: Record<string, unknown> & { id: string } };
     expect(res.headers.get("location")).toBe(body.activity.id);
-    expect(body.asset).toMatchObject({ name, content_hash: hash, asset_type: "image", tags: ["cows", "moo"], metadata: { note: "from the CLI" }, owner: carol.user.username });
-    expect(body.activity).toMatchObject({ type: "Create", actor: `${MAIN.url}/users/${carol.user.username}`, object: { contentHash: { algorithm: "sha3-256", value: hash } } });
+    expect(body.asset).toMatchObject({
+      name,
+      content_hash: hash,
+      asset_type: "image",
+      tags: ["cows", "moo"],
+      metadata: { note: "from the CLI" },
+      owner: carol.user.username,
+    });
+    expect(body.activity).toMatchObject({
+      type: "Create",
+      actor: `${MAIN.url}/users/${carol.user.username}`,
+      object: { contentHash: { algorithm: "sha3-256", value: hash } },
+    });
     // The same asset as POST /assets would have made: served at /assets/{name}, its activity at its id.
     const asset = await request.get(`/assets/${name}`, { headers: { accept: "application/json" } });
     expect(asset.status()).toBe(200);
@@ -431,7 +445,10 @@ test.describe("C2S: POST /users/{u}/outbox", () => {
     const res = await mooFetch(carol.key, "POST", outbox(), JSON.stringify({ type: "Create", object: { type: "Image", name, contentHash: "abc" } }));
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: "invalid_request", message: expect.stringMatching(/content_hash must be 64 hex characters/) });
-    const direct = await request.post("/assets", { headers: { ...bearer(carol.user.token), ...json }, data: { name, content_hash: "abc", asset_type: "image" } });
+    const direct = await request.post("/assets", {
+      headers: { ...bearer(carol.user.token), ...json },
+      data: { name, content_hash: "abc", asset_type: "image" },
+    });
     expect(((await direct.json()) as { message: string }).message).toBe(res.json.message);
     expect((await request.get(`/assets/${name}`, { headers: { accept: "application/json" } })).status()).toBe(404);
   });

@@ -9,7 +9,8 @@ import { LOCKED, LOCKED_TWIN, NO_RATE_LIMITS } from "./support/servers";
 import { runScript, runUntilExit, startServer, wipeDataDir, type SpawnedServer } from "./support/spawn";
 
 const ENV = { JWT_SECRET: "e2e-dblock-secret-0123456789abcdef0123456789abcdef", ...NO_RATE_LIMITS };
-const LOCK_LINE = /^the embedded database \S+\/pglite is in use by process (\d+) \((.*scripts\/start\.ts.*), started \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): stop that process first/;
+const LOCK_LINE =
+  /^the embedded database \S+\/pglite is in use by process (\d+) \((.*scripts\/start\.ts.*), started \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): stop that process first/;
 
 /** The one line a refused process printed on stderr (and nothing else there). */
 function refusalLine(stderr: string, prefix = ""): RegExpExecArray {
@@ -29,7 +30,9 @@ test.describe("the embedded database takes one process at a time", () => {
     server = undefined;
   });
 
-  test("a second server, db:status and create-user are refused with one line naming the running server; after kill -9 the next start works", async ({ playwright }) => {
+  test("a second server, db:status and create-user are refused with one line naming the running server; after kill -9 the next start works", async ({
+    playwright,
+  }) => {
     test.setTimeout(240_000);
     wipeDataDir(LOCKED);
     server = await startServer(LOCKED, ENV);

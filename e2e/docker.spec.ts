@@ -55,7 +55,13 @@ test.describe("the image and the compose stack, in Docker", () => {
     rmSync(secrets, { recursive: true, force: true });
   });
 
-  const composeEnv = { L2_IMAGE: IMAGE, ARTDAG_SECRETS: secrets, E2E_PG_PORT: String(PG_PORT), E2E_L2_PORT: String(REPLICA_A), E2E_L2B_PORT: String(REPLICA_B) };
+  const composeEnv = {
+    L2_IMAGE: IMAGE,
+    ARTDAG_SECRETS: secrets,
+    E2E_PG_PORT: String(PG_PORT),
+    E2E_L2_PORT: String(REPLICA_A),
+    E2E_L2B_PORT: String(REPLICA_B),
+  };
   const merged = path.join(secrets, "compose.merged.yaml");
   /**
    * compose.yaml with the host-network overlay, as `docker-compose config` merges them, less the
@@ -63,7 +69,9 @@ test.describe("the image and the compose stack, in Docker", () => {
    * host's already), and compose cannot remove a list entry in an overlay.
    */
   function writeMergedCompose() {
-    const config = run("docker-compose", ["-p", PROJECT, "-f", "compose.yaml", "-f", "e2e/fixtures/docker/compose.host.yaml", "config"], { env: composeEnv }).stdout;
+    const config = run("docker-compose", ["-p", PROJECT, "-f", "compose.yaml", "-f", "e2e/fixtures/docker/compose.host.yaml", "config"], {
+      env: composeEnv,
+    }).stdout;
     withoutPorts(config, merged);
   }
   /** Writes a merged configuration to `file` without its published ports. */
@@ -99,11 +107,27 @@ test.describe("the image and the compose stack, in Docker", () => {
     docker(["build", "--network", "host", "-t", IMAGE, "."], { timeoutMs: 780_000, env: { DOCKER_BUILDKIT: "0" } });
     const size = Number(docker(["image", "inspect", "-f", "{{.Size}}", IMAGE]).stdout.trim());
     test.info().annotations.push({ type: "image size", description: `${(size / 1024 / 1024).toFixed(0)} MiB` });
-    expect(docker(["image", "inspect", "-f", "{{.Config.User}} {{.Config.StopSignal}} {{json .Config.Healthcheck.Test}}", IMAGE]).stdout.trim()).toMatch(/^node SIGTERM \[.*\/readyz/);
+    expect(docker(["image", "inspect", "-f", "{{.Config.User}} {{.Config.StopSignal}} {{json .Config.Healthcheck.Test}}", IMAGE]).stdout.trim()).toMatch(
+      /^node SIGTERM \[.*\/readyz/,
+    );
 
     docker(["volume", "rm", "-f", "artdag-e2e-data"], { check: false });
     const started = Date.now();
-    docker(["run", "-d", "--name", "artdag-e2e-single", "--network", "host", "-e", `PORT=${SINGLE_PORT}`, "-v", "artdag-e2e-data:/data", "-v", `${secrets}/jwt_secret:/run/secrets/jwt_secret:ro`, IMAGE]);
+    docker([
+      "run",
+      "-d",
+      "--name",
+      "artdag-e2e-single",
+      "--network",
+      "host",
+      "-e",
+      `PORT=${SINGLE_PORT}`,
+      "-v",
+      "artdag-e2e-data:/data",
+      "-v",
+      `${secrets}/jwt_secret:/run/secrets/jwt_secret:ro`,
+      IMAGE,
+    ]);
     const base = `http://127.0.0.1:${SINGLE_PORT}`;
     const logs = () => docker(["logs", "artdag-e2e-single"], { check: false }).stdout + docker(["logs", "artdag-e2e-single"], { check: false }).stderr;
     await waitFor200(`${base}/readyz`, 120_000, logs);
@@ -111,7 +135,9 @@ test.describe("the image and the compose stack, in Docker", () => {
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", database: "ok", migrations: "current", queue: "running" });
     expect(docker(["exec", "artdag-e2e-single", "id", "-u"]).stdout.trim()).toBe("1000");
     // The HEALTHCHECK (GET /readyz every 10 s) reports healthy.
-    await expect.poll(() => docker(["inspect", "-f", "{{.State.Health.Status}}", "artdag-e2e-single"]).stdout.trim(), { timeout: 90_000, intervals: [2000] }).toBe("healthy");
+    await expect
+      .poll(() => docker(["inspect", "-f", "{{.State.Health.Status}}", "artdag-e2e-single"]).stdout.trim(), { timeout: 90_000, intervals: [2000] })
+      .toBe("healthy");
 
     const username = uniqueUsername("docker");
     const registered = await post(`${base}/auth/register`, { username, password: PASSWORD });
@@ -172,7 +198,10 @@ test.describe("the image and the compose stack, in Docker", () => {
     swarmStack = true;
     // The seed's flow: the secrets are created in the swarm, and the stack names them as external.
     docker(["secret", "rm", "jwt_secret", "postgres_password"], { check: false });
-    run("sh", ["-c", `docker secret create jwt_secret ${path.join(secrets, "jwt_secret")} && docker secret create postgres_password ${path.join(secrets, "postgres_password")}`]);
+    run("sh", [
+      "-c",
+      `docker secret create jwt_secret ${path.join(secrets, "jwt_secret")} && docker secret create postgres_password ${path.join(secrets, "postgres_password")}`,
+    ]);
     const env = { L2_IMAGE: IMAGE, ARTDAG_DOMAIN: `127.0.0.1:${STACK_REPLICAS[0]}`, E2E_PG_PORT: String(STACK_PG_PORT) };
     const config = run("docker", ["stack", "config", "-c", "stack.yaml", "-c", "e2e/fixtures/docker/stack.host.yaml"], { env }).stdout;
     expect(config).toMatch(/replicas: 2/);

@@ -107,7 +107,11 @@ for (const backend of BACKENDS) {
       expect(unanswered.length, `writes in flight at the kill: ${summary}`).toBeGreaterThan(0);
 
       server = await restart(backend.server, env);
-      await forgetUnavailableKeys(peer, backend.server.url, users.map((u) => u.username));
+      await forgetUnavailableKeys(
+        peer,
+        backend.server.url,
+        users.map((u) => u.username),
+      );
       const state = await readRegistry(backend.server.url);
 
       for (const write of acked) await expectWhole(backend.server.url, backend.server.dataDir, state, write, [inbox]);
@@ -201,13 +205,11 @@ test.describe("deliveries queued before a kill -9 (embedded database)", () => {
     peer.inboxMode = "open";
 
     server = await restart(FAULTS_PGLITE, env);
-    expect(logMessages(server.output(), "jobs").join("\n"), "the job left running by the killed process is resumed at start").toMatch(/^resumed \d+ job\(s\) left running/m);
+    expect(logMessages(server.output(), "jobs").join("\n"), "the job left running by the killed process is resumed at start").toMatch(
+      /^resumed \d+ job\(s\) left running/m,
+    );
     for (const ref of [refused, inFlight]) {
-      await until(
-        `the delivery of ${ref} delivered`,
-        async () => (await deliveriesOf(FAULTS_PGLITE.url, ref)).every((d) => d.state === "delivered"),
-        120_000,
-      );
+      await until(`the delivery of ${ref} delivered`, async () => (await deliveriesOf(FAULTS_PGLITE.url, ref)).every((d) => d.state === "delivered"), 120_000);
     }
     const accepted = acceptedCreates(peer);
     expect(accepted.get(id(refused)), "the refused Create was accepted once").toBe(1);

@@ -112,7 +112,11 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
   }
 
   async function forgetKeys() {
-    await forgetUnavailableKeys(peer, base, users.map((u) => u.username));
+    await forgetUnavailableKeys(
+      peer,
+      base,
+      users.map((u) => u.username),
+    );
   }
 
   /** No request was answered 500 and nothing unexpected was logged as an error. */
@@ -123,7 +127,9 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     expect(loggedErrors(server.output(), ["route", "front"]), "no error (500) logged").toEqual([]);
   }
 
-  test("stopped for 20 s: every request answers 503 database_unavailable (JSON, Retry-After) or succeeds, pages show a readable error, and it recovers by itself", async ({ browser }) => {
+  test("stopped for 20 s: every request answers 503 database_unavailable (JSON, Retry-After) or succeeds, pages show a readable error, and it recovers by itself", async ({
+    browser,
+  }) => {
     test.setTimeout(540_000);
     const writers = startWriters(base, users, 8);
     const readers = startReaders(base, ["/assets?limit=5", "/activities?limit=5", "/auth/me", "/api/stats"], { authorization: `Bearer ${users[0].token}` });
@@ -167,7 +173,10 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     expect(readsDuringOutage.length, "reads were tried during the outage").toBeGreaterThan(0);
     for (const r of readsDuringOutage) expectUnavailable(`GET ${r.path} during the outage`, r.status, r.body);
     expectOnlySuccessOr503(writers.writes, readers.reads);
-    expect(readers.reads.filter((r) => r.sentAt > backAt + 5_000).every((r) => r.status === 200), "reads succeed again").toBe(true);
+    expect(
+      readers.reads.filter((r) => r.sentAt > backAt + 5_000).every((r) => r.status === 200),
+      "reads succeed again",
+    ).toBe(true);
     test.info().annotations.push({ type: "writes", description: JSON.stringify(tally(writers.writes)) });
 
     await expectNothingHalf(writers.writes);
@@ -183,7 +192,11 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     pgInstance.restart();
     const backAt = Date.now();
     await forgetKeys();
-    await until("8 writes acknowledged after the restart", () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8, RECOVERY_BOUND_MS);
+    await until(
+      "8 writes acknowledged after the restart",
+      () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8,
+      RECOVERY_BOUND_MS,
+    );
     await writers.stop();
     await readers.stop();
     expectOnlySuccessOr503(writers.writes, readers.reads);
@@ -203,7 +216,11 @@ test.describe("PostgreSQL stopped or restarted under load", () => {
     pgInstance.start();
     const backAt = Date.now();
     await forgetKeys();
-    await until("8 writes acknowledged after the recovery", () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8, RECOVERY_BOUND_MS);
+    await until(
+      "8 writes acknowledged after the recovery",
+      () => writers.writes.filter((w) => w.sentAt > backAt && w.status === 201).length >= 8,
+      RECOVERY_BOUND_MS,
+    );
     await writers.stop();
     expectOnlySuccessOr503(writers.writes, []);
     test.info().annotations.push({ type: "writes", description: JSON.stringify(tally(writers.writes)) });

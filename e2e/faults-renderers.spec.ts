@@ -137,7 +137,9 @@ test.describe("renderers down or hanging during logout", () => {
     }
   });
 
-  test("in the browser, the /logout form with an attached L1 that hangs: signed out, back on the home page, and the renderer token is dead", async ({ browser }) => {
+  test("in the browser, the /logout form with an attached L1 that hangs: signed out, back on the home page, and the renderer token is dead", async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     const { l1 } = await hangingL1();
     const context = await browser.newContext({ baseURL: base });
@@ -181,7 +183,9 @@ test.describe("renderers down or hanging during logout", () => {
       await expectDead(scoped, DOWN_L1.url);
       await until(
         "the L1 is told /auth/revoke and /auth/revoke-user after the restart",
-        () => calls.some((c) => c.path === "/auth/revoke" && c.body === JSON.stringify({ token: scoped })) && calls.some((c) => c.path === "/auth/revoke-user" && c.body === JSON.stringify({ username: user.username })),
+        () =>
+          calls.some((c) => c.path === "/auth/revoke" && c.body === JSON.stringify({ token: scoped })) &&
+          calls.some((c) => c.path === "/auth/revoke-user" && c.body === JSON.stringify({ username: user.username })),
         150_000,
       );
     } finally {

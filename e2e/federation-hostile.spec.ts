@@ -39,30 +39,33 @@ async function rsaPair(): Promise<Pair> {
  */
 function postRaw(path: string, headers: Headers, body: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: "127.0.0.1", port: MAIN.port, path, method: "POST", headers: Object.fromEntries(headers.entries()) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: Answer["json"];
-          try {
-            json = JSON.parse(text) as Answer["json"];
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json, text });
-        });
-      },
-    );
+    const req = http.request({ host: "127.0.0.1", port: MAIN.port, path, method: "POST", headers: Object.fromEntries(headers.entries()) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json: Answer["json"];
+        try {
+          json = JSON.parse(text) as Answer["json"];
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, json, text });
+      });
+    });
     req.on("error", reject);
     req.end(body);
   });
 }
 
 /** Signs a POST of `activity` to our `path` as addressed to `host` (default: ours) with Fedify, and sends it with Host = `arrivedHost`. */
-async function send(path: string, activity: object, key: { privateKey: CryptoKey; keyId: string }, spec: HttpMessageSignaturesSpec, o: { signedFor?: string; arrivedHost?: string; components?: string[] } = {}): Promise<Answer> {
+async function send(
+  path: string,
+  activity: object,
+  key: { privateKey: CryptoKey; keyId: string },
+  spec: HttpMessageSignaturesSpec,
+  o: { signedFor?: string; arrivedHost?: string; components?: string[] } = {},
+): Promise<Answer> {
   const body = JSON.stringify({ "@context": AS, ...activity });
   const request = new Request(`http://${o.signedFor ?? HOST}${path}`, { method: "POST", headers: { "content-type": "application/activity+json" }, body });
   const signed = await signRequest(request, key.privateKey, new URL(key.keyId), {
@@ -147,22 +150,37 @@ test.describe("hostile peers at our inboxes", () => {
       const follow = { id: `${ours}#follows/${randomUUID()}`, type: "Follow", actor: ours, object: actorOf(target.username) };
       expectRefused(await send(inbox(), follow, { privateKey: malloryPair.keys.privateKey, keyId }, spec), `${ours} does not list the key ${keyId}`);
       // A keyId on our own host that the user's document does not list.
-      expectRefused(await send(inbox(), { ...follow, id: `${ours}#follows/${randomUUID()}` }, { privateKey: malloryPair.keys.privateKey, keyId: `${ours}#spare-key` }, spec), `does not hold the key ${ours}#spare-key`);
+      expectRefused(
+        await send(
+          inbox(),
+          { ...follow, id: `${ours}#follows/${randomUUID()}` },
+          { privateKey: malloryPair.keys.privateKey, keyId: `${ours}#spare-key` },
+          spec,
+        ),
+        `does not hold the key ${ours}#spare-key`,
+      );
     }
     expect(await followersOf(request, target.username)).not.toContain(ours);
   });
 
   test("an actor document whose id is not its URL, or one reached by a redirect to another origin, proves nothing", async () => {
     const keyId = `${evil.origin}/users/imposter#main-key`;
-    evil.serve("/users/imposter", { json: { ...personDocument(victim, malloryPair.pem), publicKey: { id: keyId, owner: victim, publicKeyPem: malloryPair.pem } } });
+    evil.serve("/users/imposter", {
+      json: { ...personDocument(victim, malloryPair.pem), publicKey: { id: keyId, owner: victim, publicKeyPem: malloryPair.pem } },
+    });
     const redirected = `${home.origin}/users/redirected`;
     const redirectedKey = `${evil.origin}/keys/redirected`;
     evil.serve("/keys/redirected", { json: { id: redirectedKey, owner: redirected, publicKeyPem: malloryPair.pem } });
     home.serve("/users/redirected", { redirect: `${evil.origin}/users/copy` });
-    evil.serve("/users/copy", { json: { ...personDocument(redirected, malloryPair.pem), publicKey: { id: redirectedKey, owner: redirected, publicKeyPem: malloryPair.pem } } });
+    evil.serve("/users/copy", {
+      json: { ...personDocument(redirected, malloryPair.pem), publicKey: { id: redirectedKey, owner: redirected, publicKeyPem: malloryPair.pem } },
+    });
     for (const spec of SPECS) {
       expectRefused(await send(inbox(), like(victim), { privateKey: malloryPair.keys.privateKey, keyId }, spec), `${victim} does not list the key ${keyId}`);
-      expectRefused(await send(inbox(), like(redirected), { privateKey: malloryPair.keys.privateKey, keyId: redirectedKey }, spec), "redirected to another origin");
+      expectRefused(
+        await send(inbox(), like(redirected), { privateKey: malloryPair.keys.privateKey, keyId: redirectedKey }, spec),
+        "redirected to another origin",
+      );
     }
     expect(evil.fetched("/users/copy")).toBe(0);
   });
@@ -170,7 +188,12 @@ test.describe("hostile peers at our inboxes", () => {
   test("an object attributed to someone else is refused under the signer's own key", async () => {
     const m = `${evil.origin}/users/mallory`;
     for (const spec of SPECS) {
-      const create = { id: `${m}/creates/${randomUUID()}`, type: "Create", actor: m, object: { id: `${m}/notes/${randomUUID()}`, type: "Note", attributedTo: [m, victim] } };
+      const create = {
+        id: `${m}/creates/${randomUUID()}`,
+        type: "Create",
+        actor: m,
+        object: { id: `${m}/notes/${randomUUID()}`, type: "Note", attributedTo: [m, victim] },
+      };
       expectRefused(await send(inbox(), create, mallory(), spec), `The embedded object's attributedTo is ${victim}, not the signing actor ${m}.`);
       const own = { ...create, id: `${m}/creates/${randomUUID()}`, object: { ...create.object, attributedTo: { id: m } } };
       const answer = await send(inbox(), own, mallory(), spec);
@@ -182,7 +205,10 @@ test.describe("hostile peers at our inboxes", () => {
     const m = `${evil.origin}/users/mallory`;
     for (const spec of SPECS) {
       // Replayed at our address with the Host it was signed for…
-      expectRefused(await send(inbox(), like(m), mallory(), spec, { signedFor: "other.example", arrivedHost: "other.example" }), "The HTTP signature is for another server (the signature is for host other.example, not for " + HOST + ").");
+      expectRefused(
+        await send(inbox(), like(m), mallory(), spec, { signedFor: "other.example", arrivedHost: "other.example" }),
+        "The HTTP signature is for another server (the signature is for host other.example, not for " + HOST + ").",
+      );
       // …or with ours.
       expectRefused(await send(inbox(), like(m), mallory(), spec, { signedFor: "other.example" }), "does not verify");
       // Behind a proxy the Host may be internal: a signature for our domain still counts.
@@ -193,7 +219,12 @@ test.describe("hostile peers at our inboxes", () => {
     expectRefused(await send(inbox(), like(m), mallory(), "rfc9421", { components: ["@method", "@path", "date"] }), /covers neither/);
     // draft-cavage without host (by hand: Fedify signs every header it sends).
     const body = JSON.stringify(like(m));
-    const headers = new Headers({ "content-type": "application/activity+json", host: HOST, date: new Date().toUTCString(), digest: `SHA-256=${createHash("sha256").update(body).digest("base64")}` });
+    const headers = new Headers({
+      "content-type": "application/activity+json",
+      host: HOST,
+      date: new Date().toUTCString(),
+      digest: `SHA-256=${createHash("sha256").update(body).digest("base64")}`,
+    });
     const covered = ["(request-target)", "date", "digest"];
     const text = covered.map((h) => (h === "(request-target)" ? `(request-target): post ${inbox()}` : `${h}: ${headers.get(h)}`)).join("\n");
     const pkcs8 = Buffer.from(await crypto.subtle.exportKey("pkcs8", malloryPair.keys.privateKey));

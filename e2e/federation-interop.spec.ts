@@ -9,13 +9,7 @@
 // For "draft-cavage-http-signatures-12" the peer's front also refuses RFC 9421 (a cavage-only
 // server), so our deliveries must double-knock: RFC 9421 first, then draft-cavage.
 import { createHash, KeyObject, randomUUID, sign as rsaSign } from "node:crypto";
-import {
-  signRequest,
-  verifyObject,
-  verifyProof,
-  type HttpMessageSignaturesSpec,
-  type Rfc9421SignRequestOptions,
-} from "@fedify/fedify";
+import { signRequest, verifyObject, verifyProof, type HttpMessageSignaturesSpec, type Rfc9421SignRequestOptions } from "@fedify/fedify";
 import { Create, DataIntegrityProof, Follow, Image, Multikey, Person, traverseCollection, Undo, type Object as APObject } from "@fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 import { Temporal } from "@js-temporal/polyfill";
@@ -67,7 +61,10 @@ async function followersOf(request: APIRequestContext, username: string): Promis
 }
 
 /** The deliveries our server recorded for an activity (GET /activities/{id}/deliveries). */
-async function deliveriesOf(request: APIRequestContext, activityId: string): Promise<{ target: string; state: string; attempts: number; last_status: number | null }[]> {
+async function deliveriesOf(
+  request: APIRequestContext,
+  activityId: string,
+): Promise<{ target: string; state: string; attempts: number; last_status: number | null }[]> {
   const res = await request.get(`/activities/${activityId}/deliveries`, { headers: { accept: "application/json" } });
   expect(res.status(), await res.text()).toBe(200);
   return ((await res.json()) as { deliveries: { target: string; state: string; attempts: number; last_status: number | null }[] }).deliveries;
@@ -80,7 +77,9 @@ async function deliveriesOf(request: APIRequestContext, activityId: string): Pro
  */
 function expectDeliveredSigned(peer: FedifyPeer, id: string, actor: string, path: string): InboxPost {
   const posts = peer.inboxPosts.filter((p) => p.json?.id === id);
-  const summary = JSON.stringify(posts.map((p) => ({ path: p.path, spec: p.spec, front: p.refusedByFront, sig: p.httpSignature, status: p.status, answer: p.responseText.slice(0, 200) })));
+  const summary = JSON.stringify(
+    posts.map((p) => ({ path: p.path, spec: p.spec, front: p.refusedByFront, sig: p.httpSignature, status: p.status, answer: p.responseText.slice(0, 200) })),
+  );
   expect(posts.length, summary).toBeGreaterThan(0);
   const last = posts[posts.length - 1];
   expect(last.path, summary).toBe(path);
@@ -89,10 +88,16 @@ function expectDeliveredSigned(peer: FedifyPeer, id: string, actor: string, path
   expect(last.keyId).toBe(`${actor}#main-key`);
   if (peer.firstKnock === "rfc9421") {
     // Fedify accepts RFC 9421, so our first knock is the one that lands.
-    expect(posts.map((p) => [p.spec, p.status]), summary).toEqual([["rfc9421", 202]]);
+    expect(
+      posts.map((p) => [p.spec, p.status]),
+      summary,
+    ).toEqual([["rfc9421", 202]]);
     expect(last.headers["content-digest"]).toMatch(/^sha-256=:[A-Za-z0-9+/]+=*:$/);
   } else {
-    expect(posts.map((p) => [p.spec, p.refusedByFront, p.status]), summary).toEqual([
+    expect(
+      posts.map((p) => [p.spec, p.refusedByFront, p.status]),
+      summary,
+    ).toEqual([
       ["rfc9421", true, 401],
       ["draft-cavage", false, 202],
     ]);
@@ -222,7 +227,12 @@ for (const knock of KNOCKS) {
         expect(verified, "verifyObject").not.toBeNull();
         expect(verified?.id?.href).toBe(activity.id);
         const proofJson = delivered.proof as Record<string, unknown>;
-        expect(proofJson).toMatchObject({ type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", verificationMethod: `${actor}#ed25519-key`, proofPurpose: "assertionMethod" });
+        expect(proofJson).toMatchObject({
+          type: "DataIntegrityProof",
+          cryptosuite: "eddsa-jcs-2022",
+          verificationMethod: `${actor}#ed25519-key`,
+          proofPurpose: "assertionMethod",
+        });
         const proof = await DataIntegrityProof.fromJsonLd({ "@context": DATA_INTEGRITY, ...proofJson }, options);
         const key = await verifyProof(withoutSignature, proof, options);
         expect(key?.id?.href).toBe(`${actor}#ed25519-key`);
@@ -310,13 +320,21 @@ for (const knock of KNOCKS) {
         for (const path of [inbox(), "/inbox"]) {
           const body = JSON.stringify(followOf("carol"));
           const digest = `SHA-256=${createHash("sha256").update(body).digest("base64")}`;
-          const answer = await send(new Request(`${MAIN.url}${path}`, { method: "POST", headers: { "content-type": "application/activity+json", digest, date: new Date().toUTCString() }, body }));
+          const answer = await send(
+            new Request(`${MAIN.url}${path}`, {
+              method: "POST",
+              headers: { "content-type": "application/activity+json", digest, date: new Date().toUTCString() },
+              body,
+            }),
+          );
           expectRefused(answer, 401, "unauthorized");
         }
         expect((await followersOf(request, target.username)).total).toBe(0);
       });
 
-      test("hostile text in a signed activity (NUL, lone surrogates, a __proto__ key) is refused with 400 naming the field; nothing is kept", async ({ request }) => {
+      test("hostile text in a signed activity (NUL, lone surrogates, a __proto__ key) is refused with 400 naming the field; nothing is kept", async ({
+        request,
+      }) => {
         const inboxTotal = async () => {
           const res = await request.get(inbox(), { headers: { ...bearer(target.token), accept: "application/activity+json" } });
           expect(res.status()).toBe(200);
@@ -328,7 +346,12 @@ for (const knock of KNOCKS) {
           ["a lone surrogate in the type", { ...followOf("carol"), type: "Follow\ud800" }, "type", /surrogate/],
           ["NUL deep in the object", activityFrom("carol", "Like", { id: `${peer.origin}/notes/1`, content: ["x", "y\u0000"] }), "object.content.1", /NUL/],
           ["a lone surrogate in a key", { ...followOf("carol"), ["x\udc00"]: 1 }, "body", /key/],
-          ["a __proto__ key", JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(followOf("carol")).slice(1)}`) as Record<string, unknown>, "body", /__proto__/],
+          [
+            "a __proto__ key",
+            JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(followOf("carol")).slice(1)}`) as Record<string, unknown>,
+            "body",
+            /__proto__/,
+          ],
         ];
         for (const path of [inbox(), "/inbox"]) {
           for (const [label, activity, field, says] of cases) {

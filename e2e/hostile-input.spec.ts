@@ -47,7 +47,13 @@ function raw(method: string, path: string, options: { headers?: Record<string, s
           } catch {
             // Not JSON: the assertions say so.
           }
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), location: String(res.headers.location ?? ""), text, json });
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            location: String(res.headers.location ?? ""),
+            text,
+            json,
+          });
         });
       },
     );
@@ -138,7 +144,15 @@ test.beforeAll(async ({ request }) => {
 
 /** The JSON-body endpoints, a sound body for each, the fields a client fills, and what a write would change. */
 function bodyEndpoints() {
-  const asset = () => ({ name: uniqueName("hostile"), content_hash: randomHash(), asset_type: "image", tags: ["ok", "fine"], metadata: { note: "x", deep: { a: { b: ["x"] } } }, url: "https://example.test/a", ipfs_cid: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi" });
+  const asset = () => ({
+    name: uniqueName("hostile"),
+    content_hash: randomHash(),
+    asset_type: "image",
+    tags: ["ok", "fine"],
+    metadata: { note: "x", deep: { a: { b: ["x"] } } },
+    url: "https://example.test/a",
+    ipfs_cid: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+  });
   const keysOf = async () => {
     const answer = await raw("GET", "/auth/client-keys", { headers: bearer(alice) });
     return (answer.json?.items as unknown[]).length;
@@ -146,15 +160,96 @@ function bodyEndpoints() {
   // The caller's renderer attachments, as GET /renderers lists them.
   const renderersOf = async () => JSON.stringify((await raw("GET", "/renderers", { headers: bearer(alice) })).json);
   return [
-    { method: "POST", title: "/auth/register", path: () => "/auth/register", auth: false, base: () => ({ username: uniqueUsername("h"), password: PASSWORD }), fields: ["username", "password"], written: async () => (await stats()).users, form: false },
-    { method: "POST", title: "/auth/login", path: () => "/auth/login", auth: false, base: () => ({ username: alice.username, password: PASSWORD }), fields: ["username", "password"], written: async () => (await stats()).users, form: false },
-    { method: "POST", title: "/assets", path: () => "/assets", auth: true, base: asset, fields: ["name", "content_hash", "asset_type", "tags.1", "metadata.note", "metadata.{key}", "metadata.deep.a.b.0", "url", "ipfs_cid"], written: async () => (await stats()).activities, form: false },
-    { method: "POST", title: "/assets/record-run", path: () => "/assets/record-run", auth: true, base: () => ({ run_id: "completed", l1_server: FAKE_L1.url, output_name: uniqueName("run"), asset_type: "video" }), fields: ["run_id", "l1_server", "output_name", "asset_type"], written: async () => (await stats()).activities, form: false },
-    { method: "POST", title: "/users/{user}/outbox", path: () => `/users/${alice.username}/outbox`, auth: true, base: () => ({ type: "Create", object: { type: "Image", name: uniqueName("c2s"), contentHash: randomHash(), tag: ["a"], metadata: { k: "v" } } }), fields: ["type", "object.name", "object.metadata.k", "object.metadata.{key}"], written: async () => (await stats()).activities, form: false },
-    { method: "POST", title: "/auth/client-keys", path: () => "/auth/client-keys", auth: true, base: () => ({ did_key: newClientKey().did, label: "laptop" }), fields: ["did_key", "label"], written: keysOf, form: true },
-    { method: "POST", title: "/renderers/attach", path: () => "/renderers/attach", auth: true, base: () => ({ l1_server: FAKE_L1.url }), fields: ["l1_server"], written: renderersOf, form: true },
-    { method: "POST", title: "/renderers/detach", path: () => "/renderers/detach", auth: true, base: () => ({ l1_server: FAKE_L1.url }), fields: ["l1_server"], written: renderersOf, form: true },
-    { method: "POST", title: "/auth/verify", path: () => "/auth/verify", auth: false, base: () => ({ token: "x.y.z", l1_server: FAKE_L1.url }), fields: ["token", "l1_server"], written: async () => (await stats()).users, form: true },
+    {
+      method: "POST",
+      title: "/auth/register",
+      path: () => "/auth/register",
+      auth: false,
+      base: () => ({ username: uniqueUsername("h"), password: PASSWORD }),
+      fields: ["username", "password"],
+      written: async () => (await stats()).users,
+      form: false,
+    },
+    {
+      method: "POST",
+      title: "/auth/login",
+      path: () => "/auth/login",
+      auth: false,
+      base: () => ({ username: alice.username, password: PASSWORD }),
+      fields: ["username", "password"],
+      written: async () => (await stats()).users,
+      form: false,
+    },
+    {
+      method: "POST",
+      title: "/assets",
+      path: () => "/assets",
+      auth: true,
+      base: asset,
+      fields: ["name", "content_hash", "asset_type", "tags.1", "metadata.note", "metadata.{key}", "metadata.deep.a.b.0", "url", "ipfs_cid"],
+      written: async () => (await stats()).activities,
+      form: false,
+    },
+    {
+      method: "POST",
+      title: "/assets/record-run",
+      path: () => "/assets/record-run",
+      auth: true,
+      base: () => ({ run_id: "completed", l1_server: FAKE_L1.url, output_name: uniqueName("run"), asset_type: "video" }),
+      fields: ["run_id", "l1_server", "output_name", "asset_type"],
+      written: async () => (await stats()).activities,
+      form: false,
+    },
+    {
+      method: "POST",
+      title: "/users/{user}/outbox",
+      path: () => `/users/${alice.username}/outbox`,
+      auth: true,
+      base: () => ({ type: "Create", object: { type: "Image", name: uniqueName("c2s"), contentHash: randomHash(), tag: ["a"], metadata: { k: "v" } } }),
+      fields: ["type", "object.name", "object.metadata.k", "object.metadata.{key}"],
+      written: async () => (await stats()).activities,
+      form: false,
+    },
+    {
+      method: "POST",
+      title: "/auth/client-keys",
+      path: () => "/auth/client-keys",
+      auth: true,
+      base: () => ({ did_key: newClientKey().did, label: "laptop" }),
+      fields: ["did_key", "label"],
+      written: keysOf,
+      form: true,
+    },
+    {
+      method: "POST",
+      title: "/renderers/attach",
+      path: () => "/renderers/attach",
+      auth: true,
+      base: () => ({ l1_server: FAKE_L1.url }),
+      fields: ["l1_server"],
+      written: renderersOf,
+      form: true,
+    },
+    {
+      method: "POST",
+      title: "/renderers/detach",
+      path: () => "/renderers/detach",
+      auth: true,
+      base: () => ({ l1_server: FAKE_L1.url }),
+      fields: ["l1_server"],
+      written: renderersOf,
+      form: true,
+    },
+    {
+      method: "POST",
+      title: "/auth/verify",
+      path: () => "/auth/verify",
+      auth: false,
+      base: () => ({ token: "x.y.z", l1_server: FAKE_L1.url }),
+      fields: ["token", "l1_server"],
+      written: async () => (await stats()).users,
+      form: true,
+    },
   ];
 }
 
@@ -190,7 +285,10 @@ test.describe("hostile text in JSON bodies → 400 naming the field, nothing wri
     const answer = await raw("POST", "/assets", { headers: { ...jsonType, ...bearer(alice) }, body: JSON.stringify(body) });
     expect(answer.status, answer.text).toBe(201);
     expect((await stats()).assets).toBe(before + 1);
-    const key = await raw("POST", "/auth/client-keys", { headers: { ...formType, ...bearer(alice) }, body: `did_key=${encodeURIComponent(newClientKey().did)}&label=caf%C3%A9` });
+    const key = await raw("POST", "/auth/client-keys", {
+      headers: { ...formType, ...bearer(alice) },
+      body: `did_key=${encodeURIComponent(newClientKey().did)}&label=caf%C3%A9`,
+    });
     expect(key.status, key.text).toBe(201);
   });
 });
@@ -201,14 +299,40 @@ test.describe("the shape of JSON bodies → 4xx with a clear message, nothing wr
     { label: "a string", body: '"hello"', status: 400, error: "invalid_request", names: /^body: .*not a string/ },
     { label: "null", body: "null", status: 400, error: "invalid_request", names: /^body: .*not null/ },
     { label: "a number", body: "42", status: 400, error: "invalid_request", names: /^body: .*not a number/ },
-    { label: "10 000 nested arrays", body: `${"[".repeat(10_000)}${"]".repeat(10_000)}`, status: 400, error: "invalid_request", names: /^body: .*nested deeper/ },
-    { label: "10 000 nested objects in a field", body: `{"metadata":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`, status: 400, error: "invalid_request", names: /^metadata: .*nested deeper/ },
+    {
+      label: "10 000 nested arrays",
+      body: `${"[".repeat(10_000)}${"]".repeat(10_000)}`,
+      status: 400,
+      error: "invalid_request",
+      names: /^body: .*nested deeper/,
+    },
+    {
+      label: "10 000 nested objects in a field",
+      body: `{"metadata":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`,
+      status: 400,
+      error: "invalid_request",
+      names: /^metadata: .*nested deeper/,
+    },
     { label: "an empty body", body: "", status: 400, error: "malformed_json", names: /empty/ },
     { label: "JSON cut short", body: '{"name":', status: 400, error: "malformed_json", names: /not valid JSON/ },
     { label: "a __proto__ key", body: '{"__proto__":{"admin":true}}', status: 400, error: "invalid_request", names: /__proto__/ },
     { label: "bytes that are not UTF-8 outside strings", body: Buffer.from([0x7b, 0xff, 0x7d]), status: 400, error: "malformed_json", names: /UTF-8/ },
-    { label: "a form Content-Type", body: "{}", type: "application/x-www-form-urlencoded", status: 415, error: "unsupported_media_type", names: /application\/json/ },
-    { label: "a multipart Content-Type", body: "{}", type: "multipart/form-data; boundary=x", status: 415, error: "unsupported_media_type", names: /application\/json/ },
+    {
+      label: "a form Content-Type",
+      body: "{}",
+      type: "application/x-www-form-urlencoded",
+      status: 415,
+      error: "unsupported_media_type",
+      names: /application\/json/,
+    },
+    {
+      label: "a multipart Content-Type",
+      body: "{}",
+      type: "multipart/form-data; boundary=x",
+      status: 415,
+      error: "unsupported_media_type",
+      names: /application\/json/,
+    },
     { label: "an XML Content-Type", body: "<a/>", type: "application/xml", status: 415, error: "unsupported_media_type", names: /application\/json/ },
   ];
   for (const endpoint of bodyEndpoints()) {
@@ -241,7 +365,13 @@ test.describe("the shape of JSON bodies → 4xx with a clear message, nothing wr
     for (const [label, body, field] of cases) {
       expectRefusal(await raw("POST", "/assets", { headers: { ...jsonType, ...bearer(alice) }, body }), 400, "invalid_request", field, label);
     }
-    expectRefusal(await raw("POST", "/auth/login", { headers: jsonType, body: '{"username":["a"],"password":"x"}' }), 400, "invalid_request", "username", "login with an array");
+    expectRefusal(
+      await raw("POST", "/auth/login", { headers: jsonType, body: '{"username":["a"],"password":"x"}' }),
+      400,
+      "invalid_request",
+      "username",
+      "login with an array",
+    );
     expect(await stats()).toEqual(before);
   });
 });
@@ -259,7 +389,10 @@ test.describe("hostile text in forms → 400 naming the field, nothing written",
       for (const field of endpoint.fields) {
         for (const c of formCases) {
           const before = await endpoint.written();
-          const answer = await raw(endpoint.method, endpoint.path(), { headers: { ...formType, ...(endpoint.auth ? bearer(alice) : {}) }, body: c.body(field) });
+          const answer = await raw(endpoint.method, endpoint.path(), {
+            headers: { ...formType, ...(endpoint.auth ? bearer(alice) : {}) },
+            body: c.body(field),
+          });
           const what = `${endpoint.path()} ${field} with ${c.label}`;
           expectRefusal(answer, 400, "invalid_request", c.field ?? field, what);
           expect(answer.json?.message, what).toMatch(c.says);
@@ -485,7 +618,8 @@ async function actionIdOf(path: string, headers: Record<string, string> = {}): P
 }
 
 function multipart(fields: [string, string][], boundary = "----hostile"): { body: string; type: string } {
-  const body = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
+  const body =
+    fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
   return { body, type: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -501,17 +635,29 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
     keys.set(login.id, login.key).set(register.id, register.key);
   });
   const noJsForm = (id: string, fields: [string, string][]) =>
-    multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", JSON.stringify({ id, bound: "$@1" })], ["$ACTION_1:1", "[{}]"], ["$ACTION_KEY", keys.get(id) ?? ""], ...fields]);
+    multipart([
+      ["$ACTION_REF_1", ""],
+      ["$ACTION_1:0", JSON.stringify({ id, bound: "$@1" })],
+      ["$ACTION_1:1", "[{}]"],
+      ["$ACTION_KEY", keys.get(id) ?? ""],
+      ...fields,
+    ]);
 
   test("an unknown action id → 4xx, fetch style and no-JavaScript form", async () => {
     const unknown = "00" + "deadbeef".repeat(5);
-    const fetchStyle = await raw("POST", "/login", { headers: { "next-action": unknown, "content-type": "text/plain;charset=UTF-8", origin: MAIN.url }, body: "[]" });
+    const fetchStyle = await raw("POST", "/login", {
+      headers: { "next-action": unknown, "content-type": "text/plain;charset=UTF-8", origin: MAIN.url },
+      body: "[]",
+    });
     expect(fetchStyle.status, fetchStyle.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
     expect(fetchStyle.status).toBeLessThan(500);
     const badShape = await raw("POST", "/login", { headers: { "next-action": "x", "content-type": "text/plain;charset=UTF-8", origin: MAIN.url }, body: "[]" });
     expect(badShape.status).toBeGreaterThanOrEqual(400);
     expect(badShape.status).toBeLessThan(500);
-    const form = noJsForm(unknown, [["username", alice.username], ["password", PASSWORD]]);
+    const form = noJsForm(unknown, [
+      ["username", alice.username],
+      ["password", PASSWORD],
+    ]);
     const noJs = await raw("POST", "/login", { headers: { "content-type": form.type, origin: MAIN.url }, body: form.body });
     expect(noJs.status).toBeGreaterThanOrEqual(400);
     expect(noJs.status).toBeLessThan(500);
@@ -519,7 +665,15 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
 
   test("a login action called with something else than a form answers the form's error, not a 500", async () => {
     for (const page of ["/login", "/register", "/assets"]) {
-      const answer = await raw("POST", page, { headers: { "next-action": page === "/register" ? registerAction : loginAction, "content-type": "text/plain;charset=UTF-8", origin: MAIN.url, accept: "text/x-component" }, body: "[]" });
+      const answer = await raw("POST", page, {
+        headers: {
+          "next-action": page === "/register" ? registerAction : loginAction,
+          "content-type": "text/plain;charset=UTF-8",
+          origin: MAIN.url,
+          accept: "text/x-component",
+        },
+        body: "[]",
+      });
       expect(answer.status, `${page}: ${answer.text.slice(0, 200)}`).toBeLessThan(500);
       expect(answer.text, page).toContain("submit the form on this site");
     }
@@ -527,12 +681,22 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
 
   test("NUL and lone surrogates in the login and register forms: the form names the field, no account, no session", async () => {
     const before = await stats();
-    for (const [field, value] of [["username", "al\u0000ice"], ["password", "pass\u0000word1"]] as const) {
-      const fields: [string, string][] = [["username", uniqueUsername("f")], ["password", PASSWORD], ["confirm", PASSWORD]];
+    for (const [field, value] of [
+      ["username", "al\u0000ice"],
+      ["password", "pass\u0000word1"],
+    ] as const) {
+      const fields: [string, string][] = [
+        ["username", uniqueUsername("f")],
+        ["password", PASSWORD],
+        ["confirm", PASSWORD],
+      ];
       const i = fields.findIndex(([n]) => n === field);
       fields[i] = [field, value];
       if (field === "password") fields[2] = ["confirm", value];
-      for (const [page, id] of [["/login", loginAction], ["/register", registerAction]] as const) {
+      for (const [page, id] of [
+        ["/login", loginAction],
+        ["/register", registerAction],
+      ] as const) {
         const form = noJsForm(id, fields);
         const answer = await raw("POST", page, { headers: { "content-type": form.type, origin: MAIN.url, accept: "text/html" }, body: form.body });
         expect(answer.status, `${page} ${field}: ${answer.text.slice(0, 200)}`).toBeLessThan(500);
@@ -544,7 +708,11 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
 
   test("a `next` path with NUL, controls or non-ASCII after a good login goes home, not to a 500", async () => {
     for (const next of ["/a\u0000b", "/a\r\nx-injected: 1", "/café", "/\ud800"]) {
-      const form = noJsForm(loginAction, [["username", alice.username], ["password", PASSWORD], ["next", next]]);
+      const form = noJsForm(loginAction, [
+        ["username", alice.username],
+        ["password", PASSWORD],
+        ["next", next],
+      ]);
       const answer = await raw("POST", "/login", { headers: { "content-type": form.type, origin: MAIN.url, accept: "text/html" }, body: form.body });
       expect(answer.status, `${JSON.stringify(next)}: ${answer.text.slice(0, 200)}`).toBe(303);
       expect(new URL(answer.location, MAIN.url).pathname, JSON.stringify(next)).toBe("/");
@@ -555,9 +723,15 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
   // refuses them first with lib/http/server-actions.ts (screenServerActionHeaders / screenServerActionBody).
   test("a foreign, null or malformed Origin → 403 csrf_rejected", async () => {
     for (const origin of ["https://evil.test", "null", "http://a b", `${MAIN.url}.evil.test`]) {
-      const fetchStyle = await raw("POST", "/login", { headers: { "next-action": loginAction, "content-type": "text/plain;charset=UTF-8", origin }, body: '[{},"$K1"]' });
+      const fetchStyle = await raw("POST", "/login", {
+        headers: { "next-action": loginAction, "content-type": "text/plain;charset=UTF-8", origin },
+        body: '[{},"$K1"]',
+      });
       expectRefusal(fetchStyle, 403, "csrf_rejected", /Origin/, `fetch-style action from ${origin}`);
-      const form = noJsForm(loginAction, [["username", alice.username], ["password", PASSWORD]]);
+      const form = noJsForm(loginAction, [
+        ["username", alice.username],
+        ["password", PASSWORD],
+      ]);
       const noJs = await raw("POST", "/login", { headers: { "content-type": form.type, origin }, body: form.body });
       expectRefusal(noJs, 403, "csrf_rejected", /Origin/, `no-JS form from ${origin}`);
       expect(noJs.text).not.toContain("authjs.session-token");
@@ -565,10 +739,16 @@ test.describe("server-action posts that are not our forms → 4xx", () => {
   });
 
   test("a malformed JSON or multipart action body → 400", async () => {
-    const json = await raw("POST", "/login", { headers: { "next-action": loginAction, "content-type": "text/plain;charset=UTF-8", origin: MAIN.url }, body: "[{,," });
+    const json = await raw("POST", "/login", {
+      headers: { "next-action": loginAction, "content-type": "text/plain;charset=UTF-8", origin: MAIN.url },
+      body: "[{,,",
+    });
     expectRefusal(json, 400, "malformed_json", /not valid JSON/, "malformed JSON arguments");
     const cut = `--XX\r\nContent-Disposition: form-data; name="1"\r\n\r\nabc`;
-    const multipartCut = await raw("POST", "/login", { headers: { "next-action": loginAction, "content-type": "multipart/form-data; boundary=XX", origin: MAIN.url }, body: cut });
+    const multipartCut = await raw("POST", "/login", {
+      headers: { "next-action": loginAction, "content-type": "multipart/form-data; boundary=XX", origin: MAIN.url },
+      body: cut,
+    });
     expectRefusal(multipartCut, 400, "invalid_request", /multipart/, "a multipart body cut short");
   });
 });

@@ -53,14 +53,18 @@ function sharedPaths(accept = ""): { path: string; type: RegExp; check: (body: u
       ? {
           path: `/users/${owner.username}`,
           type: /^application\/activity\+json\b/,
-          check: (body) =>
-            expect(body).toMatchObject({ id: `${MAIN.url}/users/${owner.username}`, type: "Person", preferredUsername: owner.username }),
+          check: (body) => expect(body).toMatchObject({ id: `${MAIN.url}/users/${owner.username}`, type: "Person", preferredUsername: owner.username }),
         }
       : {
           path: `/users/${owner.username}`,
           type: /^application\/json\b/,
           check: (body) =>
-            expect(body).toEqual({ username: owner.username, actor_id: `${MAIN.url}/users/${owner.username}`, created_at: expect.any(String), asset_count: expect.any(Number) }),
+            expect(body).toEqual({
+              username: owner.username,
+              actor_id: `${MAIN.url}/users/${owner.username}`,
+              created_at: expect.any(String),
+              asset_count: expect.any(Number),
+            }),
         },
     { path: "/activities", type: /^application\/json\b/, check: list },
     { path: `/asset/${asset.name}`, type: /^application\/json\b/, check: (body) => expect(body).toEqual(asset) },
@@ -162,7 +166,10 @@ test.describe("writes to the shared URLs are always the API", () => {
   });
 
   test("POST /assets without a token answers a JSON 401 even to a browser's Accept", async ({ request }) => {
-    const res = await request.post("/assets", { headers: { ...json, accept: BROWSER_ACCEPT }, data: { name: uniqueName("x"), content_hash: randomHash(), asset_type: "audio" } });
+    const res = await request.post("/assets", {
+      headers: { ...json, accept: BROWSER_ACCEPT },
+      data: { name: uniqueName("x"), content_hash: randomHash(), asset_type: "audio" },
+    });
     await expectError(res, 401, "unauthorized");
   });
 

@@ -60,7 +60,15 @@ test("JSON access lines that never hold a credential, and metrics on a port of t
   // Not behind a trusted proxy: the client's id is replaced by one of ours.
   expect(registered.headers.get("x-request-id")).toMatch(UUID);
   const registration = await accessLineOf(server, registered);
-  expect(registration).toMatchObject({ level: "info", method: "POST", route: "/auth/register", path: "/auth/register", status: 201, client: "127.0.0.1", cached: false });
+  expect(registration).toMatchObject({
+    level: "info",
+    method: "POST",
+    route: "/auth/register",
+    path: "/auth/register",
+    status: 201,
+    client: "127.0.0.1",
+    cached: false,
+  });
   expect(registration.ms).toBeGreaterThan(0);
   expect(registration.msg).toBe(`POST /auth/register 201 ${registration.ms} ms`);
   expect(new Date(registration.time as string).toISOString()).toBe(registration.time);
@@ -69,7 +77,11 @@ test("JSON access lines that never hold a credential, and metrics on a port of t
   const meRes = await fetch(`${base}/auth/me?token=${token}&password=${encodeURIComponent(PASSWORD)}`, { headers: { authorization: `Bearer ${token}` } });
   expect(meRes.status).toBe(200);
   expect(await accessLineOf(server, meRes)).toMatchObject({ method: "GET", route: "/auth/me", path: "/auth/me", status: 200 });
-  const wrong = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: "wrong password here" }) });
+  const wrong = await fetch(`${base}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: "wrong password here" }),
+  });
   expect(wrong.status).toBe(401);
   expect(await accessLineOf(server, wrong)).toMatchObject({ route: "/auth/login", status: 401 });
   const actor = await fetch(`${base}/users/${username}`, { headers: { accept: "application/activity+json" } });

@@ -26,7 +26,6 @@ test.describe("on PostgreSQL", () => {
     return url.toString();
   }
 
-
   test.beforeAll(async ({ playwright }) => {
     test.setTimeout(120_000);
     await query(adminUrl!, `CREATE DATABASE ${database}`);
@@ -57,7 +56,9 @@ test.describe("on PostgreSQL", () => {
     await login(request, username);
   });
 
-  test("a replica on the same ARTDAG_DATA and database starts (no embedded-database lock), shares accounts and keys; db:status runs beside them", async ({ playwright }) => {
+  test("a replica on the same ARTDAG_DATA and database starts (no embedded-database lock), shares accounts and keys; db:status runs beside them", async ({
+    playwright,
+  }) => {
     test.setTimeout(120_000);
     // A replica answers for the same public host (ARTDAG_DOMAIN): tokens name the server they are for.
     const replica = await startServer(POSTGRES_REPLICA, { DATABASE_URL: databaseUrl(), ARTDAG_DOMAIN: `localhost:${POSTGRES.port}`, ...NO_RATE_LIMITS });

@@ -126,7 +126,11 @@ test.describe("REGISTRATION=invite", () => {
 
   test("without an invite: POST → 403 invite_required, the page explains and shows no form; NodeInfo says closed", async ({ browser, request }) => {
     for (const invite of [undefined, ""]) {
-      await expectError(await request.post(`${base}/auth/register`, { data: { username: uniqueUsername("noinv"), password: PASSWORD, invite } }), 403, "invite_required");
+      await expectError(
+        await request.post(`${base}/auth/register`, { data: { username: uniqueUsername("noinv"), password: PASSWORD, invite } }),
+        403,
+        "invite_required",
+      );
     }
     const page = await freshPage(browser);
     await page.goto(`${base}/register`);
@@ -154,7 +158,10 @@ test.describe("REGISTRATION=invite", () => {
     await expectError(used, 409, "invite_used");
   });
 
-  test("an invite works once through POST /auth/register too; a forged or foreign invite → 403 invite_invalid and shows no form", async ({ browser, request }) => {
+  test("an invite works once through POST /auth/register too; a forged or foreign invite → 403 invite_invalid and shows no form", async ({
+    browser,
+    request,
+  }) => {
     const invite = new URL(await newInvite()).searchParams.get("invite")!;
     const username = uniqueUsername("apiinv");
     const ok = await request.post(`${base}/auth/register`, { data: { username, password: PASSWORD, invite } });
@@ -179,11 +186,22 @@ test.describe("REGISTRATION=invite", () => {
     await expectNoForm(page, "This invite link is not valid");
     await page.context().close();
     // The forgeries used nothing up: the genuine invite still works.
-    expect((await request.post(`${base}/auth/register`, { data: { username: uniqueUsername("genuine"), password: PASSWORD, invite: fresh } })).status()).toBe(201);
+    expect((await request.post(`${base}/auth/register`, { data: { username: uniqueUsername("genuine"), password: PASSWORD, invite: fresh } })).status()).toBe(
+      201,
+    );
   });
 
-  test("npm run invite -- --username giles lets the operator claim the reserved instance actor in the browser, with its key pair", async ({ browser, request }) => {
-    await expectError(await request.post(`${base}/auth/register`, { data: { username: "giles", password: PASSWORD, invite: new URL(await newInvite()).searchParams.get("invite") } }), 409, "username_reserved");
+  test("npm run invite -- --username giles lets the operator claim the reserved instance actor in the browser, with its key pair", async ({
+    browser,
+    request,
+  }) => {
+    await expectError(
+      await request.post(`${base}/auth/register`, {
+        data: { username: "giles", password: PASSWORD, invite: new URL(await newInvite()).searchParams.get("invite") },
+      }),
+      409,
+      "username_reserved",
+    );
     const link = await newInvite(["--username", "giles"]);
     const invite = new URL(link).searchParams.get("invite")!;
     await expectError(

@@ -4,15 +4,7 @@
 // because it re-verifies on every page load and L2 now refuses the token. Detach works the same way.
 import { expect, test, type Page } from "@playwright/test";
 import { PASSWORD, uniqueUsername } from "./support/api";
-import {
-  decodeJwt,
-  expectFakeL1Received,
-  fakeL1Received,
-  LISTED_L1S,
-  revokedTokens,
-  revokedUsers,
-  setIgnoreRevocations,
-} from "./support/renderers";
+import { decodeJwt, expectFakeL1Received, fakeL1Received, LISTED_L1S, revokedTokens, revokedUsers, setIgnoreRevocations } from "./support/renderers";
 import { FAKE_L1, MAIN } from "./support/servers";
 
 async function registerThroughForm(page: Page): Promise<string> {

@@ -59,7 +59,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
-
 interface Received {
   path: string;
   body: { id?: string; type?: string; object?: unknown };
@@ -85,7 +84,13 @@ async function startRemoteActor(): Promise<{ id: string; received: Received[]; s
         return void res.writeHead(202).end();
       }
       if (path === "/users/fan") {
-        const person = { "@context": [AS, "https://w3id.org/security/v1"], id, type: "Person", inbox: `${id}/inbox`, publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem } };
+        const person = {
+          "@context": [AS, "https://w3id.org/security/v1"],
+          id,
+          type: "Person",
+          inbox: `${id}/inbox`,
+          publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem },
+        };
         return void res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify(person));
       }
       res.writeHead(404).end();
@@ -126,7 +131,12 @@ test.describe("two replicas on one PostgreSQL behave as one server", () => {
   test.beforeAll(async ({ playwright }) => {
     test.setTimeout(180_000);
     // Named after the database TEST_DATABASE_URL names, so a run stays among that user's databases.
-    const base = new URL(adminUrl!).pathname.slice(1).toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 32) || "artdag";
+    const base =
+      new URL(adminUrl!).pathname
+        .slice(1)
+        .toLowerCase()
+        .replace(/[^a-z0-9_]/g, "_")
+        .slice(0, 32) || "artdag";
     database = `${base}_replicas_${randomBytes(6).toString("hex")}`;
     await query(adminUrl!, `CREATE DATABASE ${database}`);
     wipeDataDir(REPLICA_A);
@@ -248,7 +258,10 @@ test.describe("two replicas on one PostgreSQL behave as one server", () => {
       }
       // No job of the queue is left to run (a second copy of a job would still be here).
       await until("the delivery queue to be empty", async () => {
-        const rows = await query<{ n: number }>(databaseUrl(), "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliver' AND state IN ('created', 'retry', 'active')");
+        const rows = await query<{ n: number }>(
+          databaseUrl(),
+          "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliver' AND state IN ('created', 'retry', 'active')",
+        );
         return rows[0].n === 0;
       });
 

@@ -52,7 +52,6 @@ async function within(ms: number, ask: () => Promise<Answer>, ok: (a: Answer) =>
   }
 }
 
-
 test.describe("the response cache across two replicas on one PostgreSQL", () => {
   test.describe.configure({ mode: "serial" });
   let a: SpawnedServer | undefined;
@@ -140,10 +139,18 @@ test.describe("the response cache across two replicas on one PostgreSQL", () => 
     });
     expect(res.status, await res.clone().text()).toBe(201);
 
-    const changed = await within(1000, () => get(CACHED_B.url, outbox, AP), (x) => x.body.toString().includes(name));
+    const changed = await within(
+      1000,
+      () => get(CACHED_B.url, outbox, AP),
+      (x) => x.body.toString().includes(name),
+    );
     expect(changed.answer.body.toString(), `B still served the old outbox page after ${changed.elapsed} ms`).toContain(name);
     expect(changed.answer.body.equals(before.body)).toBe(false);
-    const counted = await within(1000, () => get(CACHED_B.url, "/nodeinfo/2.1"), (x) => JSON.parse(x.body.toString()).usage.localPosts === nodeinfo.usage.localPosts + 1);
+    const counted = await within(
+      1000,
+      () => get(CACHED_B.url, "/nodeinfo/2.1"),
+      (x) => JSON.parse(x.body.toString()).usage.localPosts === nodeinfo.usage.localPosts + 1,
+    );
     expect((JSON.parse(counted.answer.body.toString()) as { usage: { localPosts: number } }).usage.localPosts).toBe(nodeinfo.usage.localPosts + 1);
     const recounted = await within(1000, profile, (x) => assets(x) === assetsBefore + 1);
     expect(assets(recounted.answer)).toBe(assetsBefore + 1);
@@ -220,7 +227,11 @@ test.describe("the response cache across two replicas on one PostgreSQL", () => 
       expect(res.status).toBe(201);
       // nginx cannot be told of the change: max-age (plus a moment for the request itself) bounds it.
       const bound = (MAX_AGE_SECONDS + 2) * 1000;
-      const refreshed = await within(bound, () => get(proxy.url, path, plain), (x) => assets(x) === assets(first) + 1);
+      const refreshed = await within(
+        bound,
+        () => get(proxy.url, path, plain),
+        (x) => assets(x) === assets(first) + 1,
+      );
       expect(assets(refreshed.answer), `nginx still served the old document after ${refreshed.elapsed} ms`).toBe(assets(first) + 1);
       expect(["EXPIRED", "MISS"]).toContain(refreshed.answer.headers["x-cache-status"]);
       expect((await get(proxy.url, path, plain)).headers["x-cache-status"]).toBe("HIT");

@@ -117,7 +117,9 @@ async function watch(page: Page): Promise<{ problems: string[] }> {
 }
 
 for (const signedIn of [true, false]) {
-  test(`a browser ${signedIn ? "signed in" : "not signed in"} visits every page: no CSP violation, no console error, and the scripts run`, async ({ browser }) => {
+  test(`a browser ${signedIn ? "signed in" : "not signed in"} visits every page: no CSP violation, no console error, and the scripts run`, async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     const context = signedIn ? person.context : await browser.newContext();
     const page = await context.newPage();
@@ -130,9 +132,16 @@ for (const signedIn of [true, false]) {
         expectPageHeaders(res!, path);
         // Hydrated: React attached its root, which only Next's (inline and file) scripts do.
         await expect
-          .poll(() => page.evaluate(() => Object.keys(document.body).some((k) => k.startsWith("__react")) || Object.keys(document.documentElement).some((k) => k.startsWith("__react"))), {
-            message: `${path}: React hydrated`,
-          })
+          .poll(
+            () =>
+              page.evaluate(
+                () =>
+                  Object.keys(document.body).some((k) => k.startsWith("__react")) || Object.keys(document.documentElement).some((k) => k.startsWith("__react")),
+              ),
+            {
+              message: `${path}: React hydrated`,
+            },
+          )
           .toBe(true);
         // Let the page's own first requests (queries, prefetches) settle: some pages poll, so
         // "network idle" never comes; an idle callback after hydration does.

@@ -23,7 +23,13 @@ test("SIGTERM lets an in-flight request finish, refuses new connections, and log
   const body = JSON.stringify({ username, password: PASSWORD });
 
   // Half the body now, the rest after SIGTERM.
-  const req = http.request({ host: "localhost", port: DRAINED.port, method: "POST", path: "/auth/register", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
+  const req = http.request({
+    host: "localhost",
+    port: DRAINED.port,
+    method: "POST",
+    path: "/auth/register",
+    headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+  });
   const answer = new Promise<Answer>((resolve, reject) => {
     req.on("response", (res) => {
       let text = "";
@@ -74,7 +80,13 @@ test("a request that outlives SHUTDOWN_TIMEOUT_SECONDS is cut off and the server
   test.setTimeout(120_000);
   wipeDataDir(DRAINED);
   const server = await startServer(DRAINED, { SHUTDOWN_TIMEOUT_SECONDS: "1" });
-  const req = http.request({ host: "localhost", port: DRAINED.port, method: "POST", path: "/auth/login", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
+  const req = http.request({
+    host: "localhost",
+    port: DRAINED.port,
+    method: "POST",
+    path: "/auth/login",
+    headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+  });
   const outcome = new Promise<string>((resolve) => {
     req.on("response", (res) => resolve(`answered ${res.statusCode}`));
     req.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? "error"));
@@ -84,6 +96,8 @@ test("a request that outlives SHUTDOWN_TIMEOUT_SECONDS is cut off and the server
   const exit = await server.stop();
   expect(exit).toEqual({ code: 0, signal: null });
   expect(await outcome).toBe("ECONNRESET");
-  expect(logEntries(server.output())).toContainEqual(expect.objectContaining({ level: "warn", msg: "1 request(s) did not finish in time and were cut off", cutOff: 1 }));
+  expect(logEntries(server.output())).toContainEqual(
+    expect.objectContaining({ level: "warn", msg: "1 request(s) did not finish in time and were cut off", cutOff: 1 }),
+  );
   expect(logMessages(server.output(), "server").at(-1)).toBe("stopped");
 });

@@ -17,7 +17,6 @@ const L1 = "http://localhost:8399";
 const ROUNDS = 20;
 const INACTIVE = { valid: false, active: false };
 
-
 /** One renderer login check, as an L1 makes it. */
 async function verify(server: ServerSpec, token: string): Promise<{ status: number; body: unknown; cache: string | null }> {
   const res = await fetch(`${server.url}/auth/verify`, { method: "POST", headers: json, body: JSON.stringify({ token, l1_server: L1 }) });
@@ -97,7 +96,11 @@ test.describe("POST /auth/verify across two replicas on one PostgreSQL", () => {
     for (let round = 0; round < ROUNDS; round++) {
       const token = await attach(VERIFIED_B, session);
       await warm(VERIFIED_A, token, username);
-      const detached = await fetch(`${VERIFIED_B.url}/renderers/detach`, { method: "POST", headers: { ...json, ...bearer(session) }, body: JSON.stringify({ l1_server: L1 }) });
+      const detached = await fetch(`${VERIFIED_B.url}/renderers/detach`, {
+        method: "POST",
+        headers: { ...json, ...bearer(session) },
+        body: JSON.stringify({ l1_server: L1 }),
+      });
       expect(detached.status).toBe(200);
       expect(await detached.json()).toEqual({ l1_server: L1, attached: false, attached_at: null });
       const after = await verify(VERIFIED_A, token);
@@ -115,7 +118,11 @@ test.describe("POST /auth/verify across two replicas on one PostgreSQL", () => {
     const token = await attach(VERIFIED_A, session);
     await warm(VERIFIED_B, token, username);
     // Another (unlisted) L1 presenting it: the route answers, as before.
-    const other = await fetch(`${VERIFIED_B.url}/auth/verify`, { method: "POST", headers: json, body: JSON.stringify({ token, l1_server: "http://localhost:8398" }) });
+    const other = await fetch(`${VERIFIED_B.url}/auth/verify`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token, l1_server: "http://localhost:8398" }),
+    });
     expect(other.status).toBe(403);
     expect(other.headers.get("x-artdag-cache")).toBeNull();
     const garbage = `${token}x`;

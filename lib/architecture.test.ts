@@ -66,7 +66,10 @@ describe("architecture", () => {
     const low = ["errors.ts", "urls.ts", "config.ts", "log", "metrics", "http", "outbound", "cache"];
     const domain = /from\s+["']@\/lib\/(accounts|anchors|callers|clients|federation|jobs|registry|renderers|runtime|site|tokens)["'/]/;
     const offenders = sources("lib").filter(
-      (f) => !f.endsWith(".test.ts") && low.some((l) => f === path.join("lib", l) || f.startsWith(path.join("lib", l) + path.sep)) && domain.test(readFileSync(path.join(root, f), "utf8")),
+      (f) =>
+        !f.endsWith(".test.ts") &&
+        low.some((l) => f === path.join("lib", l) || f.startsWith(path.join("lib", l) + path.sep)) &&
+        domain.test(readFileSync(path.join(root, f), "utf8")),
     );
     expect(offenders).toEqual([]);
   });

@@ -166,7 +166,9 @@ describe("findListedL1", () => {
       expect(config.databaseUrl).toBe("postgresql://artdag:p%40ss%3Aw%2Frd@db:5432/artdag");
       expect(decodeURIComponent(new URL(config.databaseUrl!).password)).toBe("p@ss:w/rd");
       writeFileSync(file, "");
-      expect(configError({ DATABASE_URL: "postgresql://artdag@db/artdag", DATABASE_PASSWORD_FILE: file }).message).toBe(`DATABASE_PASSWORD_FILE: ${file} is empty`);
+      expect(configError({ DATABASE_URL: "postgresql://artdag@db/artdag", DATABASE_PASSWORD_FILE: file }).message).toBe(
+        `DATABASE_PASSWORD_FILE: ${file} is empty`,
+      );
       // Without DATABASE_URL (the embedded database) the file is not read.
       expect(loadConfig({ DATABASE_PASSWORD_FILE: path.join(dir, "absent") }).databaseUrl).toBeNull();
     } finally {

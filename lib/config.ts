@@ -248,15 +248,9 @@ export function loadConfig(env: Env): Config {
     secretsDir: env.ARTDAG_SECRETS_DIR?.trim() || "/run/secrets",
     port,
     host,
-    federationAllowPrivateAddresses: bool(
-      "FEDERATION_ALLOW_PRIVATE_ADDRESSES",
-      env.FEDERATION_ALLOW_PRIVATE_ADDRESSES,
-      false,
-    ),
+    federationAllowPrivateAddresses: bool("FEDERATION_ALLOW_PRIVATE_ADDRESSES", env.FEDERATION_ALLOW_PRIVATE_ADDRESSES, false),
     otsCalendars: urlList("OTS_CALENDARS", env.OTS_CALENDARS, DEFAULT_CALENDARS),
-    otsEsploraUrl: env.OTS_ESPLORA_URL?.trim()
-      ? httpUrl("OTS_ESPLORA_URL", env.OTS_ESPLORA_URL.trim())
-      : DEFAULT_ESPLORA,
+    otsEsploraUrl: env.OTS_ESPLORA_URL?.trim() ? httpUrl("OTS_ESPLORA_URL", env.OTS_ESPLORA_URL.trim()) : DEFAULT_ESPLORA,
     anchorIntervalMinutes: int("ANCHOR_INTERVAL_MINUTES", env.ANCHOR_INTERVAL_MINUTES, 60, 0, 10080),
     trustProxy: bool("TRUST_PROXY", env.TRUST_PROXY, false),
     rateLimitLogin: rateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { max: 10, windowSeconds: 60 }),

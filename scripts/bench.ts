@@ -408,9 +408,7 @@ async function startBareServer(captured: Captured): Promise<{ base: string; chil
 }
 
 async function measure(name: string, base: string, captured: Captured): Promise<AutocannonResult> {
-  console.error(
-    `bench: ${name}: ${WARMUP ? `warm-up ${WARMUP}s, then ` : ""}${DURATION}s with ${CONNECTIONS} connections…`,
-  );
+  console.error(`bench: ${name}: ${WARMUP ? `warm-up ${WARMUP}s, then ` : ""}${DURATION}s with ${CONNECTIONS} connections…`);
   const opts: AutocannonOptions = {
     url: `${base}/auth/me`,
     connections: CONNECTIONS,
@@ -511,13 +509,16 @@ async function measureLists(cases: ListCase[]) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–");
 
 /** Prints rows as a table: first column left-aligned, the others right-aligned. */
 function table(rows: string[][], leftColumns = 1) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join("  ")
+      .trimEnd();
   console.log(line(rows[0]));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows.slice(1)) console.log(line(row));
@@ -583,10 +584,7 @@ function printRegistrations(http: RegisterLoadResult[], micro: MicroResult) {
   console.log("");
   console.log(`   in process, no HTTP (${micro.database}; ~${fmt(MICRO_MS)} ms per row, one operation at a time):`);
   console.log("");
-  table([
-    ["operation", "ops/s", "µs/op", "CPU µs/op"],
-    ...micro.rows.map((r) => [r.label, fmt(r.opsPerSec, 0), fmt(r.usPerOp, 0), fmt(r.cpuUsPerOp, 0)]),
-  ]);
+  table([["operation", "ops/s", "µs/op", "CPU µs/op"], ...micro.rows.map((r) => [r.label, fmt(r.opsPerSec, 0), fmt(r.usPerOp, 0), fmt(r.cpuUsPerOp, 0)])]);
   const us = (k: MicroKey) => {
     const row = micro.rows.find((r) => r.key === k);
     if (!row) throw new BenchError(`the in-process result has no '${k}'`);
@@ -608,9 +606,7 @@ function printRegistrations(http: RegisterLoadResult[], micro: MicroResult) {
     ["1 / (token check + signClaim + writes, raw SQL): THE CEILING", ceiling],
   ];
   console.log("");
-  console.log(
-    "   implied ceiling (reg/s) next to the measured HTTP rate; one server process does all of it on one thread (PGlite is",
-  );
+  console.log("   implied ceiling (reg/s) next to the measured HTTP rate; one server process does all of it on one thread (PGlite is");
   console.log("   single-connection, crypto.sign is synchronous), so the ceiling is the same for 1 and for 8 clients:");
   console.log("");
   table([
@@ -639,9 +635,7 @@ function printList(cases: ListCase[], seeded: SeededSet[]) {
     `3. GET /assets?limit=${LIST_LIMIT} (JSON), ${LIST_CONNECTIONS} clients (one request at a time each, keep-alive), ${LIST_WARMUP}s warm-up + ` +
       `${LIST_DURATION}s measured per row in 1s rounds interleaved across the rows;`,
   );
-  console.log(
-    "   one server per database size, seeded in bulk with SQL before it started; every answer 200 with the captured page",
-  );
+  console.log("   one server per database size, seeded in bulk with SQL before it started; every answer 200 with the captured page");
   console.log("");
   table(
     [
@@ -695,20 +689,14 @@ function printList(cases: ListCase[], seeded: SeededSet[]) {
 
 function printFederation(fed: FederationResult | Error) {
   console.log("");
-  console.log(
-    `4. federation, in process (no HTTP server of ours; PGlite test context, FEDERATION_ALLOW_PRIVATE_ADDRESSES, local user ${"alice"})`,
-  );
+  console.log(`4. federation, in process (no HTTP server of ours; PGlite test context, FEDERATION_ALLOW_PRIVATE_ADDRESSES, local user ${"alice"})`);
   if (fed instanceof Error) {
     console.log(`   FAILED: ${fed.message}`);
     return;
   }
   console.log("");
-  console.log(
-    `   verified inbox POSTs: receiveActivity(ctx, req, "alice") on distinct signed Likes (digest + signature check, cached key,`,
-  );
-  console.log(
-    `   de-duplication INSERT; Like is accepted and ignored), one at a time, after a warm-up; the key came from a local`,
-  );
+  console.log(`   verified inbox POSTs: receiveActivity(ctx, req, "alice") on distinct signed Likes (digest + signature check, cached key,`);
+  console.log(`   de-duplication INSERT; Like is accepted and ignored), one at a time, after a warm-up; the key came from a local`);
   console.log(`   "remote actor" server (${fed.actorFetches} fetch${fed.actorFetches === 1 ? "" : "es"} in all, then the cache):`);
   console.log("");
   table([
@@ -735,9 +723,7 @@ function printFederation(fed: FederationResult | Error) {
     `   (a) total / (b): ×${fmt(m.totalMs / m.baselineMs, 2)}; performDeliveries alone / (b): ×${fmt(m.deliverMs / m.baselineMs, 2)} ` +
       "(what reading and writing the delivery rows, the key file read and safeFetch add to signing and sending)",
   );
-  console.log(
-    `   rounds (total / baseline ms): ${fed.rounds.map((r) => `${fmt(r.totalMs, 0)}/${fmt(r.baselineMs, 0)}`).join(", ")}`,
-  );
+  console.log(`   rounds (total / baseline ms): ${fed.rounds.map((r) => `${fmt(r.totalMs, 0)}/${fmt(r.baselineMs, 0)}`).join(", ")}`);
 }
 
 function printClientsAnchors(r: ClientsAnchorsResult | Error) {
@@ -750,9 +736,7 @@ function printClientsAnchors(r: ClientsAnchorsResult | Error) {
   }
   const m = r.moo;
   console.log("");
-  console.log(
-    `   ${fmt(m.rows[0]?.count ?? 0)} distinct signed POSTs (${fmt(m.bodyBytes)}-byte bodies, so every digest and signature differs) per row,`,
-  );
+  console.log(`   ${fmt(m.rows[0]?.count ?? 0)} distinct signed POSTs (${fmt(m.bodyBytes)}-byte bodies, so every digest and signature differs) per row,`);
   console.log("   one at a time after a warm-up; every call succeeded:");
   console.log("");
   table([
@@ -842,7 +826,9 @@ async function runDocuments(base: string): Promise<DocumentRow[]> {
 
 function printDocuments(rows: DocumentRow[]) {
   console.log("");
-  console.log(`7. public documents, ${CONNECTIONS} connections, ${DOC_WARMUP}s warm-up + ${DOC_DURATION}s per row, autocannon; every answer checked byte for byte`);
+  console.log(
+    `7. public documents, ${CONNECTIONS} connections, ${DOC_WARMUP}s warm-up + ${DOC_DURATION}s per row, autocannon; every answer checked byte for byte`,
+  );
   console.log("");
   const find = (document: string, server: DocumentRow["server"], gzip: boolean) =>
     rows.find((r) => r.document === document && r.server === server && r.gzip === gzip)?.result.requests.mean;
@@ -855,7 +841,16 @@ function printDocuments(rows: DocumentRow[]) {
       const bare = find(document, "bare", gzip);
       const ours = find(document, "ours", gzip);
       const fedify = find(document, "fedify", gzip);
-      lines.push([document, gzip ? "yes" : "no", bare ? fmt(bare) : "—", ours ? fmt(ours) : "—", fedify ? fmt(fedify) : "—", ratio(ours, bare), ratio(ours, fedify), ratio(ours, ping)]);
+      lines.push([
+        document,
+        gzip ? "yes" : "no",
+        bare ? fmt(bare) : "—",
+        ours ? fmt(ours) : "—",
+        fedify ? fmt(fedify) : "—",
+        ratio(ours, bare),
+        ratio(ours, fedify),
+        ratio(ours, ping),
+      ]);
     }
   }
   table(lines, 2);
@@ -915,9 +910,7 @@ async function runInbox(): Promise<InboxBenchResult | Error> {
 
 function printInbox(r: InboxBenchResult | Error) {
   console.log("");
-  console.log(
-    `8. verified inbox POSTs over HTTP, ours and Fedify 2.3.6 on the same draft-cavage signed Likes (unique ids, signed beforehand,`,
-  );
+  console.log(`8. verified inbox POSTs over HTTP, ours and Fedify 2.3.6 on the same draft-cavage signed Likes (unique ids, signed beforehand,`);
   if (r instanceof Error) {
     console.log(`   FAILED: ${r.message}`);
     return;
@@ -929,7 +922,7 @@ function printInbox(r: InboxBenchResult | Error) {
     `   slices (ours, Fedify, Fedify, ours, …); the key fetched from a local "remote actor" (fetched by ours ${r.actorFetches.ours}×, by Fedify ` +
       `${r.actorFetches.others}×: the first requests arrive together, then each one's cache);`,
   );
-  console.log("   every answer checked (ours 202 {\"result\":\"ignored\",\"type\":\"Like\"}, Fedify 202 with an empty body)");
+  console.log('   every answer checked (ours 202 {"result":"ignored","type":"Like"}, Fedify 202 with an empty body)');
   console.log("");
   const find = (inbox: string, server: string) => r.rows.find((x) => x.inbox === inbox && x.server === server);
   const ping = find("ping", "ours");
@@ -966,15 +959,17 @@ async function mainInboxOnly() {
 // ---------------------------------------------------------------------------------------------
 
 /** Whether a section runs: every one without --only, else only the one named. */
-const runs = (section: "authme" | "registrations" | "list" | "federation" | "clients-anchors" | "inbox") =>
-  ONLY === undefined || ONLY === section;
+const runs = (section: "authme" | "registrations" | "list" | "federation" | "clients-anchors" | "inbox") => ONLY === undefined || ONLY === section;
 
 async function main() {
   if (ONLY === "clients-anchors") return mainClientsAnchorsOnly();
   if (ONLY === "documents") return mainDocumentsOnly();
   if (ONLY === "inbox") return mainInboxOnly();
   const started = performance.now();
-  const loadStart = os.loadavg().map((n) => n.toFixed(2)).join(" ");
+  const loadStart = os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
   const needsServer = runs("authme") || runs("registrations") || runs("list") || runs("inbox");
   if (needsServer) ensureBuild(); // fail early, before the in-process measurements
 
@@ -1057,8 +1052,10 @@ async function main() {
   console.log("");
   printMachine();
   console.log(
-    `load average at the start ${loadStart}, at the end ${os.loadavg().map((n) => n.toFixed(2)).join(" ")} ` +
-      "(other processes on the machine weigh on every figure)",
+    `load average at the start ${loadStart}, at the end ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")} ` + "(other processes on the machine weigh on every figure)",
   );
   if (oursResult && bareResult) printAuthMe(oursResult, bareResult);
   if (registrations && micro) printRegistrations(registrations, micro);

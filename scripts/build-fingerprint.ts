@@ -4,9 +4,18 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 const INPUTS = [
-  "app", "components", "lib", "public", "prisma/schema.prisma",
-  "auth.ts", "instrumentation.ts", "next.config.mjs", "postcss.config.mjs",
-  "tsconfig.json", "package-lock.json", "package.json",
+  "app",
+  "components",
+  "lib",
+  "public",
+  "prisma/schema.prisma",
+  "auth.ts",
+  "instrumentation.ts",
+  "next.config.mjs",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+  "package.json",
 ];
 
 function walk(p: string, out: string[]) {

@@ -50,7 +50,10 @@ async function main() {
       jobs: { send: () => Promise.reject(new Error("create-user has no job queue")) },
       now: () => new Date(),
     };
-    const keptKeys = await access(actorKeyPaths(config.keysDir, username).privateKey).then(() => true, () => false);
+    const keptKeys = await access(actorKeyPaths(config.keysDir, username).privateKey).then(
+      () => true,
+      () => false,
+    );
     const { password } = await createUserAsOperator(ctx, username);
     console.log(`Created the account '${username}' (${actorUrl(ctx, username)})${keptKeys ? ", with the key pair it already had" : ""}.`);
     console.log(`Its password, shown this once: ${password}`);

@@ -37,9 +37,7 @@ function main() {
   const secret = resolveJwtSecret(config);
   const { token, invite } = issueInvite(new TextEncoder().encode(secret.secret), { username, days });
   console.log(inviteLink(config.baseUrl, token));
-  console.log(
-    `Single use, valid until ${invite.expiresAt.toISOString()}${username ? `, for the username '${username}' only` : ""}.`,
-  );
+  console.log(`Single use, valid until ${invite.expiresAt.toISOString()}${username ? `, for the username '${username}' only` : ""}.`);
 }
 
 try {

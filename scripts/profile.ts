@@ -85,17 +85,36 @@ async function main() {
     // stdout (info lines: an access line per request, as in production) is written and dropped;
     // warnings and errors (stderr) are shown.
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, ARTDAG_DATA: data, ARTDAG_DOMAIN: `127.0.0.1:${port}`, ARTDAG_SCHEME: "http", HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: "", FEDERATION_ALLOW_PRIVATE_ADDRESSES: TARGET === "inbox" ? "true" : "false", JWT_SECRET: randomBytes(32).toString("hex"), RATE_LIMIT_REGISTER: "1000000/60", ...(NO_CACHE ? { FRONT_CACHE_MB: "0" } : {}) },
+    env: {
+      ...process.env,
+      ARTDAG_DATA: data,
+      ARTDAG_DOMAIN: `127.0.0.1:${port}`,
+      ARTDAG_SCHEME: "http",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: "",
+      FEDERATION_ALLOW_PRIVATE_ADDRESSES: TARGET === "inbox" ? "true" : "false",
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      RATE_LIMIT_REGISTER: "1000000/60",
+      ...(NO_CACHE ? { FRONT_CACHE_MB: "0" } : {}),
+    },
   });
   try {
     for (let i = 0; ; i++) {
       if (i > 900) throw new Error("our server did not start");
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const username = `prof_${randomBytes(3).toString("hex")}`;
-    const reg = await fetch(`${base}/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: randomBytes(12).toString("hex") }) });
+    const reg = await fetch(`${base}/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password: randomBytes(12).toString("hex") }),
+    });
     if (reg.status !== 201) throw new Error(`register answered ${reg.status}`);
     const { access_token: accessToken } = (await reg.json()) as { access_token: string };
     if (!accessToken) throw new Error("register gave no access_token");
@@ -130,7 +149,11 @@ async function main() {
     } else {
       // A renderer login as an L1 checks it: attach to the first configured L1 (nothing is sent to it)
       // and introspect the scoped token from the redirect.
-      const l1 = ((await (await fetch(`${base}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as { l1_server: string }[])[0]?.l1_server;
+      const l1 = (
+        (await (await fetch(`${base}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as {
+          l1_server: string;
+        }[]
+      )[0]?.l1_server;
       const attach = await fetch(`${base}/renderers/attach`, {
         method: "POST",
         redirect: "manual",
@@ -143,7 +166,11 @@ async function main() {
         actor: { url: `${base}/users/${username}`, headers: { accept: "application/activity+json" } },
         webfinger: { url: `${base}/.well-known/webfinger?resource=acct:${username}@127.0.0.1:${port}`, headers: { accept: "application/jrd+json" } },
         ping: { url: `${base}/api/ping`, headers: { accept: "application/json" } },
-        verify: { url: `${base}/auth/verify`, headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ token: scoped, l1_server: l1 }) },
+        verify: {
+          url: `${base}/auth/verify`,
+          headers: { accept: "application/json", "content-type": "application/json" },
+          body: JSON.stringify({ token: scoped, l1_server: l1 }),
+        },
       };
       const target = targets[TARGET];
       if (!target) throw new Error(`--target must be one of ${[...Object.keys(targets), "register", "inbox"].join(", ")}`);
@@ -181,14 +208,19 @@ async function main() {
       const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
       if (functionName === "(idle)") continue;
       busy += count;
-      const short = url.replace(/^file:\/\//, "").replace(`${root}/`, "").replace(/.*node_modules\//, "");
+      const short = url
+        .replace(/^file:\/\//, "")
+        .replace(`${root}/`, "")
+        .replace(/.*node_modules\//, "");
       const key = `${functionName || "(anonymous)"}  ${short}${short ? `:${lineNumber + 1}` : ""}`;
       byFunction.set(key, (byFunction.get(key) ?? 0) + count);
       const o = origin(url, functionName);
       byOrigin.set(o, (byOrigin.get(o) ?? 0) + count);
     }
     const perRequest = (count: number) => ((count * interval * 1000) / total).toFixed(1);
-    console.log(`\nCPU while serving: ${((busy * interval) / 1000).toFixed(1)} s busy; per request ${perRequest(busy)} µs (samples during the load and the drain only)\n`);
+    console.log(
+      `\nCPU while serving: ${((busy * interval) / 1000).toFixed(1)} s busy; per request ${perRequest(busy)} µs (samples during the load and the drain only)\n`,
+    );
     console.log("self time by origin            share   µs/request");
     for (const [o, c] of [...byOrigin].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
       console.log(`${o.padEnd(30)} ${((100 * c) / busy).toFixed(1).padStart(5)}%  ${perRequest(c).padStart(8)}`);

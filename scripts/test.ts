@@ -33,8 +33,9 @@ const only = process.argv[2];
 let failedSteps = 0;
 const failedLints: string[] = [];
 if (only !== "e2e") {
-  // Both linters run even when the first fails, so one run shows every problem.
+  // Every linter runs even when one fails, so one run shows every problem.
   if (run(bin("eslint"), [".", "--max-warnings", "0"]) !== 0) failedLints.push("eslint");
+  if (run(bin("prettier"), ["--check", ".", "--log-level", "warn"]) !== 0) failedLints.push("prettier (npm run format fixes it)");
   if (run(bin("knip"), []) !== 0) failedLints.push("knip");
   if (failedLints.length > 0) failedSteps++;
   failedSteps += run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"]) ? 1 : 0;
@@ -64,6 +65,7 @@ if (stats) {
 if (failedSteps > 0 && failed === 0) failed = failedSteps; // a step died before reporting its tests
 if (only !== "unit" && !existsSync(path.join(results, "e2e.json")) && failed === 0) failed = 1;
 
-if (failedLints.length > 0) console.log(`\nlint failed (${failedLints.join(", ")}): problems listed above, counted as one failed step (\`npm run lint\` runs it alone).`);
+if (failedLints.length > 0)
+  console.log(`\nlint failed (${failedLints.join(", ")}): problems listed above, counted as one failed step (\`npm run lint\` runs it alone).`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failedSteps > 0 ? 1 : 0);

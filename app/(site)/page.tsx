@@ -13,9 +13,7 @@ export default async function HomePage() {
     <div className="space-y-8">
       <section className="space-y-2">
         <h1 className="text-3xl font-semibold tracking-tight">Art DAG L2</h1>
-        <p className="text-stone-600">
-          The ownership registry and ActivityPub face of Art DAG: signed ownership claims the fediverse can follow and verify.
-        </p>
+        <p className="text-stone-600">The ownership registry and ActivityPub face of Art DAG: signed ownership claims the fediverse can follow and verify.</p>
       </section>
       <SiteStats initial={stats} />
       <Card>

@@ -27,7 +27,14 @@ export function normalizeServer(text) {
 
 /** `a, b,,c` → `["a", "b", "c"]`. */
 export function parseTags(text) {
-  return [...new Set(String(text).split(",").map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      String(text)
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /**

@@ -44,7 +44,11 @@ function findCommand(name) {
 
 /** The overview's lines: each command's short form, its summary beside it (or underneath when it does not fit). */
 function commandLines() {
-  const entries = [...COMMANDS.map((c) => [c.synopsis ?? c.usage, c.summary]), ["help [<command>]", "this text, or one command's"], ["--version", "the client's version"]];
+  const entries = [
+    ...COMMANDS.map((c) => [c.synopsis ?? c.usage, c.summary]),
+    ["help [<command>]", "this text, or one command's"],
+    ["--version", "the client's version"],
+  ];
   const lines = [];
   for (const [synopsis, summary] of entries) {
     const head = `  ${synopsis}`;

@@ -23,8 +23,8 @@ export function AnchorList({ initialPage, signedIn }: { initialPage: AnchorPage;
       initialPage={initialPage}
       empty={
         <EmptyState title="No anchors yet">
-          Published activities are batched into a merkle tree whose root is timestamped in Bitcoin through OpenTimestamps; each batch appears
-          here, first pending, then confirmed at a block.
+          Published activities are batched into a merkle tree whose root is timestamped in Bitcoin through OpenTimestamps; each batch appears here, first
+          pending, then confirmed at a block.
         </EmptyState>
       }
     >

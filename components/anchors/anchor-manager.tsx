@@ -74,7 +74,14 @@ function AnchorSummary({ counts }: { counts: AnchorSummaryCounts }) {
 /** When the next batch happens without anyone asking, as the end of a sentence. */
 function nextBatchPhrase(intervalMinutes: number): string {
   if (intervalMinutes === 0) return "only when someone presses Anchor now (no periodic batches are configured)";
-  const every = intervalMinutes === 1 ? "minute" : intervalMinutes % 60 === 0 ? (intervalMinutes === 60 ? "hour" : `${intervalMinutes / 60} hours`) : `${intervalMinutes} minutes`;
+  const every =
+    intervalMinutes === 1
+      ? "minute"
+      : intervalMinutes % 60 === 0
+        ? intervalMinutes === 60
+          ? "hour"
+          : `${intervalMinutes / 60} hours`
+        : `${intervalMinutes} minutes`;
   return `in the next batch (every ${every}), or at once with Anchor now`;
 }
 

@@ -15,7 +15,12 @@ export function AnchorRow({ anchor, signedIn }: { anchor: AnchorView; signedIn: 
   const [open, setOpen] = useState(false);
   return (
     // The id makes `/anchors/ui#<root>` (linked from activity and asset pages) land on this row.
-    <li id={anchor.root} data-testid="anchor-row" data-root={anchor.root} className="scroll-mt-6 rounded-xl border border-stone-200 bg-white p-5 shadow-sm target:ring-2 target:ring-accent">
+    <li
+      id={anchor.root}
+      data-testid="anchor-row"
+      data-root={anchor.root}
+      className="scroll-mt-6 rounded-xl border border-stone-200 bg-white p-5 shadow-sm target:ring-2 target:ring-accent"
+    >
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0 space-y-1">
           <div className="flex flex-wrap items-center gap-2">
@@ -59,12 +64,7 @@ export function AnchorRow({ anchor, signedIn }: { anchor: AnchorView; signedIn: 
       ) : null}
 
       <div className="mt-4">
-        <button
-          type="button"
-          onClick={() => setOpen((o) => !o)}
-          aria-expanded={open}
-          className="text-sm font-medium text-accent hover:underline"
-        >
+        <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="text-sm font-medium text-accent hover:underline">
           {open ? "Hide activities" : `Show activities (${anchor.activity_count})`}
         </button>
         {open ? <AnchorActivities root={anchor.root} /> : null}

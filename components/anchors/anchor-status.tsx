@@ -54,10 +54,7 @@ export function AnchorStatus({ anchor, otsUrl }: { anchor: AnchorView | null; ot
               {shortRoot(anchor.root)}
             </code>
             {anchor.calendars.length > 0 ? (
-              <span className="text-stone-600">
-                {" "}
-                (calendars: {anchor.calendars.map((c) => `${calendarHost(c.url)} ${c.state}`).join(", ")})
-              </span>
+              <span className="text-stone-600"> (calendars: {anchor.calendars.map((c) => `${calendarHost(c.url)} ${c.state}`).join(", ")})</span>
             ) : null}
           </span>
         )}

@@ -214,9 +214,10 @@ export async function startFedifyPeer(options: FedifyPeerOptions): Promise<Fedif
         post.refusedByFront = true;
         response = new Response("This peer verifies draft-cavage-http-signatures-12 only.", { status: 401 });
       } else {
-        const verification = await verifyRequestDetailed(request(), { documentLoader, contextLoader: documentLoader }).catch(
-          (err: unknown) => ({ verified: false as const, reason: { type: `threw: ${String(err)}` } }),
-        );
+        const verification = await verifyRequestDetailed(request(), { documentLoader, contextLoader: documentLoader }).catch((err: unknown) => ({
+          verified: false as const,
+          reason: { type: `threw: ${String(err)}` },
+        }));
         post.httpSignature = verification.verified
           ? { verified: true, keyId: verification.key.id?.href ?? "", owner: verification.key.ownerId?.href ?? null }
           : { verified: false, reason: verification.reason.type };

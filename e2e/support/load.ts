@@ -56,7 +56,18 @@ export function startWriters(baseUrl: string, users: WriterUser[], count = 8, pa
     while (!stopping) {
       const name = uniqueName(`w${writer}`);
       const contentHash = randomHash();
-      const write: Write = { writer, username: user.username, name, contentHash, status: null, body: null, error: null, retryAfter: null, sentAt: Date.now(), endedAt: 0 };
+      const write: Write = {
+        writer,
+        username: user.username,
+        name,
+        contentHash,
+        status: null,
+        body: null,
+        error: null,
+        retryAfter: null,
+        sentAt: Date.now(),
+        endedAt: 0,
+      };
       try {
         const res = await fetch(`${baseUrl}/assets`, {
           method: "POST",
@@ -74,7 +85,8 @@ export function startWriters(baseUrl: string, users: WriterUser[], count = 8, pa
         }
       } catch (err) {
         write.status = null;
-        write.error = err instanceof Error ? `${err.name}: ${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ""}` : String(err);
+        write.error =
+          err instanceof Error ? `${err.name}: ${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ""}` : String(err);
       }
       write.endedAt = Date.now();
       writes.push(write);
@@ -208,7 +220,10 @@ export async function expectWhole(baseUrl: string, dataDir: string, state: Regis
   const asset = assets[0];
   expect(asset).toMatchObject({ name: write.name, content_hash: write.contentHash, owner: write.username });
   const activities = state.activitiesByName.get(write.name) ?? [];
-  expect(activities.map((a) => a.activity_id), `${label}: exactly one activity names it`).toEqual([asset.activity_id]);
+  expect(
+    activities.map((a) => a.activity_id),
+    `${label}: exactly one activity names it`,
+  ).toEqual([asset.activity_id]);
 
   const one = await getJson(baseUrl, `/assets/${encodeURIComponent(write.name)}`);
   expect(one.status, `${label}: GET /assets/{name}`).toBe(200);

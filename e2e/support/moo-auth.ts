@@ -105,20 +105,23 @@ export function mooFetch(key: ClientKey, method: string, url: string, body?: str
 export function rawRequest(method: string, url: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: { accept: "application/json", ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          json = { text };
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
+    const req = http.request(
+      { method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: { accept: "application/json", ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            json = { text };
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
     req.on("error", reject);
     req.end();
   });

@@ -28,7 +28,8 @@ export function postgresBinDir(): string | null {
 /** Why an instance cannot be made here (for test.skip), or null when it can. */
 export function pgInstanceUnavailable(): string | null {
   if (!postgresBinDir()) return `no PostgreSQL server binaries under ${PG_ROOT}/*/bin (Debian package postgresql)`;
-  if (process.getuid?.() === 0 && spawnSync("id", ["-u", "postgres"]).status !== 0) return "running as root and there is no `postgres` user to run PostgreSQL as";
+  if (process.getuid?.() === 0 && spawnSync("id", ["-u", "postgres"]).status !== 0)
+    return "running as root and there is no `postgres` user to run PostgreSQL as";
   return null;
 }
 

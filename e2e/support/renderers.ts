@@ -173,11 +173,7 @@ export async function setIgnoreRevocations(request: APIRequestContext, ignoreRev
 }
 
 /** Polls the fake L1's records (up to `timeoutMs`) until `check` passes. */
-export async function expectFakeL1Received(
-  request: APIRequestContext,
-  check: (received: FakeL1Received) => void,
-  timeoutMs = 15_000,
-): Promise<void> {
+export async function expectFakeL1Received(request: APIRequestContext, check: (received: FakeL1Received) => void, timeoutMs = 15_000): Promise<void> {
   await expect(async () => check(await fakeL1Received(request))).toPass({ timeout: timeoutMs, intervals: [250, 500, 1000] });
 }
 

@@ -7,7 +7,8 @@ import { logMessages } from "./logs";
 import { ROOT, serverEnv, type ServerSpec } from "./servers";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const PRODUCT_VARIABLE = /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_LIMIT_|SESSION_TTL_SECONDS$|PORT$|HOST$|OTS_|ANCHOR_|FEDERATION_|TRUST_PROXY$|MIGRATE_ON_START$|SHUTDOWN_|PUBLIC_CACHE_SECONDS$|FRONT_CACHE_MB$|LOG_LEVEL$|METRICS)/;
+const PRODUCT_VARIABLE =
+  /^(ARTDAG_|JWT_SECRET$|DATABASE_URL$|L1_SERVERS$|RATE_LIMIT_|SESSION_TTL_SECONDS$|PORT$|HOST$|OTS_|ANCHOR_|FEDERATION_|TRUST_PROXY$|MIGRATE_ON_START$|SHUTDOWN_|PUBLIC_CACHE_SECONDS$|FRONT_CACHE_MB$|LOG_LEVEL$|METRICS)/;
 
 /** Children still running, killed if the worker exits with a test that did not stop its server. */
 const running = new Set<ChildProcess>();
@@ -89,11 +90,7 @@ export function wipeDataDir(server: ServerSpec): void {
  * Starts a server and resolves once it answers requests (its runtime, database included, is up).
  * `extra` adds or, with `undefined`, removes variables of serverEnv(server).
  */
-export async function startServer(
-  server: ServerSpec,
-  extra: Record<string, string | undefined> = {},
-  timeoutMs = 60_000,
-): Promise<SpawnedServer> {
+export async function startServer(server: ServerSpec, extra: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<SpawnedServer> {
   const p = launch(server, extra);
   let exitedEarly: Exit | null = null;
   void p.exited.then((e) => (exitedEarly = e));

@@ -7,7 +7,6 @@ import { verifySessionToken } from "@/lib/tokens";
 import { getUser, loginUser, registerUser, registerUserInput } from ".";
 import { authActionOf } from "./session";
 
-
 const internal = { client: null };
 
 describe("registerUserInput", () => {

@@ -33,7 +33,6 @@ export interface PublicUser {
   created_at: string;
 }
 
-
 async function grantFor(ctx: AppContext, username: string): Promise<TokenGrant> {
   const { token, expiresAt } = await issueToken(ctx, { username });
   return {
@@ -59,7 +58,13 @@ async function isReservedUsername(ctx: Pick<AppContext, "config">, username: str
   if (username === ctx.config.primaryUser) return true;
   const { privateKey, publicKey } = actorKeyPaths(ctx.config.keysDir, username);
   for (const file of [privateKey, publicKey]) {
-    if (await access(file).then(() => true, () => false)) return true;
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -126,11 +131,9 @@ export async function registerUser(ctx: AppContext, input: RegisterUserInput, ca
     throw usernameTaken(input.username);
   }
   if (!invite?.username && (await isReservedUsername(ctx, input.username))) {
-    throw new AppError(
-      "username_reserved",
-      `The username '${input.username}' is reserved for this instance's operator (its keys already exist).`,
-      { fields: { username: "This username is reserved for the operator of this instance." } },
-    );
+    throw new AppError("username_reserved", `The username '${input.username}' is reserved for this instance's operator (its keys already exist).`, {
+      fields: { username: "This username is reserved for the operator of this instance." },
+    });
   }
   await createAccount(ctx, input.username, await hashPassword(input.password), invite);
   return grantFor(ctx, input.username);
@@ -196,16 +199,12 @@ export async function getUser(ctx: AppContext, username: string): Promise<Public
   return user ? { username: user.username, actor_id: actorUrl(ctx, user.username), created_at: user.created_at.toISOString() } : null;
 }
 
-
 export interface UserSummary extends PublicUser {
   asset_count: number;
 }
 
 /** Registered users, newest first, keyset-paged on their id. */
-export async function listUsers(
-  ctx: AppContext,
-  query: { cursor?: string; limit: number },
-): Promise<{ items: UserSummary[]; next_cursor: string | null }> {
+export async function listUsers(ctx: AppContext, query: { cursor?: string; limit: number }): Promise<{ items: UserSummary[]; next_cursor: string | null }> {
   const rows = await ctx.prisma.user.findMany({
     where: query.cursor ? { id: { lt: Number(query.cursor) } } : {},
     orderBy: { id: "desc" },
@@ -231,7 +230,5 @@ export async function getUserProfile(ctx: AppContext, username: string): Promise
     where: { username },
     select: { username: true, createdAt: true, _count: { select: { assets: true } } },
   });
-  return u
-    ? { username: u.username, actor_id: actorUrl(ctx, u.username), created_at: u.createdAt.toISOString(), asset_count: u._count.assets }
-    : null;
+  return u ? { username: u.username, actor_id: actorUrl(ctx, u.username), created_at: u.createdAt.toISOString(), asset_count: u._count.assets } : null;
 }

@@ -28,10 +28,7 @@ function mac(jwtSecret: Uint8Array, id: string, exp: string, username: string): 
 }
 
 /** A new invite token, valid for `days` days, for any username or for exactly `username`. */
-export function issueInvite(
-  jwtSecret: Uint8Array,
-  opts: { username?: string | null; days?: number; now?: Date } = {},
-): { token: string; invite: Invite } {
+export function issueInvite(jwtSecret: Uint8Array, opts: { username?: string | null; days?: number; now?: Date } = {}): { token: string; invite: Invite } {
   const username = opts.username ?? "";
   if (username && !USERNAME_PATTERN.test(username)) throw new Error(`'${username}' is not a valid username ([a-z0-9_]{1,32})`);
   const days = opts.days ?? INVITE_TTL_DAYS;

@@ -26,10 +26,12 @@ export const registerUserInput = storableInput(
 export type RegisterUserInput = z.infer<typeof registerUserInput>;
 
 // Login checks only types and sizes: a malformed username is just an unknown user (one 401 for all).
-export const loginInput = storableInput(z.object({
-  username: z.string({ error: "username must be a string" }).min(1, "username is required").max(256),
-  password: z.string({ error: "password must be a string" }).min(1, "password is required").max(1024),
-}));
+export const loginInput = storableInput(
+  z.object({
+    username: z.string({ error: "username must be a string" }).min(1, "username is required").max(256),
+    password: z.string({ error: "password must be a string" }).min(1, "password is required").max(1024),
+  }),
+);
 export type LoginInput = z.infer<typeof loginInput>;
 
 /** Query of GET /users. */

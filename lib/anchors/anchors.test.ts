@@ -123,7 +123,11 @@ describe.each(databaseKinds)("anchors on %s", (kind) => {
     const early = await upgradeAnchor(ctx, anchor.root, OPTIONS);
     expect(early.changed).toBe(false);
     expect(early.anchor.state).toBe("pending");
-    expect(await verifyAnchor(ctx, anchor.root, OPTIONS)).toMatchObject({ verified: false, state: "pending", message: expect.stringMatching(/waits for a Bitcoin attestation/) });
+    expect(await verifyAnchor(ctx, anchor.root, OPTIONS)).toMatchObject({
+      verified: false,
+      state: "pending",
+      message: expect.stringMatching(/waits for a Bitcoin attestation/),
+    });
 
     const block = await calA.controls.mine();
     const upgraded = await upgradeAnchor(ctx, anchor.root, OPTIONS);
@@ -247,7 +251,10 @@ describe.each(databaseKinds)("anchors on %s", (kind) => {
     await register(ctx, 1);
     calA.controls.setMode("garbage");
     const { created } = await anchorPending(ctx, OPTIONS);
-    expect(created[0].calendars[0]).toMatchObject({ state: "failed", error: expect.stringMatching(/answered something that is not a timestamp \(unknown operation 0x42\)/) });
+    expect(created[0].calendars[0]).toMatchObject({
+      state: "failed",
+      error: expect.stringMatching(/answered something that is not a timestamp \(unknown operation 0x42\)/),
+    });
     expect(created[0].calendars[1]).toMatchObject({ state: "pending", error: null });
     expect(created[0].submitted_at).not.toBeNull();
   });
@@ -300,7 +307,10 @@ describe.each(databaseKinds)("anchors on %s", (kind) => {
       ok: false,
       reason: "The proof is for other bytes: its digest is not the SHA-256 of this activity.",
     });
-    expect(await checkActivityOts(ctx, proofA.body, proofA.bytes.slice(0, 40), OPTIONS)).toMatchObject({ ok: false, reason: expect.stringMatching(/^Not a valid proof/) });
+    expect(await checkActivityOts(ctx, proofA.body, proofA.bytes.slice(0, 40), OPTIONS)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^Not a valid proof/),
+    });
     expect(await checkActivityOts(ctx, proofA.body, proofA.bytes, OPTIONS)).toMatchObject({ ok: true });
   });
 
@@ -365,7 +375,12 @@ describe.each(databaseKinds)("anchors on %s", (kind) => {
     const { created } = await anchorPending(ctx, OPTIONS);
     const first = await getAnchorDetail(ctx, created[0].root, { limit: 2 });
     expect(first.activities.map((a) => a.id)).toEqual(ids.slice(0, 2));
-    expect(first.activities[0]).toEqual({ id: ids[0], index: expect.any(Number), url: `https://l2.test/activities/${ids[0]}`, ots_url: `https://l2.test/activities/${ids[0]}/ots` });
+    expect(first.activities[0]).toEqual({
+      id: ids[0],
+      index: expect.any(Number),
+      url: `https://l2.test/activities/${ids[0]}`,
+      ots_url: `https://l2.test/activities/${ids[0]}/ots`,
+    });
     const second = await getAnchorDetail(ctx, created[0].root, { limit: 2, cursor: first.activities_next_cursor! });
     expect(second.activities.map((a) => a.id)).toEqual(ids.slice(2));
     expect(second.activities_next_cursor).toBeNull();
@@ -373,7 +388,11 @@ describe.each(databaseKinds)("anchors on %s", (kind) => {
 
   it("answers 400 for a root that is not 64 hex digits and 404 for an unknown one", async () => {
     for (const call of [(r: string) => getAnchorDetail(ctx, r), (r: string) => upgradeAnchor(ctx, r, OPTIONS), (r: string) => verifyAnchor(ctx, r, OPTIONS)]) {
-      expect(await rejectsWithAppError(call("xyz"))).toMatchObject({ code: "invalid_request", status: 400, message: "An anchor root is 64 hexadecimal digits (a SHA-256)." });
+      expect(await rejectsWithAppError(call("xyz"))).toMatchObject({
+        code: "invalid_request",
+        status: 400,
+        message: "An anchor root is 64 hexadecimal digits (a SHA-256).",
+      });
       expect(await rejectsWithAppError(call("0".repeat(64)))).toMatchObject({ code: "not_found", status: 404 });
     }
   });

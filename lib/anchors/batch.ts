@@ -7,16 +7,7 @@ import { allAttestations, mergeTimestamp, newTimestamp, type OtsTimestamp } from
 import { bytesToHex, hexToBytes, sha256 } from "./ots-bytes";
 import { serializeOps } from "./ots-ops";
 import { submitToCalendar, type RemoteOptions } from "./remote";
-import {
-  bitcoinAttestations,
-  entriesFor,
-  findAnchorOrThrow,
-  hasAnything,
-  lockAnchor,
-  storedBytes,
-  writeEntries,
-  type CalendarEntry,
-} from "./rows";
+import { bitcoinAttestations, entriesFor, findAnchorOrThrow, hasAnything, lockAnchor, storedBytes, writeEntries, type CalendarEntry } from "./rows";
 import { toView, type AnchorView } from "./views";
 
 /** Activities per batch; more are anchored in further batches of the same run. */
@@ -60,9 +51,14 @@ async function createBatch(ctx: AppContext, options: AnchorOptions): Promise<str
         options.nonce,
       );
       const root = bytesToHex(batch.root);
-      const entries = ctx.config.otsCalendars.map(
-        (url): CalendarEntry => ({ url, state: "pending", attempts: 0, error: null, answeredAt: null, commitments: [] }),
-      );
+      const entries = ctx.config.otsCalendars.map((url): CalendarEntry => ({
+        url,
+        state: "pending",
+        attempts: 0,
+        error: null,
+        answeredAt: null,
+        commitments: [],
+      }));
       await tx.anchor.create({
         data: { root, state: "pending", activityCount: rows.length, calendars: writeEntries(entries), createdAt: ctx.now() },
       });
@@ -123,9 +119,7 @@ export async function submitAnchor(ctx: AppContext, root: string, options: Ancho
         calendars: writeEntries(entries),
         timestamp: storedBytes(ts),
         submittedAt: answered ? now : null,
-        lastError: answered
-          ? null
-          : `No calendar answered; the submission is retried on the next run. ${errors.join(" ")}`.trim(),
+        lastError: answered ? null : `No calendar answered; the submission is retried on the next run. ${errors.join(" ")}`.trim(),
       },
     });
   });

@@ -22,14 +22,7 @@ export { checkActivityOts, verifyAnchor, type AnchorVerification, type OtsCheck 
 // The `.ots` format and the batch tree, for the stub calendar (e2e/fixtures) and the benchmarks,
 // which build and read real proofs.
 export { buildMerkleBatch } from "./merkle";
-export {
-  allAttestations,
-  OTS_MEDIA_TYPE,
-  parseDetached,
-  serializeTimestamp,
-  timestampFromPath,
-  type OtsTimestamp,
-} from "./ots";
+export { allAttestations, OTS_MEDIA_TYPE, parseDetached, serializeTimestamp, timestampFromPath, type OtsTimestamp } from "./ots";
 export { bytesToHex, concatBytes, hexToBytes, sha256 } from "./ots-bytes";
 export { applyOps, type OtsOp } from "./ots-ops";
 export { anchorDetailQuery, listAnchorsQuery } from "./schemas";

@@ -18,7 +18,8 @@ import { parseOps, serializeOps } from "./ots-ops";
 import { referenceClientMissing } from "./testdata/oracle";
 
 const PENDING = "83dfe30d2ef90c8e";
-const pendingHex = (uri: string) => `00${PENDING}${(uri.length + 1).toString(16).padStart(2, "0")}${uri.length.toString(16).padStart(2, "0")}${Buffer.from(uri).toString("hex")}`;
+const pendingHex = (uri: string) =>
+  `00${PENDING}${(uri.length + 1).toString(16).padStart(2, "0")}${uri.length.toString(16).padStart(2, "0")}${Buffer.from(uri).toString("hex")}`;
 const MAGIC = "004f70656e54696d657374616d7073000050726f6f6600bf89e2e884e89294";
 
 // examples/hello-world.txt.ots of opentimestamps-client, as quoted in javascript-opentimestamps'
@@ -43,12 +44,28 @@ describe("serializeTimestamp / parseTimestamp (python-opentimestamps test_timest
   });
 
   it("sorts attestations and marks every one but the last with ff", () => {
-    const ts: OtsTimestamp = { msg: foo, attestations: [{ kind: "pending", uri: "foobaz" }, { kind: "pending", uri: "foobar" }, { kind: "pending", uri: "barfoo" }], ops: [] };
+    const ts: OtsTimestamp = {
+      msg: foo,
+      attestations: [
+        { kind: "pending", uri: "foobaz" },
+        { kind: "pending", uri: "foobar" },
+        { kind: "pending", uri: "barfoo" },
+      ],
+      ops: [],
+    };
     expect(bytesToHex(serializeTimestamp(ts))).toBe(`ff${pendingHex("barfoo")}ff${pendingHex("foobar")}${pendingHex("foobaz")}`);
   });
 
   it("writes attestations before operations", () => {
-    const ts: OtsTimestamp = { msg: foo, attestations: [{ kind: "pending", uri: "foobar" }, { kind: "pending", uri: "barfoo" }, { kind: "pending", uri: "foobaz" }], ops: [] };
+    const ts: OtsTimestamp = {
+      msg: foo,
+      attestations: [
+        { kind: "pending", uri: "foobar" },
+        { kind: "pending", uri: "barfoo" },
+        { kind: "pending", uri: "foobaz" },
+      ],
+      ops: [],
+    };
     ts.ops.push({ op: { kind: "sha256" }, stamp: pending(sha256(foo), "deeper") });
     const hex = bytesToHex(serializeTimestamp(ts));
     expect(hex).toBe(`ff${pendingHex("barfoo")}ff${pendingHex("foobar")}ff${pendingHex("foobaz")}08${pendingHex("deeper")}`);
@@ -106,9 +123,7 @@ describe("parseDetached", () => {
 
   it("reads incomplete.txt.ots (pending at alice) and writes it back identically", () => {
     const ots = parseDetached(hexToBytes(INCOMPLETE_OTS));
-    expect(allAttestations(ots.timestamp).map((a) => a.attestation)).toEqual([
-      { kind: "pending", uri: "https://alice.btc.calendar.opentimestamps.org" },
-    ]);
+    expect(allAttestations(ots.timestamp).map((a) => a.attestation)).toEqual([{ kind: "pending", uri: "https://alice.btc.calendar.opentimestamps.org" }]);
     expect(bytesToHex(serializeDetached(ots))).toBe(INCOMPLETE_OTS);
   });
 

@@ -68,9 +68,7 @@ export async function fetchFromCalendar(calendar: string, commitment: Uint8Array
   return parseAnswer(calendar, res.body, commitment);
 }
 
-export type BlockResult =
-  | { ok: true; hash: string; merkleRoot: string; time: Date }
-  | { ok: false; error: string };
+export type BlockResult = { ok: true; hash: string; merkleRoot: string; time: Date } | { ok: false; error: string };
 
 /** Block `height` from an Esplora API: its hash, its merkle root (display hex) and its time. */
 export async function fetchBlock(esplora: string, height: number, options: RemoteOptions = {}): Promise<BlockResult> {

@@ -6,16 +6,7 @@ import { submitAnchor, UPGRADE_BATCH, type AnchorOptions } from "./batch";
 import { mergeTimestamp, type OtsTimestamp } from "./ots";
 import { equalBytes, hexToBytes } from "./ots-bytes";
 import { fetchFromCalendar } from "./remote";
-import {
-  bitcoinAttestations,
-  entriesFor,
-  findAnchorOrThrow,
-  lockAnchor,
-  readEntries,
-  readStoredTimestamp,
-  storedBytes,
-  writeEntries,
-} from "./rows";
+import { bitcoinAttestations, entriesFor, findAnchorOrThrow, lockAnchor, readEntries, readStoredTimestamp, storedBytes, writeEntries } from "./rows";
 import { checkBitcoinAttestation, type BlockCheck } from "./verify";
 import { toView, type AnchorView } from "./views";
 
@@ -116,9 +107,7 @@ export async function upgradeAnchor(ctx: AppContext, rootParam: string, options:
         timestamp: bytes,
         upgradedAt: timestampChanged ? now : row.upgradedAt,
         lastError,
-        ...(confirming && confirmed
-          ? { state: "confirmed", blockHeight: confirmed.height, blockTime: confirmed.time, confirmedAt: now }
-          : {}),
+        ...(confirming && confirmed ? { state: "confirmed", blockHeight: confirmed.height, blockTime: confirmed.time, confirmedAt: now } : {}),
       },
     });
     return timestampChanged || confirming;

@@ -65,8 +65,7 @@ export async function verifyAnchor(ctx: AppContext, rootParam: string, options: 
 }
 
 export type OtsCheck =
-  | { ok: true; attestations: { kind: "pending" | "bitcoin" | "unknown"; detail: string }[]; blocks: BlockCheck[] }
-  | { ok: false; reason: string };
+  { ok: true; attestations: { kind: "pending" | "bitcoin" | "unknown"; detail: string }[]; blocks: BlockCheck[] } | { ok: false; reason: string };
 
 /**
  * Checks an `.ots` file against an activity's stored bytes: it must parse, commit to the SHA-256 of

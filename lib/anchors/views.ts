@@ -98,11 +98,7 @@ export async function getAnchorStateCounts(ctx: AppContext): Promise<{ pending: 
 }
 
 /** One anchor with a page of its activities (index order). @throws AppError invalid_request, not_found */
-export async function getAnchorDetail(
-  ctx: AppContext,
-  root: string,
-  query: { cursor?: string; limit?: number } = {},
-): Promise<AnchorDetail> {
+export async function getAnchorDetail(ctx: AppContext, root: string, query: { cursor?: string; limit?: number } = {}): Promise<AnchorDetail> {
   const row = await findAnchorOrThrow(ctx, root);
   const limit = query.limit ?? 100;
   const activities = await ctx.prisma.activity.findMany({

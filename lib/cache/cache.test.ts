@@ -126,33 +126,35 @@ describe.each(databaseKinds)("purges through the database (%s)", (kind) => {
   });
   // Last: cutting the connection cuts the suite's own listener too (it reconnects a second later).
   // Only where there is a PostgreSQL connection to cut (registered only there, so PGlite skips nothing).
-  if (kind === "postgres") it("listens again after its connection is cut, and says so (a purge may have been missed)", async () => {
-    const url = new URL(testDatabaseUrl()!);
-    const database = (await t.ctx.prisma.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`)[0].db;
-    url.pathname = `/${database}`;
-    const heard: string[] = [];
-    let reconnects = 0;
-    const logged: string[] = [];
-    const own = listenForCachePurges(url.toString(), {
-      deliver: (tags) => heard.push(...tags),
-      onReconnect: () => reconnects++,
-      log: (message) => logged.push(message),
-      retryMs: 50,
+  if (kind === "postgres")
+    it("listens again after its connection is cut, and says so (a purge may have been missed)", async () => {
+      const url = new URL(testDatabaseUrl()!);
+      const database = (await t.ctx.prisma.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`)[0].db;
+      url.pathname = `/${database}`;
+      const heard: string[] = [];
+      let reconnects = 0;
+      const logged: string[] = [];
+      const own = listenForCachePurges(url.toString(), {
+        deliver: (tags) => heard.push(...tags),
+        onReconnect: () => reconnects++,
+        log: (message) => logged.push(message),
+        retryMs: 50,
+      });
+      try {
+        await waitFor(() => {
+          void purgeCache(t.ctx.prisma, ["first"]);
+          return heard.includes("first");
+        }, "the listener");
+        await t.ctx.prisma
+          .$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database} AND query = 'LISTEN artdag_cache' AND pid <> pg_backend_pid()`;
+        await waitFor(() => reconnects > 0, "the reconnect");
+        await waitFor(() => {
+          void purgeCache(t.ctx.prisma, ["second"]);
+          return heard.includes("second");
+        }, "a purge after the reconnect");
+        expect(logged.join("\n")).toMatch(/lost its connection/);
+      } finally {
+        await own.close();
+      }
     });
-    try {
-      await waitFor(() => {
-        void purgeCache(t.ctx.prisma, ["first"]);
-        return heard.includes("first");
-      }, "the listener");
-      await t.ctx.prisma.$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${database} AND query = 'LISTEN artdag_cache' AND pid <> pg_backend_pid()`;
-      await waitFor(() => reconnects > 0, "the reconnect");
-      await waitFor(() => {
-        void purgeCache(t.ctx.prisma, ["second"]);
-        return heard.includes("second");
-      }, "a purge after the reconnect");
-      expect(logged.join("\n")).toMatch(/lost its connection/);
-    } finally {
-      await own.close();
-    }
-  });
 });

@@ -27,7 +27,14 @@ const nowSeconds = NOW / 1000;
 
 function answer(overrides: Partial<VerifiedAnswer> = {}): VerifiedAnswer {
   const body = { valid: true, active: true, username: "alice" };
-  return { scope: "https://l1.test", body, text: JSON.stringify(body), exp: nowSeconds + 3600, tags: [cacheTag.token("own"), cacheTag.token("parent"), cacheTag.account("alice")], ...overrides };
+  return {
+    scope: "https://l1.test",
+    body,
+    text: JSON.stringify(body),
+    exp: nowSeconds + 3600,
+    tags: [cacheTag.token("own"), cacheTag.token("parent"), cacheTag.account("alice")],
+    ...overrides,
+  };
 }
 
 /** A feed whose state the test sets. */
@@ -192,7 +199,9 @@ describe.runIf(testDatabaseUrl())("the purge listener's barrier on PostgreSQL", 
 
   it("goes down (and says so) when its connection is lost, and comes back", async () => {
     const before = downs;
-    await other.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", [PURGE_LISTENER_NAME]);
+    await other.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", [
+      PURGE_LISTENER_NAME,
+    ]);
     for (let i = 0; i < 500 && downs === before; i++) await new Promise((r) => setTimeout(r, 10));
     expect(downs).toBeGreaterThan(before);
     // While down: no barrier can be passed.
@@ -202,4 +211,3 @@ describe.runIf(testDatabaseUrl())("the purge listener's barrier on PostgreSQL", 
     expect(await subscription.feed.sync()).toBe(true);
   });
 });
-

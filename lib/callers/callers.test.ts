@@ -45,7 +45,14 @@ describe.each(databaseKinds)("getCaller on %s", (kind) => {
 
   it("treats a session whose token was issued in the future (beyond the skew) as anonymous, and refuses it as a Bearer", async () => {
     const now = Math.floor(t.ctx.now().getTime() / 1000);
-    const future = await new SignJWT({ sub: "alice", username: "alice", jti: "f", l2_server: t.config.baseUrl, iat: now + TOKEN_FUTURE_SKEW_SECONDS + 1, exp: now + 3600 })
+    const future = await new SignJWT({
+      sub: "alice",
+      username: "alice",
+      jti: "f",
+      l2_server: t.config.baseUrl,
+      iat: now + TOKEN_FUTURE_SKEW_SECONDS + 1,
+      exp: now + 3600,
+    })
       .setProtectedHeader({ alg: "HS256" })
       .sign(t.ctx.jwtSecret);
     expect(await getCaller(t.ctx, new Headers({ cookie: await sessionCookie(future) }), TOKENS)).toBeNull();
@@ -67,7 +74,10 @@ describe.each(databaseKinds)("getCaller on %s", (kind) => {
       ["Sec-Fetch-Site: same-site", { "sec-fetch-site": "same-site" }],
     ])("refuses a live session posted with %s (csrf_rejected)", async (_name, headers: Record<string, string>) => {
       const { token } = await issueToken(t.ctx, { username: "alice" });
-      await expect(getCaller(t.ctx, req({ cookie: await sessionCookie(token), ...headers }), { accept: ["session"], write: true })).rejects.toMatchObject({ code: "csrf_rejected", status: 403 });
+      await expect(getCaller(t.ctx, req({ cookie: await sessionCookie(token), ...headers }), { accept: ["session"], write: true })).rejects.toMatchObject({
+        code: "csrf_rejected",
+        status: 403,
+      });
     });
 
     it("is null without a cookie or with a dead one, and ignores a Bearer header", async () => {
@@ -120,8 +130,14 @@ describe.each(databaseKinds)("getCaller on %s", (kind) => {
   });
 
   it("looks only at the credentials a route accepts: a Moo-Auth-1 header where only tokens are accepted is a malformed Authorization (401), never a caller", async () => {
-    const req = new Request(`${t.config.baseUrl}/renderers/attach`, { method: "POST", headers: { authorization: "Moo-Auth-1 did:key:z6MkfAKE", "x-moo-signature": "x", date: new Date().toUTCString() } });
-    await expect(requireCaller(t.ctx, req, { ...TOKENS, write: true })).rejects.toMatchObject({ code: "unauthorized", message: "The Authorization header must be 'Bearer <token>'." });
+    const req = new Request(`${t.config.baseUrl}/renderers/attach`, {
+      method: "POST",
+      headers: { authorization: "Moo-Auth-1 did:key:z6MkfAKE", "x-moo-signature": "x", date: new Date().toUTCString() },
+    });
+    await expect(requireCaller(t.ctx, req, { ...TOKENS, write: true })).rejects.toMatchObject({
+      code: "unauthorized",
+      message: "The Authorization header must be 'Bearer <token>'.",
+    });
     // …and a route that accepts Moo-Auth-1 verifies it (an unknown key is refused, not ignored).
     await expect(requireCaller(t.ctx, req, { accept: ["session", "bearer", "moo-auth"], write: true })).rejects.toMatchObject({ code: "unauthorized" });
   });

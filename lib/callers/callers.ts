@@ -62,11 +62,7 @@ type CallerSource<A extends Credential> = "moo-auth" extends A ? Request : Reque
  * Credentials the route does not accept are not looked at.
  * @throws AppError unauthorized, csrf_rejected (write)
  */
-export async function getCaller<A extends Credential>(
-  ctx: AppContext,
-  source: CallerSource<A>,
-  options: GetCallerOptions<A>,
-): Promise<CallerVia<A> | null> {
+export async function getCaller<A extends Credential>(ctx: AppContext, source: CallerSource<A>, options: GetCallerOptions<A>): Promise<CallerVia<A> | null> {
   // A page request offers only its headers; Moo-Auth-1 (method, URL, body) needs the Request.
   const req: Request | { headers: Headers; url?: undefined } = source instanceof Request ? source : { headers: source as Headers };
   const accepts = (credential: Credential) => (options.accept as readonly Credential[]).includes(credential);
@@ -98,11 +94,7 @@ export async function getCaller<A extends Credential>(
  * The caller, or 401 when anonymous; with `as`, the caller must be that user.
  * @throws AppError unauthorized, csrf_rejected (write)
  */
-export async function requireCaller<A extends Credential>(
-  ctx: AppContext,
-  source: CallerSource<A>,
-  options: RequireCallerOptions<A>,
-): Promise<CallerVia<A>> {
+export async function requireCaller<A extends Credential>(ctx: AppContext, source: CallerSource<A>, options: RequireCallerOptions<A>): Promise<CallerVia<A>> {
   const caller = await getCaller(ctx, source, options);
   if (!caller) {
     throw unauthorized(

@@ -110,9 +110,9 @@ describe("assetFieldsFromCreate", () => {
       content_hash: hash,
       asset_type: "unknown",
     });
-    expect(assetFieldsFromCreate(ctx, "alice", { type: "Create", object: { type: "Image", name: "n", contentHash: hash, assetType: "effect" } }).asset_type).toBe(
-      "effect",
-    );
+    expect(
+      assetFieldsFromCreate(ctx, "alice", { type: "Create", object: { type: "Image", name: "n", contentHash: hash, assetType: "effect" } }).asset_type,
+    ).toBe("effect");
   });
 
   it("refuses other activity types with unsupported_activity", () => {

@@ -25,7 +25,6 @@ function toView(row: { didKey: string; label: string | null; createdAt: Date; la
   };
 }
 
-
 async function alreadyRegistered(ctx: AppContext, username: string, didKey: string): Promise<AppError> {
   const row = await ctx.prisma.clientKey.findUnique({ where: { didKey }, select: { username: true } });
   // Another actor's key is not named: whose it is is theirs to know.
@@ -41,11 +40,7 @@ async function alreadyRegistered(ctx: AppContext, username: string, didKey: stri
  * most: 409 when it is already registered, to this user or another.
  * @throws AppError conflict, unauthorized (the user no longer exists)
  */
-export async function addClientKey(
-  ctx: AppContext,
-  username: string,
-  input: AddClientKeyInput,
-): Promise<ClientKeyView & { actor: string }> {
+export async function addClientKey(ctx: AppContext, username: string, input: AddClientKeyInput): Promise<ClientKeyView & { actor: string }> {
   if (!(await userExists(ctx, username))) {
     throw new AppError("unauthorized", "The account of this login no longer exists.");
   }

@@ -25,11 +25,7 @@ function unauthorized(message: string): AppError {
  * the key as used. `alternativePaths`: paths a rewrite may have changed the signed one from.
  * @throws AppError unauthorized, whose message says what failed
  */
-export async function authenticateMooAuth(
-  ctx: AppContext,
-  req: SignedRequest,
-  options: { alternativePaths?: string[] } = {},
-): Promise<MooAuthCaller> {
+export async function authenticateMooAuth(ctx: AppContext, req: SignedRequest, options: { alternativePaths?: string[] } = {}): Promise<MooAuthCaller> {
   let path: string;
   let query: string;
   try {
@@ -46,7 +42,9 @@ export async function authenticateMooAuth(
   // One round trip: the key's owner, the replay record and the key's last use, together. The
   // INSERT happens only for a registered key, so garbage cannot fill the table; a conflict on it
   // is a replay, and then last_used_at is left alone.
-  const seen = createHash("sha256").update(replayMaterial(req.method, result.didKey, result.signature, query)).digest("hex");
+  const seen = createHash("sha256")
+    .update(replayMaterial(req.method, result.didKey, result.signature, query))
+    .digest("hex");
   const now = ctx.now();
   const rows = await ctx.prisma.$queryRaw<{ username: string; fresh: boolean }[]>`
     WITH key AS (SELECT id, username FROM client_keys WHERE did_key = ${result.didKey}),

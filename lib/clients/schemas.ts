@@ -28,15 +28,17 @@ const clientDidKeySchema = z
   });
 
 /** Body of POST /auth/client-keys (JSON or form). */
-export const addClientKeyInput = storableInput(z.object({
-  did_key: clientDidKeySchema,
-  label: z
-    .string({ error: "label must be a string" })
-    .trim()
-    .max(MAX_LABEL_CHARS, `label must be at most ${MAX_LABEL_CHARS} characters`)
-    .nullish()
-    .transform((s) => (s ? s : null)),
-}));
+export const addClientKeyInput = storableInput(
+  z.object({
+    did_key: clientDidKeySchema,
+    label: z
+      .string({ error: "label must be a string" })
+      .trim()
+      .max(MAX_LABEL_CHARS, `label must be at most ${MAX_LABEL_CHARS} characters`)
+      .nullish()
+      .transform((s) => (s ? s : null)),
+  }),
+);
 export type AddClientKeyInput = z.output<typeof addClientKeyInput>;
 
 /** Query of GET /auth/client-keys. */

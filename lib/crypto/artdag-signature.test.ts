@@ -74,8 +74,7 @@ function fixedActivity(): ActivityWithoutSignature {
 // (hashlib + cryptography, see the cross-check below). PKCS#1 v1.5 is deterministic, so any change
 // to the scheme, the canonical form or the member selection changes these.
 const FIXED_SIGNING_INPUT_HEX =
-  "a170264a205c435be5b32e8f4fe415d16a71547f6ebdd601fcd671bb575085b1" +
-  "ffd0f81d55ef6b3ae80f65d140989953df137eec1f947b8c432fb2faea19ea04";
+  "a170264a205c435be5b32e8f4fe415d16a71547f6ebdd601fcd671bb575085b1" + "ffd0f81d55ef6b3ae80f65d140989953df137eec1f947b8c432fb2faea19ea04";
 const FIXED_SIGNATURE_VALUE =
   "iUDwQEFxe2bLoDevwZqWJPFtPZ2WOFr8pd2df6i+pbBtt0ZPkbNPeOJCvZjsuKANaJF9v6rN2n3cyNlFV+MCxa32DVufNjshaxtJ" +
   "qqdg3PX6ieaCCygiNgKBpARQ5zfUhNwFVllS1nnVdPJP2ZgiguyXf11SF9dV18KZVDND2/O2Q9pw2pyBAi0drxnmMR112g1Kx7vL" +
@@ -136,7 +135,10 @@ describe("signActivity", () => {
   });
 
   it("refuses a key that is not RSA", () => {
-    const { privateKey } = generateKeyPairSync("ed25519", { privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("ed25519", {
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     expect(() => signActivity(fixedActivity(), { privateKeyPem: privateKey, keyId: KEY_ID, created: CREATED })).toThrow(/RSA/);
   });
 
@@ -155,10 +157,18 @@ describe("verifyActivitySignature", () => {
   let privateKey: string;
   let otherPublicKey: string;
   beforeAll(() => {
-    const pair = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    const pair = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
     publicKey = pair.publicKey;
     privateKey = pair.privateKey;
-    otherPublicKey = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).publicKey;
+    otherPublicKey = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    }).publicKey;
   });
 
   function signFresh(): Record<string, unknown> & { signature: Record<string, unknown>; object: Record<string, unknown> } {
@@ -189,7 +199,11 @@ describe("verifyActivitySignature", () => {
   });
 
   it("rejects a tampered published, id or type", () => {
-    for (const [member, value] of [["published", "2026-01-02T03:04:06Z"], ["id", "https://l2.example/activities/other"], ["type", "Update"]] as const) {
+    for (const [member, value] of [
+      ["published", "2026-01-02T03:04:06Z"],
+      ["id", "https://l2.example/activities/other"],
+      ["type", "Update"],
+    ] as const) {
       const activity = signFresh();
       activity[member] = value;
       expect(verifyActivitySignature(activity, publicKey), member).toEqual({ ok: false, reason: "bad_signature" });
@@ -278,7 +292,7 @@ describe("verifyActivitySignature", () => {
   it("never throws on randomly damaged activities", () => {
     const base = JSON.stringify(signFresh());
     let seed = 12345;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 300; i++) {
       const at = Math.floor(random() * base.length);
       const damaged = base.slice(0, at) + String.fromCharCode(Math.floor(random() * 128)) + base.slice(at + 1);

@@ -65,8 +65,7 @@ export interface VerifyActivitySignatureOptions {
 
 /** Why a signature was not accepted, or that it was. */
 export type VerifyActivitySignatureResult =
-  | { ok: true }
-  | { ok: false; reason: "no_signature" | "wrong_type" | "wrong_creator" | "malformed" | "not_canonicalizable" | "bad_signature" };
+  { ok: true } | { ok: false; reason: "no_signature" | "wrong_type" | "wrong_creator" | "malformed" | "not_canonicalizable" | "bad_signature" };
 
 /** The members of the signature options a verifier rebuilds from the `signature` block. */
 export interface SignatureOptionsInput {
@@ -150,11 +149,7 @@ export function buildSigningInput(activity: Readonly<Record<string, unknown>>, o
   return Buffer.concat([optionsHash, docHash]);
 }
 
-function checkActivitySignature(
-  activity: unknown,
-  publicKey: string | KeyObject,
-  options: VerifyActivitySignatureOptions,
-): VerifyActivitySignatureResult {
+function checkActivitySignature(activity: unknown, publicKey: string | KeyObject, options: VerifyActivitySignatureOptions): VerifyActivitySignatureResult {
   if (!isRecord(activity)) return fail("malformed");
   const block = activity.signature;
   if (block === undefined || block === null) return fail("no_signature");

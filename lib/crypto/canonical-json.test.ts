@@ -128,7 +128,15 @@ describe("canonicalJson", () => {
       ["a symbol key", { [Symbol("k")]: 1 }, ""],
       ["a bigint", { big: 1n }, "big"],
       ["a Date", { when: new Date(0) }, "when"],
-      ["a class instance", { inst: new (class Point { x = 1; })() }, "inst"],
+      [
+        "a class instance",
+        {
+          inst: new (class Point {
+            x = 1;
+          })(),
+        },
+        "inst",
+      ],
       ["a Map", new Map([["a", 1]]), ""],
       ["a boxed string", { s: new String("x") }, "s"],
       ["a typed array", { bytes: new Uint8Array(2) }, "bytes"],
@@ -189,7 +197,7 @@ if (!hasPython) console.warn("python3 is not available: skipping the cross-check
 
 describe.skipIf(!hasPython)("canonicalJson against python3 json.dumps", () => {
   it("agrees on fixed and randomized values", () => {
-    const seeds = [1, 2, 3, 0x5eed, (Date.now() >>> 0) || 7];
+    const seeds = [1, 2, 3, 0x5eed, Date.now() >>> 0 || 7];
     const values: unknown[] = [...fixedSamples()];
     for (const seed of seeds) values.push(...randomSamples(seed, 400));
     const expected = runPythonDumps(values);
@@ -220,7 +228,7 @@ function runPythonDumps(values: readonly unknown[]): string[] {
 function fixedSamples(): unknown[] {
   const everyControl = Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)).join("");
   return [
-    "café 日本 😀 \u007f \u0080 \uffff \ud800 \udfff / \\ \"",
+    'café 日本 😀 \u007f \u0080 \uffff \ud800 \udfff / \\ "',
     everyControl,
     { "😀": 2, "\uffff": 1, a: 3, B: 4, "": 5, "\ue000": 6, "\ud7ff": 7, "\ud83d": 8, "\ud83dz": 9 },
     [0, -0, 1, -1, 42, 9007199254740991, -9007199254740991, 0.5, 1.5, -2.25, 0.1, 1e-7, 0.000001, 0.00001, 0.0001],
@@ -258,7 +266,7 @@ function createRandom(seed: number): () => number {
 function randomSamples(seed: number, count: number): unknown[] {
   const random = createRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
-  const pick = <T,>(items: readonly T[]): T => items[int(items.length)];
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 
   const randomChar = (): string => {
     switch (int(8)) {

@@ -133,7 +133,7 @@ function compareCodePoints(a: string, b: string): number {
     i += ca > 0xffff ? 2 : 1;
     j += cb > 0xffff ? 2 : 1;
   }
-  return (a.length - i) - (b.length - j);
+  return a.length - i - (b.length - j);
 }
 
 function writeNumber(n: number, path: string): string {

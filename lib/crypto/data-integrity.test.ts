@@ -36,14 +36,14 @@ function fixedActivity(): ActivityWithoutSignature {
     actor: ACTOR,
     object: {
       type: "Image",
-      name: "Café 日本 😀 \u2028 \"quoted\" \\ /",
+      name: 'Café 日本 😀 \u2028 "quoted" \\ /',
       id: "https://l2.example/objects/5d41402abc4b2a76b9719d911017c592",
       contentHash: { algorithm: "sha3-256", value: "5d41402abc4b2a76b9719d911017c592" },
       attributedTo: ACTOR,
       tags: ["art", "dag"],
       // JCS and Python's canonical JSON disagree on all of these: key order by UTF-16 unit
       // (U+1F600 before U+FB33), raw non-ASCII, ECMAScript number forms.
-      metadata: { "\ufb33": 1, "😀": 2, "é": 3, width: 1920, ratio: 1.5, tiny: 0.00001, big: 1e21, exp: 1e-7, neg: -0, ctl: "\u0001\u007f\n" },
+      metadata: { "\ufb33": 1, "😀": 2, é: 3, width: 1920, ratio: 1.5, tiny: 0.00001, big: 1e21, exp: 1e-7, neg: -0, ctl: "\u0001\u007f\n" },
     },
     published: CREATED,
     to: ["https://www.w3.org/ns/activitystreams#Public"],
@@ -140,8 +140,7 @@ function keyPairFromMultikey(secretMultibase: string, publicMultibase: string): 
 // Computed once with this implementation; Fedify 2.3.6 (json-canon + Web Crypto) verifies this very
 // document and proof below ("verifies the fixed vector"). Ed25519 is deterministic: a change to the scheme or to JCS changes these.
 const FIXED_HASH_DATA_HEX =
-  "63ea56e3911a44e4f226382e15f7007969dae4a1cec0c6697010e561acd8f2f0" +
-  "d98c0910e83d0ec4824d1365177712dd5f75476263e4d177c41c8c0ea1c8093e";
+  "63ea56e3911a44e4f226382e15f7007969dae4a1cec0c6697010e561acd8f2f0" + "d98c0910e83d0ec4824d1365177712dd5f75476263e4d177c41c8c0ea1c8093e";
 const FIXED_PROOF_VALUE = "z5m8SVXSxVtVz6Y684npgBbjG6WCCHYuZLdPVkZayGx5RapnQovyuif9oeng2fJJaP3w32BppDqmmz3kEuotNNVU6";
 
 describe("createProof", () => {
@@ -198,21 +197,18 @@ describe("createProof", () => {
     expect(() => createProof(fixedActivity(), { ...options, privateKey: generateKeyPairSync("ed448").privateKey })).toThrow(TypeError);
   });
 
-  it.each(["2026-01-02T03:04:05.000Z", "2026-01-02T03:04:05+00:00", "2026-01-02 03:04:05Z", "2026-13-02T03:04:05Z", ""])(
-    "refuses created %j",
-    (created) => {
-      expect(() => createProof(fixedActivity(), { privateKey: FIXTURE.privateKey, verificationMethod: KEY_ID, created, proofPurpose: "assertionMethod" })).toThrow(
-        TypeError,
-      );
-    },
-  );
+  it.each(["2026-01-02T03:04:05.000Z", "2026-01-02T03:04:05+00:00", "2026-01-02 03:04:05Z", "2026-13-02T03:04:05Z", ""])("refuses created %j", (created) => {
+    expect(() =>
+      createProof(fixedActivity(), { privateKey: FIXTURE.privateKey, verificationMethod: KEY_ID, created, proofPurpose: "assertionMethod" }),
+    ).toThrow(TypeError);
+  });
 
   it("refuses a verificationMethod that is not a URL and another proofPurpose", () => {
     const base = { privateKey: FIXTURE.privateKey, created: CREATED, proofPurpose: "assertionMethod" } as const;
     expect(() => createProof(fixedActivity(), { ...base, verificationMethod: "#ed25519-key" })).toThrow(TypeError);
-    expect(() =>
-      createProof(fixedActivity(), { ...base, verificationMethod: KEY_ID, proofPurpose: "authentication" as unknown as "assertionMethod" }),
-    ).toThrow(TypeError);
+    expect(() => createProof(fixedActivity(), { ...base, verificationMethod: KEY_ID, proofPurpose: "authentication" as unknown as "assertionMethod" })).toThrow(
+      TypeError,
+    );
   });
 
   it("refuses a document with no RFC 8785 form, naming the path", () => {
@@ -233,7 +229,11 @@ describe("createProof", () => {
 
 describe("verifyProof", () => {
   it("accepts a round trip through the served bytes", async () => {
-    expect(await verifyProof(served(proveFixed()), { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
+    expect(await verifyProof(served(proveFixed()), { resolvePublicKey: resolveFixture })).toEqual({
+      ok: true,
+      verificationMethod: KEY_ID,
+      form: "as_published",
+    });
   });
 
   it("coexists with the Art DAG signature added afterwards (protocols.md §1 order)", async () => {
@@ -250,7 +250,10 @@ describe("verifyProof", () => {
   });
 
   it("rejects a proof made over a document that already carried signature (the wrong order)", async () => {
-    const withSignature = { ...fixedActivity(), signature: { type: "RsaSignature2017", creator: `${ACTOR}#main-key`, created: CREATED, signatureValue: "AAAA" } };
+    const withSignature = {
+      ...fixedActivity(),
+      signature: { type: "RsaSignature2017", creator: `${ACTOR}#main-key`, created: CREATED, signatureValue: "AAAA" },
+    };
     const document = withWrongOrderProof(withSignature, FIXTURE.privateKey);
     expect(await verifyProof(served(document), { resolvePublicKey: resolveFixture })).toEqual({ ok: false, reason: "bad_signature" });
   });
@@ -285,10 +288,13 @@ describe("verifyProof", () => {
     ["a context appended after proving", (d) => void (d["@context"] = [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, MULTIKEY_CONTEXT])],
     ["the document's context replaced", (d) => void (d["@context"] = AS_CONTEXT)],
     ["the proof's context replaced to match a changed document", (d) => void (d["@context"] = d.proof["@context"] = [AS_CONTEXT, MULTIKEY_CONTEXT])],
-    ["the proof's context removed (the legacy form, over a changed document)", (d) => {
-      d["@context"] = [AS_CONTEXT, MULTIKEY_CONTEXT];
-      delete d.proof["@context"];
-    }],
+    [
+      "the proof's context removed (the legacy form, over a changed document)",
+      (d) => {
+        d["@context"] = [AS_CONTEXT, MULTIKEY_CONTEXT];
+        delete d.proof["@context"];
+      },
+    ],
   ])("rejects a changed @context: %s", async (_label, tamper) => {
     const document = served(proveFixed());
     tamper(document);
@@ -382,7 +388,11 @@ describe("verifyProof", () => {
 
   it("accepts a proof set of one", async () => {
     const document = served(proveFixed());
-    expect(await verifyProof({ ...document, proof: [document.proof] }, { resolvePublicKey: resolveFixture })).toEqual({ ok: true, verificationMethod: KEY_ID, form: "as_published" });
+    expect(await verifyProof({ ...document, proof: [document.proof] }, { resolvePublicKey: resolveFixture })).toEqual({
+      ok: true,
+      verificationMethod: KEY_ID,
+      form: "as_published",
+    });
   });
 
   it("reports a missing proof", async () => {
@@ -403,7 +413,10 @@ describe("verifyProof", () => {
       reason: "context_mismatch",
     });
     expect(
-      await verifyProof({ ...document, proof: { ...document.proof, "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, MULTIKEY_CONTEXT] } }, { resolvePublicKey: resolveFixture }),
+      await verifyProof(
+        { ...document, proof: { ...document.proof, "@context": [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, MULTIKEY_CONTEXT] } },
+        { resolvePublicKey: resolveFixture },
+      ),
     ).toEqual({ ok: false, reason: "context_mismatch" });
     // vc-di-eddsa accepts a proof context that merely starts the document's; we want the same one
     // (a context appended after proving changes what a JSON-LD reader sees).
@@ -454,7 +467,13 @@ describe("verifyProof", () => {
 
 /** A proof made (wrongly) over a document that already has `signature`: our createProof refuses to. */
 function withWrongOrderProof<T extends Record<string, unknown>>(document: T, privateKey: KeyObject): T & { proof: OurProof } {
-  const config = { type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", verificationMethod: KEY_ID, proofPurpose: "assertionMethod", created: CREATED } as const;
+  const config = {
+    type: "DataIntegrityProof",
+    cryptosuite: "eddsa-jcs-2022",
+    verificationMethod: KEY_ID,
+    proofPurpose: "assertionMethod",
+    created: CREATED,
+  } as const;
   const proofValue = encodeMultibaseBase58btc(sign(null, buildProofHashData(document, config), privateKey));
   return { ...document, proof: { ...config, proofValue } };
 }
@@ -524,7 +543,12 @@ describe("our proofs, verified by Fedify", () => {
       activity.object.name = `n${i} ${"😀".repeat(i)} \u0000${i}`;
       activity.object.metadata = { n: i / 3, ["\ud83d\ude00".repeat(i)]: -i * 1e-9, a: [true, null, { z: i }] };
       const document = served(
-        createProof(activity, { privateKey: pair.privateKey, verificationMethod: KEY_ID, created: `2026-0${i + 1}-0${i + 1}T0${i}:59:59Z`, proofPurpose: "assertionMethod" }),
+        createProof(activity, {
+          privateKey: pair.privateKey,
+          verificationMethod: KEY_ID,
+          created: `2026-0${i + 1}-0${i + 1}T0${i}:59:59Z`,
+          proofPurpose: "assertionMethod",
+        }),
       );
       expect(await fedifyVerifies(document, pair.publicKey)).toEqual({ object: true, proof: true });
       expect(await fedifyVerifies(document, OTHER.publicKey)).toEqual({ object: false, proof: false });
@@ -532,7 +556,11 @@ describe("our proofs, verified by Fedify", () => {
   });
 
   it("verifies a Create that got its Art DAG signature afterwards, once signature is detached as Fedify's inbox does", async () => {
-    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    const rsa = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
     const document = served(signActivity(proveFixed(), { privateKeyPem: rsa.privateKey, keyId: `${ACTOR}#main-key`, created: CREATED }));
     expect(await fedifyVerifies(detachSignature(document) as Record<string, unknown>)).toEqual({ object: true, proof: true });
     // Fedify's verifyProof itself keeps `signature` in the hash: the inbox's detaching is what makes it work.
@@ -540,7 +568,10 @@ describe("our proofs, verified by Fedify", () => {
   });
 
   it("does not verify a proof made over a document that already carried signature", async () => {
-    const withSignature = { ...fixedActivity(), signature: { type: "RsaSignature2017", creator: `${ACTOR}#main-key`, created: CREATED, signatureValue: "AAAA" } };
+    const withSignature = {
+      ...fixedActivity(),
+      signature: { type: "RsaSignature2017", creator: `${ACTOR}#main-key`, created: CREATED, signatureValue: "AAAA" },
+    };
     const document = served(withWrongOrderProof(withSignature, FIXTURE.privateKey));
     expect(await fedifyVerifies(detachSignature(document) as Record<string, unknown>)).toEqual({ object: false, proof: false });
   });
@@ -581,7 +612,11 @@ describe("our proofs, verified by Fedify", () => {
       });
       post = async (document) => {
         const response = await federation.fetch(
-          new Request("https://peer.example/inbox", { method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(document) }),
+          new Request("https://peer.example/inbox", {
+            method: "POST",
+            headers: { "content-type": "application/activity+json" },
+            body: JSON.stringify(document),
+          }),
           { contextData: undefined },
         );
         return response.status;
@@ -589,7 +624,11 @@ describe("our proofs, verified by Fedify", () => {
     });
 
     it("accepts our Create with the proof and the Art DAG signature (no HTTP signature)", async () => {
-      const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+      const rsa = generateKeyPairSync("rsa", {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: "spki", format: "pem" },
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      });
       const activity = signActivity(proveFixed(), { privateKeyPem: rsa.privateKey, keyId: `${ACTOR}#main-key`, created: CREATED });
       const before = received.length;
       expect(await post(activity)).toBe(202);
@@ -597,7 +636,11 @@ describe("our proofs, verified by Fedify", () => {
     });
 
     it("refuses the wrong order, a tampered document and a document without proof", async () => {
-      const withSignature = { ...fixedActivity(), id: "https://l2.example/activities/wrong-order", signature: { type: "RsaSignature2017", creator: `${ACTOR}#main-key`, created: CREATED, signatureValue: "AAAA" } };
+      const withSignature = {
+        ...fixedActivity(),
+        id: "https://l2.example/activities/wrong-order",
+        signature: { type: "RsaSignature2017", creator: `${ACTOR}#main-key`, created: CREATED, signatureValue: "AAAA" },
+      };
       const tampered = served(proveFixed({ ...fixedActivity(), id: "https://l2.example/activities/tampered" }));
       tampered.object.name = "Someone else's";
       const { proof: _omit, ...unproved } = served(proveFixed({ ...fixedActivity(), id: "https://l2.example/activities/unproved" }));
@@ -760,7 +803,12 @@ describe("the FEP-8b32 test vectors", () => {
   const resolveVector = async (verificationMethod: string) => (verificationMethod === VECTOR_KEY_ID ? vector.publicKey : null);
 
   it("createProof signs the vector's document into exactly the vector's signed document", () => {
-    const proved = createProof(FEP_8B32_DOCUMENT, { privateKey: vector.privateKey, verificationMethod: VECTOR_KEY_ID, created: VECTOR_CREATED, proofPurpose: "assertionMethod" });
+    const proved = createProof(FEP_8B32_DOCUMENT, {
+      privateKey: vector.privateKey,
+      verificationMethod: VECTOR_KEY_ID,
+      created: VECTOR_CREATED,
+      proofPurpose: "assertionMethod",
+    });
     expect(proved).toEqual(FEP_8B32_SIGNED);
   });
 
@@ -787,7 +835,11 @@ describe("the FEP-8b32 test vectors", () => {
 describe("proofs as published, verified by a verifier that hashes them as published", () => {
   it("verifies ours: the fixed vector, and a Create with the Art DAG signature added afterwards", () => {
     expect(verifyAsPublished(served(proveFixed()), FIXTURE.publicKey)).toBe(true);
-    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    const rsa = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
     const activity = served(signActivity(proveFixed(), { privateKeyPem: rsa.privateKey, keyId: `${ACTOR}#main-key`, created: CREATED }));
     expect(verifyAsPublished(activity, FIXTURE.publicKey)).toBe(true);
     expect(verifyActivitySignature(activity, rsa.publicKey)).toEqual({ ok: true });
@@ -800,7 +852,9 @@ describe("proofs as published, verified by a verifier that hashes them as publis
       const activity = fixedActivity();
       activity.object.name = `n${i} ${"😀".repeat(i)} \u0000${i}`;
       activity.object.metadata = { n: i / 3, ["\ud83d\ude00".repeat(i)]: -i * 1e-9, a: [true, null, { z: i }] };
-      const document = served(createProof(activity, { privateKey: pair.privateKey, verificationMethod: KEY_ID, created: CREATED, proofPurpose: "assertionMethod" }));
+      const document = served(
+        createProof(activity, { privateKey: pair.privateKey, verificationMethod: KEY_ID, created: CREATED, proofPurpose: "assertionMethod" }),
+      );
       expect(verifyAsPublished(document, pair.publicKey)).toBe(true);
     }
   });

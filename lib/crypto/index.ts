@@ -3,12 +3,7 @@
 // JCS, FEP-521a Multikeys, base58btc and did:key (§3). HTTP signatures and Moo-Auth-1 belong to
 // lib/http-signatures.
 export { actorKeyPaths, ensureActorKeyPair, privateKeyFromPem, readActorPrivateKey, readActorPublicKey } from "./keys";
-export {
-  assertCanonicalizable,
-  CanonicalJsonError,
-  MAX_CANONICAL_DEPTH,
-  type CanonicalJsonOptions,
-} from "./canonical-json";
+export { assertCanonicalizable, CanonicalJsonError, MAX_CANONICAL_DEPTH, type CanonicalJsonOptions } from "./canonical-json";
 export {
   signActivity,
   verifyActivitySignature,
@@ -22,12 +17,7 @@ export {
   type VerifyActivitySignatureResult,
 } from "./artdag-signature";
 export { deriveKey, seal, unseal } from "./sealed";
-export {
-  ensureActorEd25519Key,
-  importEd25519Seed,
-  readActorEd25519Key,
-  type Ed25519KeyPair,
-} from "./ed25519-keys";
+export { ensureActorEd25519Key, importEd25519Seed, readActorEd25519Key, type Ed25519KeyPair } from "./ed25519-keys";
 export {
   decodeBase58btc,
   decodeMultibaseBase58btc,

@@ -62,7 +62,7 @@ describe("canonicalizeJcs (RFC 8785)", () => {
 
   it("writes characters as they are and escapes only what JSON must", () => {
     expect(canonicalizeJcs("Café 日本 😀 \u007f \u2028")).toBe('"Café 日本 😀 \u007f \u2028"');
-    expect(canonicalizeJcs("\u0000\u0008\t\n\u000b\f\r\u001f\"\\/")).toBe('"\\u0000\\b\\t\\n\\u000b\\f\\r\\u001f\\"\\\\/"');
+    expect(canonicalizeJcs('\u0000\u0008\t\n\u000b\f\r\u001f"\\/')).toBe('"\\u0000\\b\\t\\n\\u000b\\f\\r\\u001f\\"\\\\/"');
   });
 
   it("nests, keeps array order and leaves no whitespace", () => {

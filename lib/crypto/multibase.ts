@@ -144,9 +144,7 @@ export function didKeyFromEd25519(publicKey: KeyObject): string {
   return `${DID_KEY_PREFIX}${ed25519PublicKeyToMultibase(publicKey)}`;
 }
 
-export type ParseDidKeyResult =
-  | { ok: true; publicKey: KeyObject; multibase: string }
-  | { ok: false; reason: "not_did_key" | MultibaseFailure };
+export type ParseDidKeyResult = { ok: true; publicKey: KeyObject; multibase: string } | { ok: false; reason: "not_did_key" | MultibaseFailure };
 
 /**
  * Reads an Ed25519 did:key (`did:key:z6Mk…`, nothing after the key: no fragment, path or query);

@@ -32,7 +32,10 @@ describe("actorMultikey", () => {
   it("is read by Fedify alone and inside an actor's assertionMethod, as the same key", async () => {
     const { publicKey } = generateKeyPairSync("ed25519");
     const multikey = actorMultikey(ACTOR, publicKey);
-    const alone = await Multikey.fromJsonLd({ "@context": "https://w3id.org/security/multikey/v1", ...multikey }, { contextLoader, documentLoader: contextLoader });
+    const alone = await Multikey.fromJsonLd(
+      { "@context": "https://w3id.org/security/multikey/v1", ...multikey },
+      { contextLoader, documentLoader: contextLoader },
+    );
     expect(alone.id?.href).toBe(multikey.id);
     expect(alone.controllerId?.href).toBe(ACTOR);
     expect(KeyObject.from(alone.publicKey!).equals(publicKey)).toBe(true);

@@ -5,10 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from "@prisma/driver-adapter-utils";
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 type Glue = typeof import("@prisma/schema-engine-wasm/schema_engine_bg") & {
@@ -34,17 +31,10 @@ async function loadGlue(): Promise<Glue> {
 }
 
 /** Runs `fn` with a schema engine bound to the adapter factory, freeing it afterwards. */
-export async function withSchemaEngine<T>(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  fn: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+export async function withSchemaEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   gluePromise ??= loadGlue();
   const glue = await gluePromise;
-  const engine = await glue.SchemaEngine.new(
-    { datamodels: undefined },
-    () => {},
-    bindMigrationAwareSqlAdapterFactory(factory),
-  );
+  const engine = await glue.SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(factory));
   try {
     return await fn(engine);
   } finally {

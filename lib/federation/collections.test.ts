@@ -37,7 +37,11 @@ describe.each(databaseKinds)("collections on %s", (kind) => {
         body: JSON.stringify({ id: `https://peer.test/likes/${i}`, type: "Like" }),
       })),
     });
-    expect(await getCollection(t.ctx, "inbox", "alice", {})).toMatchObject({ type: "OrderedCollection", totalItems: PAGE_SIZE + 2, id: "https://l2.test/users/alice/inbox" });
+    expect(await getCollection(t.ctx, "inbox", "alice", {})).toMatchObject({
+      type: "OrderedCollection",
+      totalItems: PAGE_SIZE + 2,
+      id: "https://l2.test/users/alice/inbox",
+    });
     const first = (await getCollection(t.ctx, "inbox", "alice", { page: "true" })) as Page;
     expect(first.orderedItems).toHaveLength(PAGE_SIZE);
     expect(first.orderedItems[0]).toEqual({ id: `https://peer.test/likes/${PAGE_SIZE + 1}`, type: "Like" });

@@ -27,7 +27,6 @@ interface Item {
   value: unknown;
 }
 
-
 /** One keyset window of a collection, newest first, and whether there are items beyond each end. */
 async function window(
   ctx: AppContext,
@@ -100,12 +99,7 @@ async function totalItems(ctx: AppContext, name: CollectionName, username: strin
  * A user's outbox, inbox, followers or following as an ActivityStreams OrderedCollection, or one of its
  * keyset-paged OrderedCollectionPages, newest first (product.md §4). @throws AppError not_found
  */
-export async function getCollection(
-  ctx: AppContext,
-  name: CollectionName,
-  username: string,
-  query: CollectionQuery,
-): Promise<Record<string, unknown>> {
+export async function getCollection(ctx: AppContext, name: CollectionName, username: string, query: CollectionQuery): Promise<Record<string, unknown>> {
   await getUserOrThrow(ctx, username);
   const url = collectionUrl(ctx, username, name);
   if (!query.page && query.max === undefined && query.min === undefined) {

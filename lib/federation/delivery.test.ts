@@ -13,17 +13,19 @@ function startInbox(answer: (spec: "rfc9421" | "draft-cavage") => number) {
   const seen: { spec: string; verified: boolean; digest: boolean }[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c)).on("end", async () => {
-      const headers = new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, String(v)]));
-      const spec = headers.has("signature-input") ? "rfc9421" : "draft-cavage";
-      const pem = (await readActorPublicKey(keysDir, "alice"))!;
-      const result = await verifyRequestSignature(
-        { method: req.method ?? "POST", url: `http://127.0.0.1:${port}${req.url}`, headers },
-        { resolveKey: async () => createPublicKey(pem), hasBody: true },
-      );
-      seen.push({ spec, verified: result.ok, digest: checkBodyDigest(headers, Buffer.concat(chunks)).ok });
-      res.writeHead(answer(spec)).end();
-    });
+    req
+      .on("data", (c: Buffer) => chunks.push(c))
+      .on("end", async () => {
+        const headers = new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, String(v)]));
+        const spec = headers.has("signature-input") ? "rfc9421" : "draft-cavage";
+        const pem = (await readActorPublicKey(keysDir, "alice"))!;
+        const result = await verifyRequestSignature(
+          { method: req.method ?? "POST", url: `http://127.0.0.1:${port}${req.url}`, headers },
+          { resolveKey: async () => createPublicKey(pem), hasBody: true },
+        );
+        seen.push({ spec, verified: result.ok, digest: checkBodyDigest(headers, Buffer.concat(chunks)).ok });
+        res.writeHead(answer(spec)).end();
+      });
   });
   let port = 0;
   let keysDir = "";
@@ -61,7 +63,9 @@ describe("performDelivery", () => {
       const { url, id } = await deliver(target);
       await performDelivery(t.ctx, id);
       expect(inbox.seen).toEqual([{ spec: "rfc9421", verified: true, digest: true }]);
-      expect(await listDeliveries(t.ctx, url)).toEqual([expect.objectContaining({ target, state: "delivered", attempts: 1, last_status: 202, last_error: null })]);
+      expect(await listDeliveries(t.ctx, url)).toEqual([
+        expect.objectContaining({ target, state: "delivered", attempts: 1, last_status: 202, last_error: null }),
+      ]);
       // Idempotent: a delivered row is not sent again.
       await performDelivery(t.ctx, id);
       expect(inbox.seen).toHaveLength(1);

@@ -117,11 +117,7 @@ async function eachBounded<T>(items: T[], concurrency: number, work: (item: T) =
  * delivered ones in one UPDATE per status). Idempotent: a delivered, gone or failed row is not sent
  * again. Returns, per delivery id to retry, the error the queue records; the others are done.
  */
-export async function performDeliveries(
-  ctx: AppContext,
-  deliveryIds: number[],
-  options: { concurrency?: number } = {},
-): Promise<Map<number, Error>> {
+export async function performDeliveries(ctx: AppContext, deliveryIds: number[], options: { concurrency?: number } = {}): Promise<Map<number, Error>> {
   const rows = await ctx.prisma.delivery.findMany({ where: { id: { in: deliveryIds }, state: "pending" } });
   const signers = new Map<string, Promise<Signer>>();
   const signerOf = (actor: string) => {
@@ -168,7 +164,9 @@ export async function performDeliveries(
       writes.push(ctx.prisma.follower.deleteMany({ where: { username: d.actor, inbox: d.target } }));
     } else {
       const final = attempts >= MAX_DELIVERY_ATTEMPTS;
-      writes.push(ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: final ? "failed" : "pending", attempts, lastStatus: status, lastError: error } }));
+      writes.push(
+        ctx.prisma.delivery.update({ where: { id: d.id }, data: { state: final ? "failed" : "pending", attempts, lastStatus: status, lastError: error } }),
+      );
       if (!final) retry.set(d.id, new Error(`delivery ${d.id} to ${d.target}: ${error}`));
       counted[final ? "failed" : "retried"] += 1;
     }
@@ -186,7 +184,11 @@ export async function performDeliveries(
     const results = await ctx.prisma.$transaction(writes);
     // A follower removed changes that actor's followers collection: purge its cached pages.
     const changed = new Set(followerRemovals.filter((r) => (results[r.at] as { count: number }).count > 0).map((r) => r.actor));
-    if (changed.size > 0) await purgeCache(ctx.prisma, [...changed].map((actor) => cacheTag.collection(actor, "followers")));
+    if (changed.size > 0)
+      await purgeCache(
+        ctx.prisma,
+        [...changed].map((actor) => cacheTag.collection(actor, "followers")),
+      );
   }
   // Counted once their outcome is written (GET /metrics).
   for (const [outcome, count] of Object.entries(counted)) recordDeliveries(outcome as DeliveryOutcome, count);

@@ -64,7 +64,12 @@ describe.each(databaseKinds)("federation documents on %s", (kind) => {
   it("publishes NodeInfo 2.1 with live usage", async () => {
     expect(nodeinfoLinks(t.ctx)).toEqual({ links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: "https://l2.test/nodeinfo/2.1" }] });
     const doc = await nodeinfo(t.ctx, { name: "artdag-l2", version: "1.2.3" });
-    expect(doc).toMatchObject({ version: "2.1", software: { name: "artdag-l2", version: "1.2.3" }, protocols: ["activitypub"], usage: { users: { total: 1 }, localPosts: 0 } });
+    expect(doc).toMatchObject({
+      version: "2.1",
+      software: { name: "artdag-l2", version: "1.2.3" },
+      protocols: ["activitypub"],
+      usage: { users: { total: 1 }, localPosts: 0 },
+    });
   });
 
   it("builds the actor with its inboxes, collections and RSA key", async () => {
@@ -78,7 +83,11 @@ describe.each(databaseKinds)("federation documents on %s", (kind) => {
       followers: "https://l2.test/users/alice/followers",
       following: "https://l2.test/users/alice/following",
       endpoints: { sharedInbox: "https://l2.test/inbox" },
-      publicKey: { id: "https://l2.test/users/alice#main-key", owner: "https://l2.test/users/alice", publicKeyPem: expect.stringContaining("BEGIN PUBLIC KEY") },
+      publicKey: {
+        id: "https://l2.test/users/alice#main-key",
+        owner: "https://l2.test/users/alice",
+        publicKeyPem: expect.stringContaining("BEGIN PUBLIC KEY"),
+      },
     });
     expect(await rejectsWithAppError(actorDocument(t.ctx, "nobody"))).toMatchObject({ status: 404 });
     expect(await rejectsWithAppError(actorDocument(t.ctx, "../etc"))).toMatchObject({ status: 404 });

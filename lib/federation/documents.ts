@@ -16,8 +16,6 @@ export interface Jrd {
   links: { rel: string; type?: string; href: string }[];
 }
 
-
-
 /**
  * The username a WebFinger resource names on this server: `acct:user@domain` (also without the
  * scheme) or the actor URL. Null when it names another server or nothing we could hold.
@@ -51,7 +49,8 @@ export async function webfinger(ctx: AppContext, resource: string): Promise<Jrd>
   // A client key's owner always exists (client_keys.username references users, ON DELETE CASCADE):
   // the one query that finds the owner is enough.
   const username = value.startsWith("did:key:") ? await didKeyOwner(ctx, value) : webfingerUsername(ctx, resource);
-  if (!username || !(value.startsWith("did:key:") || (await userExists(ctx, username)))) throw new AppError("not_found", `There is no actor for ${resource} here.`);
+  if (!username || !(value.startsWith("did:key:") || (await userExists(ctx, username))))
+    throw new AppError("not_found", `There is no actor for ${resource} here.`);
   const actor = actorUrl(ctx, username);
   return {
     subject: `acct:${username}@${ctx.config.domain}`,

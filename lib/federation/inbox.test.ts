@@ -70,7 +70,9 @@ describe("receiveActivity", () => {
       const err = await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/inbox", follow, remote), null));
       expect(err).toMatchObject({ status: 404 });
       expect(await t.ctx.prisma.follower.count()).toBe(0);
-      expect(await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/users/nobody/inbox", follow, remote), "nobody"))).toMatchObject({ status: 404 });
+      expect(await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/users/nobody/inbox", follow, remote), "nobody"))).toMatchObject({
+        status: 404,
+      });
 
       // The same Follow, now for a real user, is processed (the failed attempt did not use up its id).
       const ok = await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", { ...follow, object: "https://l2.test/users/alice" }, remote), null);
@@ -104,7 +106,10 @@ describe("inbox items", () => {
       const undo = { id: `${remote.actor}/undo/1`, type: "Undo", actor: remote.actor, object: { type: "Follow", object: "https://l2.test/users/alice" } };
       await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", undo, remote), null);
 
-      const items = await t.ctx.prisma.inboxItem.findMany({ orderBy: { id: "asc" }, select: { username: true, activityId: true, type: true, actor: true, body: true } });
+      const items = await t.ctx.prisma.inboxItem.findMany({
+        orderBy: { id: "asc" },
+        select: { username: true, activityId: true, type: true, actor: true, body: true },
+      });
       expect(items.map(({ body, ...rest }) => rest)).toEqual([
         { username: "alice", activityId: follow.id, type: "Follow", actor: remote.actor },
         { username: "bob", activityId: like.id, type: "Like", actor: remote.actor },
@@ -130,7 +135,10 @@ describe.each(databaseKinds)("an activity that is only kept (%s)", (kind) => {
       await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
       const like = { id: `${remote.actor}/likes/404`, type: "Like", actor: remote.actor, object: "https://l2.test/activities/x" };
       // The signature is checked first, as on the shared inbox.
-      const forged = signedPost("https://l2.test/users/nobody/inbox", like, { actor: remote.actor, privateKey: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey });
+      const forged = signedPost("https://l2.test/users/nobody/inbox", like, {
+        actor: remote.actor,
+        privateKey: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey,
+      });
       expect(await rejectsWithAppError(receiveActivity(t.ctx, forged, "nobody"))).toMatchObject({ status: 401, code: "unauthorized" });
       const err = await rejectsWithAppError(receiveActivity(t.ctx, signedPost("https://l2.test/users/nobody/inbox", like, remote), "nobody"));
       expect(err).toMatchObject({ status: 404, code: "not_found", message: "There is no user nobody." });
@@ -141,8 +149,12 @@ describe.each(databaseKinds)("an activity that is only kept (%s)", (kind) => {
       expect(await receiveActivity(t.ctx, signedPost("https://l2.test/users/alice/inbox", like, remote), "alice")).toEqual({ result: "duplicate" });
       // Seen once, on any inbox: the same id on the shared inbox is a duplicate too.
       expect(await receiveActivity(t.ctx, signedPost("https://l2.test/inbox", like, remote), null)).toEqual({ result: "duplicate" });
-      const items = await t.ctx.prisma.inboxItem.findMany({ select: { username: true, activityId: true, type: true, actor: true, body: true, receivedAt: true } });
-      expect(items).toEqual([{ username: "alice", activityId: like.id, type: "Like", actor: remote.actor, body: JSON.stringify(like), receivedAt: t.ctx.now() }]);
+      const items = await t.ctx.prisma.inboxItem.findMany({
+        select: { username: true, activityId: true, type: true, actor: true, body: true, receivedAt: true },
+      });
+      expect(items).toEqual([
+        { username: "alice", activityId: like.id, type: "Like", actor: remote.actor, body: JSON.stringify(like), receivedAt: t.ctx.now() },
+      ]);
       expect(await t.ctx.prisma.inboxSeen.findMany({ select: { activityId: true } })).toEqual([{ activityId: like.id }]);
     } finally {
       await t.close();

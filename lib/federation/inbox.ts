@@ -200,12 +200,7 @@ async function keepActivity(ctx: AppContext, activity: z.infer<typeof inboundAct
  * Keeps an accepted activity in the inbox of the user it concerns (the Follow/Undo target, or the
  * owner of the inbox it was posted to), readable by that user and their client keys; once per id.
  */
-async function storeInboxItem(
-  ctx: AppContext,
-  username: string | null,
-  activity: z.infer<typeof inboundActivity>,
-  body: Uint8Array,
-): Promise<void> {
+async function storeInboxItem(ctx: AppContext, username: string | null, activity: z.infer<typeof inboundActivity>, body: Uint8Array): Promise<void> {
   if (!username) return;
   await ctx.prisma.inboxItem.upsert({
     where: { username_activityId: { username, activityId: activity.id } },

@@ -16,9 +16,4 @@ export {
   type DeliveryView,
 } from "./delivery";
 export { cleanupInboxSeen, receiveActivity, type InboxOutcome } from "./inbox";
-export {
-  fetchActivityPubDocument,
-  KEY_CONFIRMATION_MAX_AGE_SECONDS,
-  type KeyResolution,
-  type RemoteActor,
-} from "./remote";
+export { fetchActivityPubDocument, KEY_CONFIRMATION_MAX_AGE_SECONDS, type KeyResolution, type RemoteActor } from "./remote";

@@ -68,7 +68,8 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     expect(await t.ctx.prisma.inboxItem.count({ where: { activityId: id } }), "nor kept in an inbox").toBe(0);
   }
 
-  const followersOfAlice = async () => (await t.ctx.prisma.follower.findMany({ where: { username: "alice" }, select: { actor: true }, orderBy: { id: "asc" } })).map((f) => f.actor);
+  const followersOfAlice = async () =>
+    (await t.ctx.prisma.follower.findMany({ where: { username: "alice" }, select: { actor: true }, orderBy: { id: "asc" } })).map((f) => f.actor);
   const cachedKey = (keyId: string) => t.ctx.prisma.remoteKey.findUnique({ where: { keyId } });
 
   beforeAll(async () => {
@@ -126,11 +127,37 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
       await refused(inbound("/inbox", undo, signer, spec), null, `${BOB} does not list the key ${keyId}`);
       // A keyId on our host that bob does not list, and bob's own keyId with someone else's key.
       const unlisted = { id: fresh(BOB, "likes"), type: "Like", actor: BOB, object: ALICE };
-      await refused(inbound("/inbox", unlisted, { privateKey: malloryKeys.rsa.privateKey, keyId: `${BOB}#other-key` }, spec), null, `${BOB} does not hold the key ${BOB}#other-key`);
-      await refused(inbound("/inbox", { ...unlisted, id: fresh(BOB, "likes") }, { privateKey: malloryKeys.rsa.privateKey, keyId: `${BOB}#main-key` }, spec), null, "bad_signature");
+      await refused(
+        inbound("/inbox", unlisted, { privateKey: malloryKeys.rsa.privateKey, keyId: `${BOB}#other-key` }, spec),
+        null,
+        `${BOB} does not hold the key ${BOB}#other-key`,
+      );
+      await refused(
+        inbound("/inbox", { ...unlisted, id: fresh(BOB, "likes") }, { privateKey: malloryKeys.rsa.privateKey, keyId: `${BOB}#main-key` }, spec),
+        null,
+        "bad_signature",
+      );
       // …nor one of a user that does not exist, nor a path that is no actor.
-      await refused(inbound("/inbox", { ...unlisted, id: fresh(BOB, "likes"), actor: `${L2}/users/nobody` }, { privateKey: malloryKeys.rsa.privateKey, keyId: `${L2}/users/nobody#main-key` }, spec), null, "is not one of this server's actors");
-      await refused(inbound("/inbox", { ...unlisted, id: fresh(BOB, "likes"), actor: `${L2}/users/%62ob` }, { privateKey: malloryKeys.rsa.privateKey, keyId: `${L2}/users/%62ob#main-key` }, spec), null, "is not one of this server's actors");
+      await refused(
+        inbound(
+          "/inbox",
+          { ...unlisted, id: fresh(BOB, "likes"), actor: `${L2}/users/nobody` },
+          { privateKey: malloryKeys.rsa.privateKey, keyId: `${L2}/users/nobody#main-key` },
+          spec,
+        ),
+        null,
+        "is not one of this server's actors",
+      );
+      await refused(
+        inbound(
+          "/inbox",
+          { ...unlisted, id: fresh(BOB, "likes"), actor: `${L2}/users/%62ob` },
+          { privateKey: malloryKeys.rsa.privateKey, keyId: `${L2}/users/%62ob#main-key` },
+          spec,
+        ),
+        null,
+        "is not one of this server's actors",
+      );
     }
     expect(await followersOfAlice()).toEqual([victim]);
     expect(await cachedKey(keyId)).toBeNull();
@@ -140,7 +167,10 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     const bobRsa = createPrivateKey((await readActorPrivateKey(t.config.keysDir, "bob"))!);
     const bobEd = (await readActorEd25519Key(t.config.keysDir, "bob"))!.privateKey;
     for (const spec of SPECS) {
-      for (const signer of [{ privateKey: bobRsa, keyId: `${BOB}#main-key` }, { privateKey: bobEd, keyId: `${BOB}#ed25519-key` }]) {
+      for (const signer of [
+        { privateKey: bobRsa, keyId: `${BOB}#main-key` },
+        { privateKey: bobEd, keyId: `${BOB}#ed25519-key` },
+      ]) {
         const like = { id: fresh(BOB, "likes"), type: "Like", actor: BOB, object: ALICE };
         expect(await receiveActivity(t.ctx, inbound("/users/alice/inbox", like, signer, spec), "alice")).toEqual({ result: "ignored", type: "Like" });
       }
@@ -169,11 +199,29 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
       await refused(inbound("/inbox", like, { privateKey: malloryKeys.rsa.privateKey, keyId }, "draft-cavage"), null, message);
     }
     const err = await rejectsWithAppError(
-      receiveActivity(t.ctx, inbound("/inbox", { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE }, { privateKey: malloryKeys.rsa.privateKey, keyId: `${evil.origin}/keys/long-owner` }, "rfc9421"), null),
+      receiveActivity(
+        t.ctx,
+        inbound(
+          "/inbox",
+          { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE },
+          { privateKey: malloryKeys.rsa.privateKey, keyId: `${evil.origin}/keys/long-owner` },
+          "rfc9421",
+        ),
+        null,
+      ),
     );
     expect(err.message.length).toBeLessThan(1000);
     for (const keyId of ["acct:mallory@evil.example", "did:key:z6MkekwC6R9bj9ErToB7AiZJfyCSDhaZe1UxhDbCqJrhqpS5", "ftp://evil.example/key"]) {
-      await refused(inbound("/inbox", { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE }, { privateKey: malloryKeys.rsa.privateKey, keyId }, "rfc9421"), null, "is not an http(s) URL");
+      await refused(
+        inbound(
+          "/inbox",
+          { id: fresh(mallory, "likes"), type: "Like", actor: mallory, object: ALICE },
+          { privateKey: malloryKeys.rsa.privateKey, keyId },
+          "rfc9421",
+        ),
+        null,
+        "is not an http(s) URL",
+      );
     }
   });
 
@@ -183,7 +231,12 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
         const path = `/users/imposter-${spec}-${withOwner}`;
         const keyId = `${evil.origin}${path}#main-key`;
         // Served at evil's URL, claiming to be the victim, listing evil's key.
-        evil.serve(path, { json: { ...personDocument(victim, malloryKeys.rsa.pem), publicKey: { id: keyId, ...(withOwner ? { owner: victim } : {}), publicKeyPem: malloryKeys.rsa.pem } } });
+        evil.serve(path, {
+          json: {
+            ...personDocument(victim, malloryKeys.rsa.pem),
+            publicKey: { id: keyId, ...(withOwner ? { owner: victim } : {}), publicKeyPem: malloryKeys.rsa.pem },
+          },
+        });
         const signer = { privateKey: malloryKeys.rsa.privateKey, keyId };
         const follow = { id: fresh(victim, "follows"), type: "Follow", actor: victim, object: ALICE };
         await refused(inbound("/users/alice/inbox", follow, signer, spec), "alice", `${victim} does not list the key ${keyId}`);
@@ -200,7 +253,9 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     const keyId = `${evil.origin}/keys/redirected`;
     evil.serve("/keys/redirected", { json: { id: keyId, owner, publicKeyPem: malloryKeys.rsa.pem } });
     home.serve("/users/redirected", { redirect: `${evil.origin}/users/redirected-copy` });
-    evil.serve("/users/redirected-copy", { json: { ...personDocument(owner, malloryKeys.rsa.pem), publicKey: { id: keyId, owner, publicKeyPem: malloryKeys.rsa.pem } } });
+    evil.serve("/users/redirected-copy", {
+      json: { ...personDocument(owner, malloryKeys.rsa.pem), publicKey: { id: keyId, owner, publicKeyPem: malloryKeys.rsa.pem } },
+    });
     for (const spec of SPECS) {
       const follow = { id: fresh(owner, "follows"), type: "Follow", actor: owner, object: ALICE };
       await refused(inbound("/users/alice/inbox", follow, { privateKey: malloryKeys.rsa.privateKey, keyId }, spec), "alice", "redirected to another origin");
@@ -220,9 +275,15 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     home.serve("/users/vera", { json: { ...personDocument(vera, victimKeys.rsa.pem), verificationMethod: hostedKeyId } });
     for (const spec of SPECS) {
       const like = { id: fresh(moved, "likes"), type: "Like", actor: moved, object: ALICE };
-      expect(await receiveActivity(t.ctx, inbound("/inbox", like, { privateKey: movedKeys.rsa.privateKey, keyId: `${moved}#main-key` }, spec), null)).toEqual({ result: "ignored", type: "Like" });
+      expect(await receiveActivity(t.ctx, inbound("/inbox", like, { privateKey: movedKeys.rsa.privateKey, keyId: `${moved}#main-key` }, spec), null)).toEqual({
+        result: "ignored",
+        type: "Like",
+      });
       const veraLike = { id: fresh(vera, "likes"), type: "Like", actor: vera, object: ALICE };
-      expect(await receiveActivity(t.ctx, inbound("/inbox", veraLike, { privateKey: veraKeys.rsa.privateKey, keyId: hostedKeyId }, spec), null)).toEqual({ result: "ignored", type: "Like" });
+      expect(await receiveActivity(t.ctx, inbound("/inbox", veraLike, { privateKey: veraKeys.rsa.privateKey, keyId: hostedKeyId }, spec), null)).toEqual({
+        result: "ignored",
+        type: "Like",
+      });
     }
     expect(await cachedKey(hostedKeyId)).toMatchObject({ owner: vera, ownerConfirmedAt: expect.any(Date) });
 
@@ -230,9 +291,15 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     const split = `${home.origin}/users/split`;
     const splitKeyId = `${evil.origin}/keys/split`;
     evil.serve("/keys/split", { json: { id: splitKeyId, owner: split, publicKeyPem: malloryKeys.rsa.pem } });
-    home.serve("/users/split", { json: { ...personDocument(split, victimKeys.rsa.pem), publicKey: { id: splitKeyId, owner: split, publicKeyPem: victimKeys.rsa.pem } } });
+    home.serve("/users/split", {
+      json: { ...personDocument(split, victimKeys.rsa.pem), publicKey: { id: splitKeyId, owner: split, publicKeyPem: victimKeys.rsa.pem } },
+    });
     const splitLike = { id: fresh(split, "likes"), type: "Like", actor: split, object: ALICE };
-    await refused(inbound("/inbox", splitLike, { privateKey: malloryKeys.rsa.privateKey, keyId: splitKeyId }, "draft-cavage"), null, `${split} lists another public key as ${splitKeyId}`);
+    await refused(
+      inbound("/inbox", splitLike, { privateKey: malloryKeys.rsa.privateKey, keyId: splitKeyId }, "draft-cavage"),
+      null,
+      `${split} lists another public key as ${splitKeyId}`,
+    );
   });
 
   it("an embedded object attributed to (or acted by) someone else is refused, even under the signer's proved key", async () => {
@@ -260,7 +327,9 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     evil.serve("/keys/rot", { json: { id: keyId, owner: rot, publicKeyPem: first.rsa.pem } });
     home.serve("/users/rot", { json: { ...personDocument(rot, first.rsa.pem), publicKey: keyId } });
     const like = () => ({ id: fresh(rot, "likes"), type: "Like", actor: rot, object: ALICE });
-    expect(await receiveActivity(t.ctx, inbound("/inbox", like(), { privateKey: first.rsa.privateKey, keyId }, "rfc9421"), null)).toMatchObject({ result: "ignored" });
+    expect(await receiveActivity(t.ctx, inbound("/inbox", like(), { privateKey: first.rsa.privateKey, keyId }, "rfc9421"), null)).toMatchObject({
+      result: "ignored",
+    });
     expect(await cachedKey(keyId)).toMatchObject({ owner: rot, publicKeyPem: first.rsa.pem, ownerConfirmedAt: t.ctx.now() });
 
     // The owner moves to another key; the key host now serves mallory's key under the old id.
@@ -296,7 +365,11 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     evil.serve("/keys/legacy", { json: { id: legacy, owner: victim, publicKeyPem: malloryKeys.rsa.pem } });
     await t.ctx.prisma.remoteKey.create({ data: { keyId: legacy, owner: victim, publicKeyPem: malloryKeys.rsa.pem } });
     const follow = { id: fresh(victim, "follows"), type: "Follow", actor: victim, object: ALICE };
-    await refused(inbound("/users/alice/inbox", follow, { privateKey: malloryKeys.rsa.privateKey, keyId: legacy }, "rfc9421"), "alice", `${victim} does not list the key ${legacy}`);
+    await refused(
+      inbound("/users/alice/inbox", follow, { privateKey: malloryKeys.rsa.privateKey, keyId: legacy }, "rfc9421"),
+      "alice",
+      `${victim} does not list the key ${legacy}`,
+    );
     expect(await cachedKey(legacy)).toBeNull();
     expect(await followersOfAlice()).toEqual([victim]);
   });
@@ -328,24 +401,39 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
   it("Ed25519 keys published as Multikey (assertionMethod, verificationMethod) sign hs2019 and RFC 9421 for their controller", async () => {
     const edna = `${home.origin}/users/edna`;
     const ednaKeys = peerKeys();
-    const multikey = (id: string, controller: string, key: KeyObject) => ({ id, type: "Multikey", controller, publicKeyMultibase: ed25519PublicKeyToMultibase(key) });
-    home.serve("/users/edna", { json: personDocument(edna, ednaKeys.rsa.pem, { assertionMethod: [multikey(`${edna}#key-2`, edna, ednaKeys.ed25519.publicKey)] }) });
+    const multikey = (id: string, controller: string, key: KeyObject) => ({
+      id,
+      type: "Multikey",
+      controller,
+      publicKeyMultibase: ed25519PublicKeyToMultibase(key),
+    });
+    home.serve("/users/edna", {
+      json: personDocument(edna, ednaKeys.rsa.pem, { assertionMethod: [multikey(`${edna}#key-2`, edna, ednaKeys.ed25519.publicKey)] }),
+    });
     const vm = `${home.origin}/users/vm`;
     const vmKeys = peerKeys();
     home.serve("/users/vm", { json: personDocument(vm, vmKeys.rsa.pem, { verificationMethod: [`${home.origin}/keys/vm`] }) });
-    home.serve("/keys/vm", { json: { "@context": "https://w3id.org/security/multikey/v1", ...multikey(`${home.origin}/keys/vm`, vm, vmKeys.ed25519.publicKey) } });
+    home.serve("/keys/vm", {
+      json: { "@context": "https://w3id.org/security/multikey/v1", ...multikey(`${home.origin}/keys/vm`, vm, vmKeys.ed25519.publicKey) },
+    });
     for (const spec of SPECS) {
       const like = { id: fresh(edna, "likes"), type: "Like", actor: edna, object: ALICE };
       const req = inbound("/inbox", like, { privateKey: ednaKeys.ed25519.privateKey, keyId: `${edna}#key-2` }, spec);
       if (spec === "draft-cavage") expect(req.headers.get("signature")).toContain('algorithm="hs2019"');
       expect(await receiveActivity(t.ctx, req, null)).toEqual({ result: "ignored", type: "Like" });
       const vmLike = { id: fresh(vm, "likes"), type: "Like", actor: vm, object: ALICE };
-      expect(await receiveActivity(t.ctx, inbound("/inbox", vmLike, { privateKey: vmKeys.ed25519.privateKey, keyId: `${home.origin}/keys/vm` }, spec), null)).toEqual({ result: "ignored", type: "Like" });
+      expect(
+        await receiveActivity(t.ctx, inbound("/inbox", vmLike, { privateKey: vmKeys.ed25519.privateKey, keyId: `${home.origin}/keys/vm` }, spec), null),
+      ).toEqual({ result: "ignored", type: "Like" });
       // A Multikey on evil's server whose controller is said to be the victim: not the victim's.
       const mk = `${evil.origin}/keys/mk-${spec}`;
       evil.serve(`/keys/mk-${spec}`, { json: multikey(mk, victim, malloryKeys.ed25519.publicKey) });
       const follow = { id: fresh(victim, "follows"), type: "Follow", actor: victim, object: ALICE };
-      await refused(inbound("/users/alice/inbox", follow, { privateKey: malloryKeys.ed25519.privateKey, keyId: mk }, spec), "alice", `${victim} does not list the key ${mk}`);
+      await refused(
+        inbound("/users/alice/inbox", follow, { privateKey: malloryKeys.ed25519.privateKey, keyId: mk }, spec),
+        "alice",
+        `${victim} does not list the key ${mk}`,
+      );
     }
     expect(await cachedKey(`${edna}#key-2`)).toMatchObject({ owner: edna });
   });
@@ -355,7 +443,11 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
 
     it("a request signed for another host is refused, whatever Host it arrives with", async () => {
       for (const spec of SPECS) {
-        await refused(inbound("/inbox", like(), malloryKey, spec, { signedFor: "other.example", arrivedHost: "other.example" }), null, "The HTTP signature is for another server (the signature is for host other.example, not for l2.test).");
+        await refused(
+          inbound("/inbox", like(), malloryKey, spec, { signedFor: "other.example", arrivedHost: "other.example" }),
+          null,
+          "The HTTP signature is for another server (the signature is for host other.example, not for l2.test).",
+        );
         await refused(inbound("/inbox", like(), malloryKey, spec, { signedFor: "other.example", arrivedHost: "l2.test" }), null, "bad_signature");
         await refused(inbound("/inbox", like(), malloryKey, spec, { signedFor: "other.example" }), null, "bad_signature");
         // Our host with another port is another authority.
@@ -365,14 +457,20 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
 
     it("behind a reverse proxy (another Host and URL reach the app), a signature for our domain is accepted", async () => {
       for (const spec of SPECS) {
-        const req = inbound("/users/alice/inbox", like(), malloryKey, spec, { arrivedHost: "127.0.0.1:3000", arrivedAt: "http://127.0.0.1:3000/users/alice/inbox" });
+        const req = inbound("/users/alice/inbox", like(), malloryKey, spec, {
+          arrivedHost: "127.0.0.1:3000",
+          arrivedAt: "http://127.0.0.1:3000/users/alice/inbox",
+        });
         expect(await receiveActivity(t.ctx, req, "alice")).toEqual({ result: "ignored", type: "Like" });
       }
     });
 
     it("a draft-cavage signature that does not cover host is refused", async () => {
       const body = JSON.stringify(like());
-      for (const covered of [["(request-target)", "date", "digest"], ["(request-target)", "(created)", "digest"]]) {
+      for (const covered of [
+        ["(request-target)", "date", "digest"],
+        ["(request-target)", "(created)", "digest"],
+      ]) {
         const added = signCavage(
           { method: "POST", url: `${L2}/inbox`, headers: new Headers({ host: "l2.test" }), body },
           { privateKey: malloryKey.privateKey, keyId: malloryKey.keyId, headers: covered, now: t.ctx.now() },
@@ -385,11 +483,18 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
     it("RFC 9421: @authority or @target-uri must be covered (either names our host); neither is refused", async () => {
       function rfc9421(components: string[], host: string) {
         const body = JSON.stringify(like());
-        const headers = signRequest({ method: "POST", url: `https://${host}/inbox`, headers: new Headers({ host }), body }, { ...malloryKey, spec: "rfc9421", now: t.ctx.now() });
+        const headers = signRequest(
+          { method: "POST", url: `https://${host}/inbox`, headers: new Headers({ host }), body },
+          { ...malloryKey, spec: "rfc9421", now: t.ctx.now() },
+        );
         const covered: InnerList = {
           kind: "inner-list",
           items: components.map((c) => sfItem(sfString(c))),
-          params: new Map([["created", sfInteger(Math.floor(t.ctx.now().getTime() / 1000))], ["keyid", sfString(malloryKey.keyId)], ["alg", sfString("rsa-v1_5-sha256")]]),
+          params: new Map([
+            ["created", sfInteger(Math.floor(t.ctx.now().getTime() / 1000))],
+            ["keyid", sfString(malloryKey.keyId)],
+            ["alg", sfString("rsa-v1_5-sha256")],
+          ]),
         };
         const base = buildRfc9421SignatureBase({ method: "POST", url: `https://${host}/inbox`, headers }, covered);
         if (!base.ok) throw new Error(base.detail);
@@ -397,7 +502,11 @@ describe.each(databaseKinds)("key ownership and the signed host (%s)", (kind) =>
         headers.set("signature", `sig1=:${signBytes("rsa-v1_5-sha256", malloryKey.privateKey, new TextEncoder().encode(base.text)).toString("base64")}:`);
         return { method: "POST", url: `${L2}/inbox`, headers, body: new TextEncoder().encode(body) };
       }
-      await refused(rfc9421(["@method", "@path", "host", "date", "content-digest"], "l2.test"), null, /covers neither @target-uri nor @authority|covers neither @authority nor @target-uri/);
+      await refused(
+        rfc9421(["@method", "@path", "host", "date", "content-digest"], "l2.test"),
+        null,
+        /covers neither @target-uri nor @authority|covers neither @authority nor @target-uri/,
+      );
       await refused(rfc9421(["@method", "@request-target", "content-digest"], "l2.test"), null, /covers neither/);
       for (const components of [
         ["@method", "@target-uri", "content-digest"],

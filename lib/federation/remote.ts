@@ -228,7 +228,12 @@ export async function resolveRemoteKey(ctx: AppContext, keyId: string, options: 
     await ctx.prisma.remoteKey.deleteMany({ where: { keyId } });
     return result;
   }
-  const row = { owner: result.owner, publicKeyPem: result.publicKey.export({ type: "spki", format: "pem" }).toString(), fetchedAt: ctx.now(), ownerConfirmedAt: ctx.now() };
+  const row = {
+    owner: result.owner,
+    publicKeyPem: result.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    fetchedAt: ctx.now(),
+    ownerConfirmedAt: ctx.now(),
+  };
   await ctx.prisma.remoteKey.upsert({ where: { keyId }, create: { keyId, ...row }, update: row });
   remember(ctx, keyId, { publicKey: result.publicKey, owner: result.owner, confirmedAt: row.ownerConfirmedAt.getTime() });
   return result;
@@ -256,7 +261,8 @@ async function confirmKey(ctx: AppContext, keyId: string): Promise<KeyResolution
   // The document served at the keyId's URL, with that URL as its id, is the owner's own document.
   const ownerDoc = claimed === at && doc.id === at ? { ok: true as const, doc } : await loadDocument(ctx, claimed);
   if (!ownerDoc.ok) return { ok: false, reason: `the owner ${shown(claimed)} of the key ${keyId} could not be read: ${ownerDoc.reason}` };
-  if (ownerDoc.doc.id !== claimed) return { ok: false, reason: `the document at ${shown(claimed)} is not that actor's (its id is ${shown(String(ownerDoc.doc.id))})` };
+  if (ownerDoc.doc.id !== claimed)
+    return { ok: false, reason: `the document at ${shown(claimed)} is not that actor's (its id is ${shown(String(ownerDoc.doc.id))})` };
   const listed = listedEntries(ownerDoc.doc, keyId);
   if (listed.length === 0) return { ok: false, reason: `${shown(claimed)} does not list the key ${keyId}` };
   for (const e of listed) {

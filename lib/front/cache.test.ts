@@ -155,7 +155,9 @@ describe("the front door's response cache", () => {
     await h.get("/users/alice", ap);
     await h.get("/users/alice", { accept: "application/json" });
     expect(h.reached).toEqual(["/api/users/alice", "/api/users/alice"]);
-    expect((await h.get("/users/alice", { accept: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"' })).headers[CACHE_STATUS_HEADER]).toBe("hit");
+    expect((await h.get("/users/alice", { accept: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"' })).headers[CACHE_STATUS_HEADER]).toBe(
+      "hit",
+    );
     expect((await h.get("/users/alice", {})).headers[CACHE_STATUS_HEADER]).toBe("hit");
     expect(h.reached).toHaveLength(2);
   });

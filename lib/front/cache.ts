@@ -140,7 +140,10 @@ function acceptsGzip(req: IncomingMessage): boolean {
 }
 
 function withVary(vary: string | undefined, name: string): string {
-  const names = (vary ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const names = (vary ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.some((n) => n.toLowerCase() === name.toLowerCase()) ? names.join(", ") : [...names, name].join(", ");
 }
 

@@ -95,7 +95,14 @@ interface Answer {
  * A request with exactly these headers; `body` as a Buffer (Content-Length) or chunks (chunked,
  * written one after another). Like curl, it stops sending once an answer has come.
  */
-function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | Buffer[], declaredLength?: number): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: Buffer | Buffer[],
+  declaredLength?: number,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = http.request({ host: "127.0.0.1", port, method, path, headers, agent: false }, (res) => {
@@ -295,7 +302,13 @@ describe("the front door", () => {
 
   it("refuses a server action from another origin, or with a body Next cannot decode, before Next sees it", async () => {
     const h = await harness();
-    const foreign = await send(h.port, "POST", "/login", { "next-action": "abc", origin: "https://evil.example", host: "l2.example", "content-type": "text/plain" }, Buffer.from("[]"));
+    const foreign = await send(
+      h.port,
+      "POST",
+      "/login",
+      { "next-action": "abc", origin: "https://evil.example", host: "l2.example", "content-type": "text/plain" },
+      Buffer.from("[]"),
+    );
     expect(foreign.status).toBe(403);
     expect(JSON.parse(foreign.text)).toMatchObject({ error: "csrf_rejected" });
     const broken = await send(h.port, "POST", "/login", { "next-action": "abc", "content-type": "text/plain" }, Buffer.from("[{,,"));
@@ -303,10 +316,22 @@ describe("the front door", () => {
     expect(JSON.parse(broken.text)).toMatchObject({ error: "malformed_json" });
     expect(h.seen).toEqual([]);
     // A good one goes on, body intact; a form posted to a route handler is the route's business.
-    const ok = await send(h.port, "POST", "/login", { "next-action": "abc", origin: "http://l2.example", host: "l2.example", "content-type": "text/plain" }, Buffer.from('[{},"$K1"]'));
+    const ok = await send(
+      h.port,
+      "POST",
+      "/login",
+      { "next-action": "abc", origin: "http://l2.example", host: "l2.example", "content-type": "text/plain" },
+      Buffer.from('[{},"$K1"]'),
+    );
     expect(ok.status).toBe(200);
     expect(h.seen[0].body.toString()).toBe('[{},"$K1"]');
-    const route = await send(h.port, "POST", "/renderers/attach", { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, Buffer.from("l1_server=x"));
+    const route = await send(
+      h.port,
+      "POST",
+      "/renderers/attach",
+      { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      Buffer.from("l1_server=x"),
+    );
     expect(route.status).toBe(200);
     expect(h.seen[1].url).toBe("/renderers/attach");
   });
@@ -342,7 +367,7 @@ describe("the front door's request ids and report of each answer", () => {
     const kept = await send(h.port, "GET", "/x", { "x-request-id": "nginx-0123456789abcdef" });
     expect(kept.headers["x-request-id"]).toBe("nginx-0123456789abcdef");
     expect(h.seen[0].headers["x-request-id"]).toBe("nginx-0123456789abcdef");
-    const odd = await send(h.port, "GET", "/x", { "x-request-id": "has spaces and \"quotes\"" });
+    const odd = await send(h.port, "GET", "/x", { "x-request-id": 'has spaces and "quotes"' });
     expect(odd.headers["x-request-id"]).toMatch(ID);
     const healthz = await send(h.port, "GET", "/healthz", { "x-request-id": "nginx-healthz-42" });
     expect(healthz.headers["x-request-id"]).toBe("nginx-healthz-42");
@@ -351,11 +376,24 @@ describe("the front door's request ids and report of each answer", () => {
   it("reports each answered request once: id, method, path without its query, status, duration, client", async () => {
     const answered: AnsweredRequest[] = [];
     const h = await harness(undefined, false, { onAnswered: (a) => answered.push(a) });
-    const res = await send(h.port, "POST", "/api/things?token=secret-in-query", { "content-type": "application/json", authorization: "Bearer secret-token" }, Buffer.from("{}"));
+    const res = await send(
+      h.port,
+      "POST",
+      "/api/things?token=secret-in-query",
+      { "content-type": "application/json", authorization: "Bearer secret-token" },
+      Buffer.from("{}"),
+    );
     await send(h.port, "GET", "/healthz");
     await send(h.port, "GET", "/bad%zzpath");
     await expect.poll(() => answered.length).toBe(3);
-    expect(answered[0]).toMatchObject({ requestId: res.headers["x-request-id"], method: "POST", path: "/api/things", status: 200, client: "127.0.0.1", cached: false });
+    expect(answered[0]).toMatchObject({
+      requestId: res.headers["x-request-id"],
+      method: "POST",
+      path: "/api/things",
+      status: 200,
+      client: "127.0.0.1",
+      cached: false,
+    });
     expect(answered[0].durationMs).toBeGreaterThan(0);
     expect(answered[1]).toMatchObject({ method: "GET", path: "/healthz", status: 200 });
     expect(answered[2]).toMatchObject({ method: "GET", path: "/bad%zzpath", status: 400 });

@@ -187,12 +187,7 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number): voi
   // Connection: close — the rest of the body is never kept: read and dropped until the client stops.
   lingerOnClose(res);
   req.resume();
-  sendJson(
-    res,
-    413,
-    { error: "payload_too_large", message: `The request body is larger than ${limit} bytes.` },
-    { connection: "close" },
-  );
+  sendJson(res, 413, { error: "payload_too_large", message: `The request body is larger than ${limit} bytes.` }, { connection: "close" });
 }
 
 /**

@@ -68,7 +68,8 @@ export function hasMalformedEscape(pathname: string): boolean {
  * Paths served by route handlers (the API, ActivityPub, auth endpoints), as opposed to pages. Only
  * a page receives server actions; a form posted to a route is that route's business.
  */
-const ROUTE_HANDLER_PATH = /^\/(?:api\/|auth\/|renderers\/|assets(?:\/|$)|users\/[^/]+\/|inbox$|anchors(?:\/(?!ui$)|$)|activities\/|objects\/|\.well-known\/|nodeinfo\/|actor$|download\/artdag-client\.mjs$)/;
+const ROUTE_HANDLER_PATH =
+  /^\/(?:api\/|auth\/|renderers\/|assets(?:\/|$)|users\/[^/]+\/|inbox$|anchors(?:\/(?!ui$)|$)|activities\/|objects\/|\.well-known\/|nodeinfo\/|actor$|download\/artdag-client\.mjs$)/;
 
 /** Whether a (negotiated) path is a page's, the only kind that takes server-action posts. */
 export function isPagePath(pathname: string): boolean {

@@ -27,10 +27,7 @@ function servingFile(urlPath: string, kind: Served): string | null {
       if (existsSync(file)) return file;
     } else {
       const [head, ...tail] = rest;
-      const candidates = [
-        ...entries.filter((name) => name === head),
-        ...entries.filter((name) => /^\[[^.].*\]$/.test(name)),
-      ];
+      const candidates = [...entries.filter((name) => name === head), ...entries.filter((name) => /^\[[^.].*\]$/.test(name))];
       for (const name of candidates) {
         const found = search(path.join(dir, name), tail);
         if (found) return found;
@@ -51,12 +48,7 @@ function servingFile(urlPath: string, kind: Served): string | null {
 
 /** A path the twin's pattern matches: each capture group becomes a sample segment. */
 function samplePath(twin: Twin): string {
-  const sample = twin.pattern.source
-    .replace(/^\^/, "")
-    .replace(/\$$/, "")
-    .replaceAll("([^/]+)", "sample")
-    .replaceAll("\\/", "/")
-    .replaceAll("\\.", ".");
+  const sample = twin.pattern.source.replace(/^\^/, "").replace(/\$$/, "").replaceAll("([^/]+)", "sample").replaceAll("\\/", "/").replaceAll("\\.", ".");
   expect(twin.pattern.test(sample), `${twin.pattern} should match its sample ${sample}`).toBe(true);
   return sample;
 }

@@ -1,13 +1,7 @@
 import { constants, sign, verify, type KeyObject } from "node:crypto";
 
 /** RFC 9421 §6.2 algorithm names we sign or verify with (HMAC is out: there are no shared secrets). */
-export type Rfc9421Algorithm =
-  | "rsa-v1_5-sha256"
-  | "rsa-v1_5-sha512"
-  | "rsa-pss-sha512"
-  | "ed25519"
-  | "ecdsa-p256-sha256"
-  | "ecdsa-p384-sha384";
+export type Rfc9421Algorithm = "rsa-v1_5-sha256" | "rsa-v1_5-sha512" | "rsa-pss-sha512" | "ed25519" | "ecdsa-p256-sha256" | "ecdsa-p384-sha384";
 
 export type KeyKind = "rsa" | "ed25519" | "ec-p256" | "ec-p384" | "unsupported";
 

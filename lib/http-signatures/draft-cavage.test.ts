@@ -36,9 +36,12 @@ const C_REQUEST = (): SignedRequest => ({
   headers: new Headers({ Host: "example.com", Date: "Sun, 05 Jan 2014 21:31:40 GMT", "Content-Type": "application/json", "Content-Length": "18" }),
   body: C_BODY,
 });
-const C1 = "SjWJWbWN7i0wzBvtPl8rbASWz5xQW6mcJmn+ibttBqtifLN7Sazz6m79cNfwwb8DMJ5cou1s7uEGKKCs+FLEEaDV5lp7q25WqS+lavg7T8hc0GppauB6hbgEKTwblDHYGEtbGmtdHgVCk9SuS13F0hZ8FD0k/5OxEPXe5WozsbM=";
-const C2 = "qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndmw2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0=";
-const C3 = "vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE=";
+const C1 =
+  "SjWJWbWN7i0wzBvtPl8rbASWz5xQW6mcJmn+ibttBqtifLN7Sazz6m79cNfwwb8DMJ5cou1s7uEGKKCs+FLEEaDV5lp7q25WqS+lavg7T8hc0GppauB6hbgEKTwblDHYGEtbGmtdHgVCk9SuS13F0hZ8FD0k/5OxEPXe5WozsbM=";
+const C2 =
+  "qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndmw2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0=";
+const C3 =
+  "vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE=";
 
 function withHeaders(request: SignedRequest, added: Record<string, string>): SignedRequest {
   const headers = new Headers(request.headers);
@@ -95,10 +98,17 @@ describe("draft-cavage: the published Appendix C vectors", () => {
 describe("draft-cavage: parsing the Signature header", () => {
   const sig = "c2lnbmF0dXJl";
   it("reads quoted values holding commas and escaped quotes, with spaces around separators, any name case", () => {
-    const p = parseCavageSignature(` keyId = "https://a.example/u?x=1,2#k\\"ey" ,ALGORITHM="RSA-SHA256",  headers="(request-target)  host date", signature="${sig}" `);
+    const p = parseCavageSignature(
+      ` keyId = "https://a.example/u?x=1,2#k\\"ey" ,ALGORITHM="RSA-SHA256",  headers="(request-target)  host date", signature="${sig}" `,
+    );
     expect(p).toEqual({
       ok: true,
-      params: { keyId: 'https://a.example/u?x=1,2#k"ey', algorithm: "rsa-sha256", headers: ["(request-target)", "host", "date"], signature: new Uint8Array(Buffer.from("signature")) },
+      params: {
+        keyId: 'https://a.example/u?x=1,2#k"ey',
+        algorithm: "rsa-sha256",
+        headers: ["(request-target)", "host", "date"],
+        signature: new Uint8Array(Buffer.from("signature")),
+      },
     });
   });
 
@@ -142,14 +152,20 @@ describe("draft-cavage: round trips", () => {
     expect(Object.keys(added).sort()).toEqual(["Date", "Digest", "Signature"]);
     expect(added.Date).toBe("Sat, 21 Nov 2026 12:00:00 GMT");
     expect(added.Digest).toMatch(/^SHA-256=[A-Za-z0-9+/]{43}=$/);
-    expect(added.Signature).toMatch(/^keyId="https:\/\/remote\.example\/users\/bob#main-key",algorithm="rsa-sha256",headers="\(request-target\) host date digest",signature="[A-Za-z0-9+/]+=*"$/);
+    expect(added.Signature).toMatch(
+      /^keyId="https:\/\/remote\.example\/users\/bob#main-key",algorithm="rsa-sha256",headers="\(request-target\) host date digest",signature="[A-Za-z0-9+/]+=*"$/,
+    );
     // An independent check of the bytes signed, with plain node:crypto.
     const p = parseCavageSignature(added.Signature);
     const text = `(request-target): post /users/alice/inbox\nhost: l2.example\ndate: ${added.Date}\ndigest: ${added.Digest}`;
     expect(p.ok && verify("sha256", Buffer.from(text), rsa.publicKey, p.params.signature)).toBe(true);
 
     const signed = withHeaders(req, added);
-    expect(await verifyCavage(signed, { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({ ok: true, keyId: KEY_ID, algorithm: "rsa-sha256" });
+    expect(await verifyCavage(signed, { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({
+      ok: true,
+      keyId: KEY_ID,
+      algorithm: "rsa-sha256",
+    });
     expect(checkBodyDigest(signed.headers, req.body ?? "").ok).toBe(true);
   });
 
@@ -165,7 +181,10 @@ describe("draft-cavage: round trips", () => {
     const req = post();
     const added = signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, algorithm: "hs2019", now: NOW });
     expect(added.Signature).toContain('algorithm="hs2019"');
-    expect(await verifyCavage(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({ ok: true, algorithm: "hs2019" });
+    expect(await verifyCavage(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({
+      ok: true,
+      algorithm: "hs2019",
+    });
   });
 
   it("signs with Ed25519 under hs2019, and verifies it also under the ed25519 label", async () => {
@@ -189,19 +208,31 @@ describe("draft-cavage: round trips", () => {
     const req = post();
     const added = signCavage(req, { privateKey: ed.privateKey, keyId: KEY_ID, now: NOW });
     const lying = { ...added, Signature: added.Signature.replace("hs2019", "rsa-sha256") };
-    expect(await verifyCavage(withHeaders(req, lying), { resolveKey: keysOf({ [KEY_ID]: ed.publicKey }), now: NOW })).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(await verifyCavage(withHeaders(req, lying), { resolveKey: keysOf({ [KEY_ID]: ed.publicKey }), now: NOW })).toMatchObject({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("does not verify an hs2019 signature from a key type it does not support", async () => {
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const req = post();
     const added = signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, algorithm: "hs2019", now: NOW });
-    expect(await verifyCavage(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: ec.publicKey }), now: NOW })).toMatchObject({ ok: false, reason: "unsupported_algorithm" });
+    expect(await verifyCavage(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: ec.publicKey }), now: NOW })).toMatchObject({
+      ok: false,
+      reason: "unsupported_algorithm",
+    });
   });
 
   it("supports (created) instead of Date, and honours expires", async () => {
     const req: SignedRequest = { method: "GET", url: "https://remote.example/users/bob", headers: new Headers() };
-    const added = signCavage(req, { privateKey: ed.privateKey, keyId: KEY_ID, headers: ["(request-target)", "(created)", "(expires)", "host"], expiresInSeconds: 300, now: NOW });
+    const added = signCavage(req, {
+      privateKey: ed.privateKey,
+      keyId: KEY_ID,
+      headers: ["(request-target)", "(created)", "(expires)", "host"],
+      expiresInSeconds: 300,
+      now: NOW,
+    });
     const created = NOW.getTime() / 1000;
     expect(added.Signature).toContain(`created=${created},expires=${created + 300},headers="(request-target) (created) (expires) host"`);
     const resolveKey = keysOf({ [KEY_ID]: ed.publicKey });
@@ -224,7 +255,10 @@ describe("draft-cavage: round trips", () => {
     const req = post();
     const signed = withHeaders(req, signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, now: NOW }));
     signed.headers.delete("digest");
-    expect(await verifyCavage(signed, { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({ ok: false, reason: "missing_required_header" });
+    expect(await verifyCavage(signed, { resolveKey: keysOf({ [KEY_ID]: rsa.publicKey }), now: NOW })).toMatchObject({
+      ok: false,
+      reason: "missing_required_header",
+    });
   });
 
   it("enforces requiredHeaders", async () => {
@@ -272,7 +306,12 @@ describe("draft-cavage: round trips", () => {
   it("says unknown_key when the keyId resolves to nothing", async () => {
     const req = post();
     const signed = withHeaders(req, signCavage(req, { privateKey: rsa.privateKey, keyId: KEY_ID, now: NOW }));
-    expect(await verifyCavage(signed, { resolveKey: keysOf({}), now: NOW })).toEqual({ ok: false, reason: "unknown_key", keyId: KEY_ID, detail: `no key for ${KEY_ID}` });
+    expect(await verifyCavage(signed, { resolveKey: keysOf({}), now: NOW })).toEqual({
+      ok: false,
+      reason: "unknown_key",
+      keyId: KEY_ID,
+      detail: `no key for ${KEY_ID}`,
+    });
   });
 
   it("checks the algorithm and the date before looking the key up", async () => {

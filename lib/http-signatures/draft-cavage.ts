@@ -2,15 +2,7 @@
 // fediverse send. Signing defaults to protocols.md §2: `algorithm="rsa-sha256"` over
 // `(request-target) host date digest` (no digest without a body).
 import type { KeyObject } from "node:crypto";
-import {
-  cavageCandidates,
-  isCavageAlgorithm,
-  keyKind,
-  signBytes,
-  verifyBytes,
-  type CavageAlgorithm,
-  type Rfc9421Algorithm,
-} from "./algorithms";
+import { cavageCandidates, isCavageAlgorithm, keyKind, signBytes, verifyBytes, type CavageAlgorithm, type Rfc9421Algorithm } from "./algorithms";
 import { sha256DigestHeader } from "./digest";
 import {
   DEFAULT_MAX_SKEW_SECONDS,
@@ -121,7 +113,11 @@ export function parseCavageSignature(value: string): ParseCavageResult {
   const sig = raw.get("signature");
   if (!sig || !BASE64.test(sig)) return { ok: false, detail: "no signature, or it is not base64" };
   // draft-cavage-12 §2.1.6: without `headers`, only `(created)` is signed.
-  const headers = (raw.get("headers") ?? "(created)").trim().toLowerCase().split(/[ \t]+/).filter(Boolean);
+  const headers = (raw.get("headers") ?? "(created)")
+    .trim()
+    .toLowerCase()
+    .split(/[ \t]+/)
+    .filter(Boolean);
   if (headers.length === 0) return { ok: false, detail: "empty headers list" };
   const params: CavageSignatureParams = {
     keyId,
@@ -276,7 +272,10 @@ export async function verifyCavage(request: SignedRequest, options: CavageVerify
   if (!built.ok) return failure("missing_required_header", `${built.missing} is covered but absent from the request`, keyId);
   const bases = built.texts;
   const arrived = arrivedAuthority(request);
-  const foreign = expected !== undefined && arrived !== expected ? signingStrings(withAuthority(request, arrived), covered, p, options.acceptQuerylessTarget !== false) : null;
+  const foreign =
+    expected !== undefined && arrived !== expected
+      ? signingStrings(withAuthority(request, arrived), covered, p, options.acceptQuerylessTarget !== false)
+      : null;
 
   // 5. Key and signature.
   const algorithm: CavageAlgorithm = label;

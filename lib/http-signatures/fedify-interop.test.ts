@@ -112,7 +112,9 @@ describe("Fedify → us", () => {
   });
 
   it.each(SPECS)("verifies a GET Fedify signed with %s", async (spec) => {
-    const { parts } = await received(await fedifySigned(spec, { method: "GET", url: "https://l2.example/users/alice", headers: { accept: "application/activity+json" } }));
+    const { parts } = await received(
+      await fedifySigned(spec, { method: "GET", url: "https://l2.example/users/alice", headers: { accept: "application/activity+json" } }),
+    );
     expect(await verify(parts)).toMatchObject({ ok: true, spec });
   });
 
@@ -153,7 +155,10 @@ describe("us → Fedify", () => {
 
   it.each(SPECS)("Fedify verifies our RSA GET signed with %s", async (spec) => {
     const url = "https://peer.example/users/bob";
-    const headers = signRequest({ method: "GET", url, headers: new Headers({ accept: "application/activity+json" }) }, { privateKey: rsa.privateKey, keyId: KEY_ID, spec, now: NOW });
+    const headers = signRequest(
+      { method: "GET", url, headers: new Headers({ accept: "application/activity+json" }) },
+      { privateKey: rsa.privateKey, keyId: KEY_ID, spec, now: NOW },
+    );
     expect(await fedifyVerifyRequest(asRequest("GET", url, headers), fedifyOptions(rsa.publicKey, spec))).not.toBeNull();
   });
 

@@ -38,7 +38,10 @@ async function startOracleSink(publicKeyPem: () => string) {
       try {
         // (@types/http-signature types the server-side request as a ClientRequest, and leaves out
         // authorizationHeaderName and the parsed `algorithm`.)
-        const parsed = httpSignature.parseRequest(req as unknown as http.ClientRequest, { authorizationHeaderName: "signature", clockSkew: 300 } as httpSignature.ParseOptions);
+        const parsed = httpSignature.parseRequest(
+          req as unknown as http.ClientRequest,
+          { authorizationHeaderName: "signature", clockSkew: 300 } as httpSignature.ParseOptions,
+        );
         const algorithm = (parsed as unknown as { algorithm: string }).algorithm;
         oracle = { verified: httpSignature.verifySignature(parsed, publicKeyPem()), algorithm, headers: parsed.params.headers };
       } catch (err) {
@@ -68,13 +71,16 @@ function joyentSign(method: string, url: string, body: string | null, key: { pem
     getHeader: (n: string) => headers[n.toLowerCase()],
     setHeader: (n: string, v: string) => void (headers[n.toLowerCase()] = v),
   };
-  const ok = httpSignature.sign(fake as unknown as http.ClientRequest, {
-    key: key.pem,
-    keyId: key.keyId,
-    algorithm: "rsa-sha256",
-    headers: headerNames,
-    authorizationHeaderName: "signature",
-  } as httpSignature.SignOptions);
+  const ok = httpSignature.sign(
+    fake as unknown as http.ClientRequest,
+    {
+      key: key.pem,
+      keyId: key.keyId,
+      algorithm: "rsa-sha256",
+      headers: headerNames,
+      authorizationHeaderName: "signature",
+    } as httpSignature.SignOptions,
+  );
   expect(ok).toBe(true);
   return new Headers(headers);
 }
@@ -93,7 +99,9 @@ describe("http-signature 1.4.0 as an oracle", () => {
     const sink = await startOracleSink(() => alicePem);
     try {
       const body = JSON.stringify({ id: "https://l2.test/activities/oracle", type: "Create", actor: "https://l2.test/users/alice" });
-      await t.ctx.prisma.$transaction((tx) => enqueueDeliveries(t.ctx, tx, { url: "https://l2.test/activities/oracle", actor: "alice", body }, [`${sink.origin}/users/bob/inbox?x=1`]));
+      await t.ctx.prisma.$transaction((tx) =>
+        enqueueDeliveries(t.ctx, tx, { url: "https://l2.test/activities/oracle", actor: "alice", body }, [`${sink.origin}/users/bob/inbox?x=1`]),
+      );
       const { id } = await t.ctx.prisma.delivery.findFirstOrThrow({ where: { activityUrl: "https://l2.test/activities/oracle" } });
       await performDelivery(t.ctx, id);
       expect(sink.captured.map((c) => [c.method, c.path, c.oracle.verified])).toEqual([
@@ -108,7 +116,9 @@ describe("http-signature 1.4.0 as an oracle", () => {
       const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
       const sink2 = await startOracleSink(() => other);
       try {
-        await t.ctx.prisma.$transaction((tx) => enqueueDeliveries(t.ctx, tx, { url: "https://l2.test/activities/oracle2", actor: "alice", body }, [`${sink2.origin}/inbox`]));
+        await t.ctx.prisma.$transaction((tx) =>
+          enqueueDeliveries(t.ctx, tx, { url: "https://l2.test/activities/oracle2", actor: "alice", body }, [`${sink2.origin}/inbox`]),
+        );
         const d2 = await t.ctx.prisma.delivery.findFirstOrThrow({ where: { activityUrl: "https://l2.test/activities/oracle2" } });
         await performDelivery(t.ctx, d2.id);
       } finally {
@@ -169,14 +179,30 @@ describe("http-signature 1.4.0 as an oracle", () => {
       const follow = { id: `${actor}/follows/1`, type: "Follow", actor, object: "https://l2.test/users/alice" };
       const body = JSON.stringify(follow);
       const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-      const headers = joyentSign("POST", "https://l2.test/users/alice/inbox", body, { pem, keyId: `${actor}#main-key` }, ["(request-target)", "host", "date", "digest"]);
+      const headers = joyentSign("POST", "https://l2.test/users/alice/inbox", body, { pem, keyId: `${actor}#main-key` }, [
+        "(request-target)",
+        "host",
+        "date",
+        "digest",
+      ]);
       const inbound = { method: "POST", url: "https://l2.test/users/alice/inbox", headers, body: new TextEncoder().encode(body) };
       expect(await receiveActivity(t.ctx, inbound, "alice")).toEqual({ result: "followed", follower: actor, username: "alice" });
       // Signed by http-signature for another server: refused, and nothing stored.
       const body2 = JSON.stringify({ ...follow, id: `${actor}/follows/2` });
-      const elsewhere = joyentSign("POST", "https://l2.test/users/alice/inbox", body2, { pem, keyId: `${actor}#main-key` }, ["(request-target)", "host", "date", "digest"], "other.example");
+      const elsewhere = joyentSign(
+        "POST",
+        "https://l2.test/users/alice/inbox",
+        body2,
+        { pem, keyId: `${actor}#main-key` },
+        ["(request-target)", "host", "date", "digest"],
+        "other.example",
+      );
       const err = await rejectsWithAppError(receiveActivity(t.ctx, { ...inbound, headers: elsewhere, body: new TextEncoder().encode(body2) }, "alice"));
-      expect(err).toMatchObject({ status: 401, code: "unauthorized", message: expect.stringContaining("for another server (the signature is for host other.example, not for l2.test)") });
+      expect(err).toMatchObject({
+        status: 401,
+        code: "unauthorized",
+        message: expect.stringContaining("for another server (the signature is for host other.example, not for l2.test)"),
+      });
       expect(await t.ctx.prisma.inboxSeen.count({ where: { activityId: `${actor}/follows/2` } })).toBe(0);
       expect(await t.ctx.prisma.follower.findMany({ select: { actor: true, followActivityId: true } })).toEqual([{ actor, followActivityId: follow.id }]);
     } finally {

@@ -6,30 +6,10 @@
 // a result with a `reason`. Key fetching and caching, and the key-owner = actor check, belong to
 // the caller (lib/federation). Moo-Auth-1 client signatures (protocols.md §3) are here too; which
 // did:keys are registered, and replay refusal, belong to lib/clients.
-export {
-  checkBodyDigest,
-  sha256DigestHeader,
-  type BodyDigestResult,
-  type DigestKind,
-} from "./digest";
-export {
-  signCavage,
-  verifyCavage,
-  type CavageSignatureParams,
-  type CavageSignOptions,
-  type CavageVerifyOptions,
-} from "./draft-cavage";
-export {
-  buildRfc9421SignatureBase,
-  type Rfc9421SignOptions,
-  type Rfc9421VerifyOptions,
-} from "./rfc9421";
-export {
-  signRequest,
-  verifyRequestSignature,
-  type SignRequestOptions,
-  type VerifyRequestSignatureOptions,
-} from "./request-signature";
+export { checkBodyDigest, sha256DigestHeader, type BodyDigestResult, type DigestKind } from "./digest";
+export { signCavage, verifyCavage, type CavageSignatureParams, type CavageSignOptions, type CavageVerifyOptions } from "./draft-cavage";
+export { buildRfc9421SignatureBase, type Rfc9421SignOptions, type Rfc9421VerifyOptions } from "./rfc9421";
+export { signRequest, verifyRequestSignature, type SignRequestOptions, type VerifyRequestSignatureOptions } from "./request-signature";
 export {
   buildMooAuthSigningString,
   describeDidKeyDefect,

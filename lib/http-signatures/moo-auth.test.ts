@@ -90,7 +90,10 @@ describe("verifyMooAuth", () => {
     const now = new Date("2026-01-02T03:04:05Z");
     const body = enc.encode(JSON.stringify({ type: "Create" }));
     const headers = signMooAuth({ method: "POST", url: "http://l2.test:8080/users/a/outbox", body, privateKey, now });
-    const result = verifyMooAuth({ method: "POST", path: "/users/a/outbox", headers: new Headers({ ...headers, host: "l2.test:8080" }), body }, { expectedHost: "l2.test:8080", now });
+    const result = verifyMooAuth(
+      { method: "POST", path: "/users/a/outbox", headers: new Headers({ ...headers, host: "l2.test:8080" }), body },
+      { expectedHost: "l2.test:8080", now },
+    );
     expect(result).toEqual({ ok: true, didKey: didKeyFromEd25519(privateKey), signature: headers["X-Moo-Signature"] });
   });
 
@@ -114,7 +117,11 @@ describe("verifyMooAuth", () => {
   });
 
   it("refuses a Date 6 minutes ahead", () => {
-    expectFailure(verifyMooAuth(vectorRequest("GET"), { ...vectorOptions, now: new Date(VECTOR_NOW.getTime() - 360_000) }), "date_out_of_window", /360 s ahead/);
+    expectFailure(
+      verifyMooAuth(vectorRequest("GET"), { ...vectorOptions, now: new Date(VECTOR_NOW.getTime() - 360_000) }),
+      "date_out_of_window",
+      /360 s ahead/,
+    );
   });
 
   it("accepts a Date 4 minutes away either way", () => {
@@ -166,7 +173,11 @@ describe("verifyMooAuth", () => {
   });
 
   it("refuses a signature of the wrong length", () => {
-    expectFailure(verifyMooAuth(vectorRequest("GET", { "x-moo-signature": `z${encodeBase58btc(new Uint8Array(63).fill(7))}` }), vectorOptions), "malformed_signature", /63 bytes/);
+    expectFailure(
+      verifyMooAuth(vectorRequest("GET", { "x-moo-signature": `z${encodeBase58btc(new Uint8Array(63).fill(7))}` }), vectorOptions),
+      "malformed_signature",
+      /63 bytes/,
+    );
     expectFailure(verifyMooAuth(vectorRequest("GET", { "x-moo-signature": `z${"2".repeat(500)}` }), vectorOptions), "malformed_signature", /too long/);
   });
 
@@ -181,7 +192,14 @@ describe("verifyMooAuth", () => {
   });
 
   it("refuses garbage in Authorization without throwing", () => {
-    for (const authorization of ["Moo-Auth-1", "Moo-Auth-1 did:key:z0OIl", "Moo-Auth-1 did:key:zzz", `Moo-Auth-1 did:key:z${"1".repeat(400)}`, "Bearer x", "Moo-Auth-1 a b"]) {
+    for (const authorization of [
+      "Moo-Auth-1",
+      "Moo-Auth-1 did:key:z0OIl",
+      "Moo-Auth-1 did:key:zzz",
+      `Moo-Auth-1 did:key:z${"1".repeat(400)}`,
+      "Bearer x",
+      "Moo-Auth-1 a b",
+    ]) {
       const result = verifyMooAuth(vectorRequest("GET", { authorization }), vectorOptions);
       expect(result.ok, authorization).toBe(false);
     }

@@ -209,7 +209,10 @@ function verifyUnsafe(req: MooAuthRequest, options: VerifyMooAuthOptions): MooAu
     const signingString = buildMooAuthSigningString({ method, path, host, date, digest });
     if (verify(null, Buffer.from(signingString, "utf8"), parsed.publicKey, signatureBytes)) return { ok: true, didKey, signature };
   }
-  return fail("bad_signature", `the signature does not verify with the key of ${didKey} over the signed request (method, path, host, date${digest ? ", digest" : ""})`);
+  return fail(
+    "bad_signature",
+    `the signature does not verify with the key of ${didKey} over the signed request (method, path, host, date${digest ? ", digest" : ""})`,
+  );
 }
 
 /** `sha-256=<base64>` (algorithm in any case) equal to the body's SHA-256. */

@@ -54,7 +54,11 @@ describe("signRequest / verifyRequestSignature", () => {
     // ---- hostile requests: each must be refused, with the reason a caller can log ----
 
     it("refuses an unsigned request", async () => {
-      const unsigned: SignedRequest = { method: "POST", url: INBOX, headers: new Headers({ "content-type": "application/activity+json", date: NOW.toUTCString() }) };
+      const unsigned: SignedRequest = {
+        method: "POST",
+        url: INBOX,
+        headers: new Headers({ "content-type": "application/activity+json", date: NOW.toUTCString() }),
+      };
       expect(await verifyRequestSignature(unsigned, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "no_signature" });
     });
 
@@ -117,7 +121,10 @@ describe("signRequest / verifyRequestSignature", () => {
     });
 
     it("refuses a keyId it cannot resolve", async () => {
-      expect(await verifyRequestSignature(arrive(post(), spec), { resolveKey: async () => null, now: NOW })).toMatchObject({ ok: false, reason: "unknown_key" });
+      expect(await verifyRequestSignature(arrive(post(), spec), { resolveKey: async () => null, now: NOW })).toMatchObject({
+        ok: false,
+        reason: "unknown_key",
+      });
     });
   });
 
@@ -152,7 +159,8 @@ describe("expectedAuthority: the signature must be made for our host", () => {
       // The URL keeps our path: what the app passes is the public URL rebuilt from its own base.
       expect(await verifyRequestSignature({ ...behindProxy, url: INBOX }, ours)).toMatchObject({ ok: true, spec });
       // Without the option, a cavage host is read from the Host header, which the proxy changed.
-      if (spec === "draft-cavage") expect(await verifyRequestSignature({ ...behindProxy, url: INBOX }, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "bad_signature" });
+      if (spec === "draft-cavage")
+        expect(await verifyRequestSignature({ ...behindProxy, url: INBOX }, keys(rsa.publicKey))).toMatchObject({ ok: false, reason: "bad_signature" });
     });
 
     it("names a signature made for another host wrong_authority, and one for another port too", async () => {
@@ -172,11 +180,17 @@ describe("expectedAuthority: the signature must be made for our host", () => {
     });
 
     it("names wrong_authority when our authority has a port and the foreign one has none (and the reverse)", async () => {
-      for (const [ourHost, foreignHost] of [["l2.example:8443", "evil.example"], ["l2.example", "evil.example:8443"]]) {
+      for (const [ourHost, foreignHost] of [
+        ["l2.example:8443", "evil.example"],
+        ["l2.example", "evil.example:8443"],
+      ]) {
         const signed = arrive(post(FOLLOW, `https://${foreignHost}/users/alice/inbox`), spec);
         const headers = new Headers(signed.headers);
         headers.set("host", foreignHost);
-        const result = await verifyRequestSignature({ method: "POST", url: `https://${ourHost}/users/alice/inbox`, headers }, { ...keys(rsa.publicKey), expectedAuthority: ourHost });
+        const result = await verifyRequestSignature(
+          { method: "POST", url: `https://${ourHost}/users/alice/inbox`, headers },
+          { ...keys(rsa.publicKey), expectedAuthority: ourHost },
+        );
         expect(result).toMatchObject({ ok: false, reason: "wrong_authority", detail: `the signature is for host ${foreignHost}, not for ${ourHost}` });
       }
     });

@@ -43,8 +43,7 @@ export interface SignRequestOptions {
  */
 export function signRequest(request: SignedRequest, options: SignRequestOptions): Headers {
   const { privateKey, keyId, now } = options;
-  const added: SignedHeaders =
-    options.spec === "rfc9421" ? signRfc9421(request, { privateKey, keyId, now }) : signCavage(request, { privateKey, keyId, now });
+  const added: SignedHeaders = options.spec === "rfc9421" ? signRfc9421(request, { privateKey, keyId, now }) : signCavage(request, { privateKey, keyId, now });
   const headers = new Headers(request.headers);
   for (const [name, value] of Object.entries(added)) headers.set(name, value);
   return headers;

@@ -123,7 +123,10 @@ describe("RFC 9421: the published vectors", () => {
   it("§4.3: a changed covered header breaks it", async () => {
     const req = proxy();
     req.headers.set("forwarded", "for=192.0.2.124;host=example.com;proto=https");
-    expect(await verifyRfc9421(req, { resolveKey: keysOf({ "test-key-rsa": RSA_PUBLIC }), now: PROXY_NOW })).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(await verifyRfc9421(req, { resolveKey: keysOf({ "test-key-rsa": RSA_PUBLIC }), now: PROXY_NOW })).toMatchObject({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 });
 
@@ -168,7 +171,10 @@ describe("RFC 9421: what we sign", () => {
     expect(added["Content-Digest"]).toBeUndefined();
     expect(added.Date).toBeUndefined();
     expect(added["Signature-Input"]).toBe(`sig1=("@method" "@target-uri" "@authority" "date");created=${CREATED};keyid="${KEY_ID}";alg="ed25519"`);
-    expect(await verifyRfc9421(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: ed.publicKey }), now: NOW })).toMatchObject({ ok: true, algorithm: "ed25519" });
+    expect(await verifyRfc9421(withHeaders(req, added), { resolveKey: keysOf({ [KEY_ID]: ed.publicKey }), now: NOW })).toMatchObject({
+      ok: true,
+      algorithm: "ed25519",
+    });
   });
 
   it.each([
@@ -215,12 +221,21 @@ describe("RFC 9421: verification rules", () => {
   const URL_ = "https://l2.example/users/alice/inbox";
 
   /** A hand-made signature over any components and parameters, to reach every rule. */
-  function handSigned(components: string[], params: string, key: KeyObject, options: { label?: string; algorithm?: string | null; method?: string } = {}): SignedRequest {
+  function handSigned(
+    components: string[],
+    params: string,
+    key: KeyObject,
+    options: { label?: string; algorithm?: string | null; method?: string } = {},
+  ): SignedRequest {
     const label = options.label ?? "sig1";
     const req: SignedRequest = {
       method: options.method ?? "POST",
       url: URL_,
-      headers: new Headers({ date: NOW.toUTCString(), "content-digest": "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", "content-type": "application/activity+json" }),
+      headers: new Headers({
+        date: NOW.toUTCString(),
+        "content-digest": "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:",
+        "content-type": "application/activity+json",
+      }),
     };
     const inner = `(${components.map((c) => `"${c}"`).join(" ")})${params}`;
     const input = parseDictionary(`${label}=${inner}`).get(label);
@@ -229,7 +244,9 @@ describe("RFC 9421: verification rules", () => {
     if (!base.ok) throw new Error(base.detail);
     const algorithm = options.algorithm === undefined ? (key.asymmetricKeyType === "ed25519" ? null : "sha256") : options.algorithm;
     const sig =
-      key.asymmetricKeyType === "ec" ? sign("sha256", Buffer.from(base.text), { key, dsaEncoding: "ieee-p1363" }) : sign(algorithm, Buffer.from(base.text), key);
+      key.asymmetricKeyType === "ec"
+        ? sign("sha256", Buffer.from(base.text), { key, dsaEncoding: "ieee-p1363" })
+        : sign(algorithm, Buffer.from(base.text), key);
     req.headers.set("signature-input", `${label}=${inner}`);
     req.headers.set("signature", `${label}=:${sig.toString("base64")}:`);
     return req;
@@ -251,8 +268,12 @@ describe("RFC 9421: verification rules", () => {
   });
 
   it("accepts @path with @authority (or @request-target with @authority) for the target", async () => {
-    expect(await verifyRfc9421(handSigned(["@method", "@authority", "@path", "content-digest"], P, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({ ok: true });
-    expect(await verifyRfc9421(handSigned(["@method", "@authority", "@request-target", "content-digest"], P, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({
+    expect(await verifyRfc9421(handSigned(["@method", "@authority", "@path", "content-digest"], P, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await verifyRfc9421(handSigned(["@method", "@authority", "@request-target", "content-digest"], P, rsa.privateKey), { resolveKey, now: NOW }),
+    ).toMatchObject({
       ok: true,
     });
   });
@@ -262,13 +283,21 @@ describe("RFC 9421: verification rules", () => {
     ["the target", ["@method", "@path", "content-digest"]],
     ["content-digest on a body", ["@method", "@target-uri", "date"]],
   ])("requires %s to be covered", async (_, components) => {
-    expect(await verifyRfc9421(handSigned(components, P, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({ ok: false, reason: "missing_required_header", keyId: KEY_ID });
+    expect(await verifyRfc9421(handSigned(components, P, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({
+      ok: false,
+      reason: "missing_required_header",
+      keyId: KEY_ID,
+    });
   });
 
   it("requires created, and a keyid", async () => {
-    expect(await verifyRfc9421(handSigned(FULL, `;keyid="${KEY_ID}"`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({ reason: "missing_required_header" });
+    expect(await verifyRfc9421(handSigned(FULL, `;keyid="${KEY_ID}"`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({
+      reason: "missing_required_header",
+    });
     expect(await verifyRfc9421(handSigned(FULL, `;created=${CREATED}`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({ reason: "malformed" });
-    expect(await verifyRfc9421(handSigned(FULL, `;created="${CREATED}";keyid="${KEY_ID}"`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({ reason: "malformed" });
+    expect(await verifyRfc9421(handSigned(FULL, `;created="${CREATED}";keyid="${KEY_ID}"`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({
+      reason: "malformed",
+    });
   });
 
   it("keeps created within ±maxSkewSeconds", async () => {
@@ -293,7 +322,10 @@ describe("RFC 9421: verification rules", () => {
   });
 
   it("treats an alg that does not fit the key as a bad signature", async () => {
-    expect(await verifyRfc9421(handSigned(FULL, `${P};alg="ed25519"`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(await verifyRfc9421(handSigned(FULL, `${P};alg="ed25519"`, rsa.privateKey), { resolveKey, now: NOW })).toMatchObject({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("says unsupported_algorithm for a key type it cannot use", async () => {
@@ -328,7 +360,10 @@ describe("RFC 9421: verification rules", () => {
     ["a duplicated parameter", (r: SignedRequest) => r.headers.set("signature-input", `${r.headers.get("signature-input")};created=1`)],
     ["an item instead of an inner list", (r: SignedRequest) => r.headers.set("signature-input", `sig1="@method";created=${CREATED};keyid="${KEY_ID}"`)],
     ["an empty Signature-Input", (r: SignedRequest) => r.headers.set("signature-input", "")],
-    ["more than 8 signatures", (r: SignedRequest) => r.headers.set("signature-input", Array.from({ length: 9 }, (_, i) => `s${i}=("@method");created=1`).join(", "))],
+    [
+      "more than 8 signatures",
+      (r: SignedRequest) => r.headers.set("signature-input", Array.from({ length: 9 }, (_, i) => `s${i}=("@method");created=1`).join(", ")),
+    ],
   ])("says malformed for %s", async (_, mutate) => {
     const req = handSigned(FULL, P, rsa.privateKey);
     mutate(req);

@@ -80,7 +80,9 @@ export function parseJson(bytes: Uint8Array, contentType?: string | null): Recor
   }
   assertStorableJson(value);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new AppError("invalid_request", `body: must be a JSON object, not ${kindOf(value)}`, { fields: { body: `must be a JSON object, not ${kindOf(value)}` } });
+    throw new AppError("invalid_request", `body: must be a JSON object, not ${kindOf(value)}`, {
+      fields: { body: `must be a JSON object, not ${kindOf(value)}` },
+    });
   }
   return value as Record<string, unknown>;
 }

@@ -19,8 +19,7 @@ import { isServerActionRequest, multipartDefect, screenServerActionBody, screenS
 import { findJsonProblem, MAX_JSON_DEPTH, parseUrlEncoded, textDefect } from "./text";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const bytes = (...parts: (string | number[])[]) =>
-  Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...enc(p)] : p)));
+const bytes = (...parts: (string | number[])[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...enc(p)] : p)));
 const sha3 = (s: string) => createHash("sha3-256").update(s).digest("hex");
 
 /** Runs `fn` and returns the AppError/ZodError it throws as the HTTP answer handleRoute would give. */
@@ -43,12 +42,15 @@ describe("textDefect", () => {
     expect(textDefect(value)).toContain(word);
   });
 
-  it.each([["plain text", "hello"], ["an emoji (a proper pair)", "a😀b"], ["U+FFFD itself", "\uFFFD"], ["other controls", "\u0001\t\n"], ["empty", ""]])(
-    "accepts %s",
-    (_label, value) => {
-      expect(textDefect(value)).toBeNull();
-    },
-  );
+  it.each([
+    ["plain text", "hello"],
+    ["an emoji (a proper pair)", "a😀b"],
+    ["U+FFFD itself", "\uFFFD"],
+    ["other controls", "\u0001\t\n"],
+    ["empty", ""],
+  ])("accepts %s", (_label, value) => {
+    expect(textDefect(value)).toBeNull();
+  });
 });
 
 describe("parseJson refuses, naming the field", () => {
@@ -111,7 +113,10 @@ describe("Content-Type of JSON bodies", () => {
   });
 
   it("reads a form only where forms are accepted, strictly", async () => {
-    expect(parseJsonOrForm(enc("l1_server=https%3A%2F%2Fl1.test&x=a+b"), "application/x-www-form-urlencoded")).toEqual({ l1_server: "https://l1.test", x: "a b" });
+    expect(parseJsonOrForm(enc("l1_server=https%3A%2F%2Fl1.test&x=a+b"), "application/x-www-form-urlencoded")).toEqual({
+      l1_server: "https://l1.test",
+      x: "a b",
+    });
     expect((await answerOf(() => parseJsonOrForm(enc("x=1"), "multipart/form-data; boundary=b"))).status).toBe(415);
     const nul = await answerOf(() => parseJsonOrForm(enc("l1_server=%00"), "application/x-www-form-urlencoded"));
     expect(nul).toMatchObject({ status: 400, body: { error: "invalid_request", fields: { l1_server: expect.stringContaining("NUL") } } });
@@ -187,7 +192,12 @@ describe("the input schemas refuse unstorable text themselves (for callers that 
   it.each([
     ["registerAssetInput name", registerAssetInput, { name: "a\u0000", content_hash: hash, asset_type: "image" }, "name"],
     ["registerAssetInput tag", registerAssetInput, { name: "a", content_hash: hash, asset_type: "image", tags: ["\ud800"] }, "tags.0"],
-    ["registerAssetInput metadata value", registerAssetInput, { name: "a", content_hash: hash, asset_type: "image", metadata: { k: ["\udc00"] } }, "metadata.k.0"],
+    [
+      "registerAssetInput metadata value",
+      registerAssetInput,
+      { name: "a", content_hash: hash, asset_type: "image", metadata: { k: ["\udc00"] } },
+      "metadata.k.0",
+    ],
     ["registerUserInput password", registerUserInput, { username: "alice", password: "pass\u0000word" }, "password"],
     ["loginInput username", loginInput, { username: "alice\u0000", password: "whatever1" }, "username"],
     ["addClientKeyInput label", addClientKeyInput, { did_key: "did:key:z6Mk", label: "x\ud800" }, "label"],
@@ -218,9 +228,16 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     return json(await registerAsset(t.ctx, user.username, input), { status: 201 });
   });
   const call = (body: Uint8Array, type = "application/json") =>
-    postAsset(new Request("https://l2.test/assets", { method: "POST", body: Buffer.from(body), headers: { authorization: `Bearer ${aliceToken}`, "content-type": type } }), {
-      params: Promise.resolve({}),
-    });
+    postAsset(
+      new Request("https://l2.test/assets", {
+        method: "POST",
+        body: Buffer.from(body),
+        headers: { authorization: `Bearer ${aliceToken}`, "content-type": type },
+      }),
+      {
+        params: Promise.resolve({}),
+      },
+    );
   const good = { name: "hostile", content_hash: sha3("hostile"), asset_type: "image" };
   const withField = (extra: string) => enc(`{"name":"hostile","content_hash":"${sha3("hostile")}","asset_type":"image",${extra}}`);
 
@@ -234,8 +251,20 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     ["NUL in a metadata value", withField('"metadata":{"k":"v\\u0000"}'), 400, "invalid_request", "metadata.k"],
     ["lone surrogate in a metadata key", withField('"metadata":{"x\\udfff":1}'), 400, "invalid_request", "metadata"],
     ["lone surrogate deep in metadata", withField('"metadata":{"a":[{"b":"\\udbff"}]}'), 400, "invalid_request", "metadata.a.0.b"],
-    ["raw bytes of a surrogate in the url", bytes(`{"name":"hostile","content_hash":"${sha3("hostile")}","asset_type":"image","url":"https://x.test/`, [0xed, 0xb0, 0x80], '"}'), 400, "invalid_request", "url"],
-    ["10 000 nested levels of metadata", withField(`"metadata":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`), 400, "invalid_request", "metadata: is nested"],
+    [
+      "raw bytes of a surrogate in the url",
+      bytes(`{"name":"hostile","content_hash":"${sha3("hostile")}","asset_type":"image","url":"https://x.test/`, [0xed, 0xb0, 0x80], '"}'),
+      400,
+      "invalid_request",
+      "url",
+    ],
+    [
+      "10 000 nested levels of metadata",
+      withField(`"metadata":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`),
+      400,
+      "invalid_request",
+      "metadata: is nested",
+    ],
     ["an array body", enc(`[${JSON.stringify(good)}]`), 400, "invalid_request", "body"],
     ["a null body", enc("null"), 400, "invalid_request", "body"],
     ["an array where a string is expected", withField('"url":["https://x.test"]'), 400, "invalid_request", "url"],
@@ -269,7 +298,9 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
   });
 
   it("GET paths and queries with NUL are 400s, not database errors", async () => {
-    const getAsset = handleRoute<{ name: string }>(async (_req, { params }) => json(await getAssetOrThrow(t.ctx, decodePathParam((await params).name, "name"))));
+    const getAsset = handleRoute<{ name: string }>(async (_req, { params }) =>
+      json(await getAssetOrThrow(t.ctx, decodePathParam((await params).name, "name"))),
+    );
     const res = await getAsset(new Request("https://l2.test/assets/%00"), { params: Promise.resolve({ name: "%00" }) });
     expect(res.status).toBe(400);
     expect((await res.json()).message).toMatch(/^name: .*NUL/);
@@ -286,7 +317,11 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     expect(await verifySessionToken(t.ctx, token)).toEqual({ ok: false, reason: "unknown_user" });
     const before = await t.ctx.prisma.asset.count();
     const res = await postAsset(
-      new Request("https://l2.test/assets", { method: "POST", body: JSON.stringify({ ...good, name: "ghostly", content_hash: sha3("ghostly") }), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }),
+      new Request("https://l2.test/assets", {
+        method: "POST",
+        body: JSON.stringify({ ...good, name: "ghostly", content_hash: sha3("ghostly") }),
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      }),
       { params: Promise.resolve({}) },
     );
     expect(res.status).toBe(401);
@@ -294,7 +329,9 @@ describe.each(databaseKinds)("hostile input end to end on %s", (kind) => {
     expect(await t.ctx.prisma.asset.count()).toBe(before);
     // The same token is fine once the account exists: the refusal was about the account only.
     expect((await verifySessionToken(t.ctx, aliceToken)).ok).toBe(true);
-    await expect(getCaller(t.ctx, new Headers({ authorization: `Bearer ${token}` }), { accept: ["session", "bearer"] })).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(getCaller(t.ctx, new Headers({ authorization: `Bearer ${token}` }), { accept: ["session", "bearer"] })).rejects.toMatchObject({
+      code: "unauthorized",
+    });
   });
 });
 
@@ -330,17 +367,23 @@ describe("server-action requests screened before Next (which answers 500 to thes
   it.each([
     ["JSON arguments that are not JSON", h({ "next-action": action, "content-type": "text/plain;charset=UTF-8" }), enc("[{,,"), "malformed_json"],
     ["JSON arguments that are not UTF-8", h({ "next-action": action, "content-type": "text/plain" }), bytes('["', [0xff], '"]'), "malformed_json"],
-    ["a multipart body cut short", h({ "next-action": action, "content-type": form("").type }), enc('--b\r\nContent-Disposition: form-data; name="1"\r\n\r\nabc'), "invalid_request"],
+    [
+      "a multipart body cut short",
+      h({ "next-action": action, "content-type": form("").type }),
+      enc('--b\r\nContent-Disposition: form-data; name="1"\r\n\r\nabc'),
+      "invalid_request",
+    ],
     ["a multipart body without its boundary", h({ "content-type": form("").type }), enc("hello"), "invalid_request"],
     ["a multipart type without a boundary", h({ "content-type": "multipart/form-data" }), enc("--b--\r\n"), "invalid_request"],
     ["a part without headers", h({ "content-type": form("").type }), enc("--b\r\nno headers here\r\n--b--\r\n"), "invalid_request"],
-    ["a part without a name", h({ "content-type": form("").type }), enc('--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n'), "invalid_request"],
+    ["a part without a name", h({ "content-type": form("").type }), enc("--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"), "invalid_request"],
   ])("refuses %s", (_label, headers, body, code) => {
     expect(screenServerActionBody("POST", headers, body)).toMatchObject({ code });
   });
 
   it("lets well-formed action bodies through", () => {
-    const ok = '--b\r\nContent-Disposition: form-data; name="$ACTION_REF_1"\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--b--\r\n';
+    const ok =
+      '--b\r\nContent-Disposition: form-data; name="$ACTION_REF_1"\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--b--\r\n';
     expect(screenServerActionBody("POST", h({ "content-type": form("").type }), enc(ok))).toBeNull();
     expect(multipartDefect('multipart/form-data; boundary="b"', enc(ok))).toBeNull();
     expect(screenServerActionBody("POST", h({ "next-action": action, "content-type": "text/plain;charset=UTF-8" }), enc('[{},"$K1"]'))).toBeNull();

@@ -44,10 +44,7 @@ function errorResponse(err: unknown, requestId: string, where: string): Response
   }
   if (err instanceof ZodError) {
     const { message, fields } = describeZodError(err);
-    return json(
-      { error: "invalid_request", message, fields },
-      { status: 400, headers: { "x-request-id": requestId } },
-    );
+    return json({ error: "invalid_request", message, fields }, { status: 400, headers: { "x-request-id": requestId } });
   }
   if (isDatabaseUnavailable(err)) {
     // Expected while PostgreSQL restarts: one line, no stack. A write that failed here was rolled back.
@@ -78,10 +75,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
  * errors (AppError → its status, zod → 400, anything else → logged 500), so routes only throw.
  * `options.headers` go on every answer, errors included (e.g. `Cache-Control: no-store`).
  */
-export function handleRoute<P = Record<string, string>>(
-  handler: Handler<P>,
-  options: { headers?: Record<string, string> } = {},
-): Handler<P> {
+export function handleRoute<P = Record<string, string>>(handler: Handler<P>, options: { headers?: Record<string, string> } = {}): Handler<P> {
   return async (req, ctx) => {
     const incoming = req.headers.get("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -121,4 +115,3 @@ export function methodNotAllowed(...allowed: HttpMethod[]): Record<HttpMethod | 
   const handlers = Object.fromEntries(HTTP_METHODS.map((method) => [method, refuse])) as Record<HttpMethod, typeof refuse>;
   return { ...handlers, OPTIONS: () => new Response(null, { status: 204, headers: { allow } }) };
 }
-

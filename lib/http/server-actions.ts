@@ -35,7 +35,10 @@ export function screenServerActionHeaders(method: string, headers: Headers): App
   try {
     originHost = new URL(origin).host;
   } catch {
-    return new AppError("csrf_rejected", `Origin: ${JSON.stringify(origin.slice(0, 100))} is not an origin; forms must be submitted from this site's own pages.`);
+    return new AppError(
+      "csrf_rejected",
+      `Origin: ${JSON.stringify(origin.slice(0, 100))} is not an origin; forms must be submitted from this site's own pages.`,
+    );
   }
   const addressed = headers.get("x-forwarded-host") ?? headers.get("host");
   if (!originHost || originHost !== addressed) {

@@ -133,7 +133,10 @@ export function parseUrlEncoded(text: string, where: "query" | "form"): Record<s
     const rawValue = eq < 0 ? "" : pair.slice(eq + 1);
     const name = decodeFormComponent(rawName);
     if (name === null) {
-      throw inputProblemError({ field: where, message: `has a parameter name that is not valid percent-encoded UTF-8 (${JSON.stringify(rawName.slice(0, 40))})` });
+      throw inputProblemError({
+        field: where,
+        message: `has a parameter name that is not valid percent-encoded UTF-8 (${JSON.stringify(rawName.slice(0, 40))})`,
+      });
     }
     const nameDefect = textDefect(name);
     if (nameDefect) throw inputProblemError({ field: where, message: `has a parameter name that ${nameDefect}` });

@@ -35,25 +35,34 @@ describe.each(databaseKinds)("deliveries through the queue on %s", (kind) => {
     t = await createTestContext(kind, { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "true" });
     await registerUser(t.ctx, { username: "alice", password: "password alice" }, { client: null });
     for (let i = 0; i < 3; i++) {
-      const sink = http.createServer((req, res) => req.resume().on("end", () => {
-        received.push(`${bases[i]}${req.url}`);
-        res.writeHead(202).end();
-      }));
+      const sink = http.createServer((req, res) =>
+        req.resume().on("end", () => {
+          received.push(`${bases[i]}${req.url}`);
+          res.writeHead(202).end();
+        }),
+      );
       await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
       sinks.push(sink);
       bases.push(`http://127.0.0.1:${(sink.address() as AddressInfo).port}`);
     }
-    const vanishingSink = http.createServer((req, res) => req.resume().on("end", async () => {
-      await t.ctx.prisma.delivery.deleteMany({ where: { target: `${vanishing}${req.url}` } });
-      res.writeHead(500).end();
-    }));
+    const vanishingSink = http.createServer((req, res) =>
+      req.resume().on("end", async () => {
+        await t.ctx.prisma.delivery.deleteMany({ where: { target: `${vanishing}${req.url}` } });
+        res.writeHead(500).end();
+      }),
+    );
     await new Promise<void>((r) => vanishingSink.listen(0, "127.0.0.1", r));
     sinks.push(vanishingSink);
     vanishing = `http://127.0.0.1:${(vanishingSink.address() as AddressInfo).port}`;
     // Four followers behind each host's shared inbox.
     await t.ctx.prisma.follower.createMany({
       data: bases.flatMap((base, h) =>
-        Array.from({ length: 4 }, (_, i) => ({ username: "alice", actor: `${base}/users/f${h}-${i}`, inbox: `${base}/users/f${h}-${i}/inbox`, sharedInbox: `${base}/inbox` })),
+        Array.from({ length: 4 }, (_, i) => ({
+          username: "alice",
+          actor: `${base}/users/f${h}-${i}`,
+          inbox: `${base}/users/f${h}-${i}/inbox`,
+          sharedInbox: `${base}/inbox`,
+        })),
       ),
     });
     boss = await startJobs(t.ctx, t.db, { pollingIntervalSeconds: 0.5 });
@@ -66,14 +75,16 @@ describe.each(databaseKinds)("deliveries through the queue on %s", (kind) => {
     await t.close();
   });
 
-  const deliverJobs = async () =>
-    (await t.ctx.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${JOBS.deliver}`)[0].n;
+  const deliverJobs = async () => (await t.ctx.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${JOBS.deliver}`)[0].n;
 
   it("writes no job and no delivery for a rolled-back transaction", async () => {
     const jobs = await deliverJobs();
     await t.ctx.prisma
       .$transaction(async (tx) => {
-        await enqueueDeliveries(t.ctx, tx, { url: "https://l2.test/activities/rolled-back", actor: "alice", body: "{}" }, [`${bases[0]}/inbox`, `${bases[1]}/inbox`]);
+        await enqueueDeliveries(t.ctx, tx, { url: "https://l2.test/activities/rolled-back", actor: "alice", body: "{}" }, [
+          `${bases[0]}/inbox`,
+          `${bases[1]}/inbox`,
+        ]);
         throw new Error("abort");
       })
       .catch(() => {});
@@ -107,10 +118,17 @@ describe.each(databaseKinds)("deliveries through the queue on %s", (kind) => {
     // Their jobs completed on the first try (none waits in `retry` with an attempt spent).
     const ids = rows.map((r) => r.id);
     await until(async () => {
-      const jobs = await t.ctx.prisma.$queryRaw<{ state: string }[]>`SELECT state::text FROM pgboss.job WHERE name = ${JOBS.deliver} AND (data->>'delivery_id')::int = ANY(${ids})`;
+      const jobs = await t.ctx.prisma.$queryRaw<
+        { state: string }[]
+      >`SELECT state::text FROM pgboss.job WHERE name = ${JOBS.deliver} AND (data->>'delivery_id')::int = ANY(${ids})`;
       return jobs.length === 2 && jobs.every((j) => j.state === "completed");
     });
-    const jobs = await t.ctx.prisma.$queryRaw<{ state: string; retry_count: number }[]>`SELECT state::text, retry_count FROM pgboss.job WHERE name = ${JOBS.deliver} AND (data->>'delivery_id')::int = ANY(${ids})`;
-    expect(jobs).toEqual([{ state: "completed", retry_count: 0 }, { state: "completed", retry_count: 0 }]);
+    const jobs = await t.ctx.prisma.$queryRaw<
+      { state: string; retry_count: number }[]
+    >`SELECT state::text, retry_count FROM pgboss.job WHERE name = ${JOBS.deliver} AND (data->>'delivery_id')::int = ANY(${ids})`;
+    expect(jobs).toEqual([
+      { state: "completed", retry_count: 0 },
+      { state: "completed", retry_count: 0 },
+    ]);
   }, 45_000);
 });

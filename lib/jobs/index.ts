@@ -134,7 +134,14 @@ export async function startJobs(ctx: AppContext, db: Database, options: StartJob
   // logged rather than fatal (an 'error' event without a listener ends the process).
   const pool = db.pglite
     ? null
-    : new pg.Pool({ connectionString: db.url ?? undefined, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000, keepAlive: true, application_name: "pgboss" });
+    : new pg.Pool({
+        connectionString: db.url ?? undefined,
+        max: 4,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: 30_000,
+        keepAlive: true,
+        application_name: "pgboss",
+      });
   pool?.on("error", (err) => getLogger().warn({ component: "jobs" }, `an idle connection was lost: ${err.message}`));
   const boss = new PgBoss({
     db: db.pglite ? pgliteBossDb(db.pglite) : postgresBossDb(pool!, { stopping: () => stopping }),

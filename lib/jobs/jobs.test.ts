@@ -40,7 +40,9 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
   it("reports its depth per queue and state, every queue of ours present (GET /metrics)", async () => {
     const before = await queueDepth(t.ctx);
     expect(before.map((r) => `${r.queue} ${r.state}`).sort()).toEqual(
-      Object.values(JOBS).flatMap((q) => [`${q} active`, `${q} created`, `${q} retry`]).sort(),
+      Object.values(JOBS)
+        .flatMap((q) => [`${q} active`, `${q} created`, `${q} retry`])
+        .sort(),
     );
     const createdBefore = before.find((r) => r.queue === JOBS.l1Notify && r.state === "created")!.count;
     await boss.send(JOBS.l1Notify, { l1_server: "http://l1.invalid", tokens: ["x"], username: null }, { startAfter: 3600 });
@@ -72,11 +74,13 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
     let failuresLeft = 1;
     const l1 = http.createServer((req, res) => {
       let body = "";
-      req.on("data", (c) => (body += c)).on("end", () => {
-        if (failuresLeft-- > 0) return void res.writeHead(503).end();
-        received.push(`${req.url} ${body}`);
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
+      req
+        .on("data", (c) => (body += c))
+        .on("end", () => {
+          if (failuresLeft-- > 0) return void res.writeHead(503).end();
+          received.push(`${req.url} ${body}`);
+          res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        });
     });
     await new Promise<void>((r) => l1.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(l1.address() as { port: number }).port}`;

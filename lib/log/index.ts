@@ -104,7 +104,10 @@ export function getLogger(): Logger {
  */
 export function routeConsoleToLogger(): () => void {
   const original = { log: console.log, info: console.info, debug: console.debug, warn: console.warn, error: console.error };
-  const to = (level: "debug" | "info" | "warn" | "error") => (...args: unknown[]) => getLogger()[level]({ component: "console" }, format(...args));
+  const to =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...args: unknown[]) =>
+      getLogger()[level]({ component: "console" }, format(...args));
   console.log = to("info");
   console.info = to("info");
   console.debug = to("debug");

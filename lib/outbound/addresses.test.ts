@@ -34,12 +34,9 @@ describe("isPrivateAddress", () => {
     expect(isPrivateAddress(ip)).toBe(true);
   });
 
-  it.each(["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:93.184.216.34", "2002:5db8:d822::"])(
-    "%s is public",
-    (ip) => {
-      expect(isPrivateAddress(ip)).toBe(false);
-    },
-  );
+  it.each(["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:93.184.216.34", "2002:5db8:d822::"])("%s is public", (ip) => {
+    expect(isPrivateAddress(ip)).toBe(false);
+  });
 
   // Each IPv4 block at its edges, and an address of each block in the IPv6 forms that embed it.
   it.each([
@@ -98,12 +95,9 @@ describe("isPrivateAddress", () => {
 
   // Not an IP address in its canonical text form: fails closed, whatever address it might mean
   // (leading zeros are octal to some parsers, so 008.8.8.8 is refused rather than read as 8.8.8.8).
-  it.each(["", "127.1", "2130706433", "0x7f.0.0.1", "008.8.8.8", "1.2.3.4%eth0", "[8.8.8.8", "::ffff:1.2.3", "2001:db8::1::1"])(
-    "%j is not public",
-    (ip) => {
-      expect(isPrivateAddress(ip)).toBe(true);
-    },
-  );
+  it.each(["", "127.1", "2130706433", "0x7f.0.0.1", "008.8.8.8", "1.2.3.4%eth0", "[8.8.8.8", "::ffff:1.2.3", "2001:db8::1::1"])("%j is not public", (ip) => {
+    expect(isPrivateAddress(ip)).toBe(true);
+  });
 
   it.each([
     "1.1.1.1",

@@ -1,13 +1,7 @@
 // The typed failures safeFetch answers with instead of throwing, the Refusal that carries one from
 // wherever it is decided up to safeFetch, and how an underlying error is put into words.
 
-export type SafeFetchFailureReason =
-  | "timeout"
-  | "too_large"
-  | "private_address"
-  | "redirect_refused"
-  | "network"
-  | "bad_url";
+export type SafeFetchFailureReason = "timeout" | "too_large" | "private_address" | "redirect_refused" | "network" | "bad_url";
 
 export type SafeFetchFailure = {
   ok: false;

@@ -3,14 +3,7 @@
 // followed only within the same origin. Network conditions never throw; they come back as a
 // typed failure the caller turns into its own message.
 import { describeInnermostError, listCauses, Refusal, toFailure, type SafeFetchFailure } from "./failures";
-import {
-  assertPublicHost,
-  createPrivateRefusal,
-  getGuardedDispatcher,
-  PrivateAddressError,
-  resolveHostWithDns,
-  type ResolveHost,
-} from "./host-guard";
+import { assertPublicHost, createPrivateRefusal, getGuardedDispatcher, PrivateAddressError, resolveHostWithDns, type ResolveHost } from "./host-guard";
 
 /** The subset of `fetch` safeFetch uses; `dispatcher` is undici's (Node's fetch) connection pool. */
 export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;

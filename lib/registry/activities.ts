@@ -62,7 +62,6 @@ function protocolTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-
 export interface ClaimObjectFields {
   name: string;
   contentHash: string;
@@ -145,10 +144,7 @@ export interface ActivityToStore {
  * Stores a signed activity with the next publication index. The index comes from MAX+1 under a
  * transaction-scoped advisory lock, so it has no gaps even when a registration rolls back.
  */
-export async function storeActivity(
-  tx: Tx,
-  activity: ActivityToStore,
-): Promise<number> {
+export async function storeActivity(tx: Tx, activity: ActivityToStore): Promise<number> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(726173)::text AS locked`;
   const max = await tx.activity.aggregate({ _max: { index: true } });
   const index = (max._max.index ?? 0) + 1;
@@ -237,9 +233,7 @@ export async function listActivities(
   };
 }
 
-export type SignatureCheck =
-  | { verified: true; creator: string }
-  | { verified: false; reason: string };
+export type SignatureCheck = { verified: true; creator: string } | { verified: false; reason: string };
 
 /** Checks a stored activity's Art DAG signature against its actor's key file. */
 export async function checkActivitySignature(ctx: AppContext, activity: ActivityRecord): Promise<SignatureCheck> {
@@ -250,9 +244,7 @@ export async function checkActivitySignature(ctx: AppContext, activity: Activity
   return result.ok ? { verified: true, creator: expectedCreator } : { verified: false, reason: result.reason };
 }
 
-export type ProofCheck =
-  | { verified: true; verificationMethod: string; form: ProofForm }
-  | { verified: false; reason: string };
+export type ProofCheck = { verified: true; verificationMethod: string; form: ProofForm } | { verified: false; reason: string };
 
 /**
  * Checks a stored activity's FEP-8b32 proof against its actor's Ed25519 key file. Activities

@@ -5,13 +5,7 @@ import { isUniqueViolation, type Db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { assertStorableJson } from "@/lib/http";
 import { enqueueDeliveries, followerInboxes } from "@/lib/federation";
-import {
-  buildSignedClaim,
-  storeActivity,
-  type ActivityJson,
-  type ActivityToStore,
-  type ClaimObjectFields,
-} from "./activities";
+import { buildSignedClaim, storeActivity, type ActivityJson, type ActivityToStore, type ClaimObjectFields } from "./activities";
 import type { AssetType, ListAssetsQuery, RegisterAssetInput } from "./schemas";
 
 type Tx = Prisma.TransactionClient;
@@ -84,11 +78,9 @@ function requireSignableMetadata(metadata: Record<string, unknown>): void {
 
 /** The 409 for a content hash someone already owns, naming the owner. */
 function claimedBy(owner: { owner: string; name: string }): AppError {
-  return new AppError(
-    "content_already_claimed",
-    `This content hash is already owned by ${owner.owner} (asset ${owner.name}): the first signed claim wins.`,
-    { fields: { content_hash: `Already owned by ${owner.owner}.` } },
-  );
+  return new AppError("content_already_claimed", `This content hash is already owned by ${owner.owner} (asset ${owner.name}): the first signed claim wins.`, {
+    fields: { content_hash: `Already owned by ${owner.owner}.` },
+  });
 }
 
 async function alreadyClaimed(db: Tx | AppContext["prisma"], contentHash: string): Promise<AppError | null> {
@@ -306,11 +298,7 @@ export async function explainClaimConflict(ctx: AppContext, input: { contentHash
  * the 409 explained (a refused claim costs its signature; every accepted one saves a round trip).
  * @throws AppError content_already_claimed, name_taken, invalid_request
  */
-export async function registerAsset(
-  ctx: AppContext,
-  owner: string,
-  input: RegisterAssetInput,
-): Promise<{ asset: AssetView; activity: ActivityJson }> {
+export async function registerAsset(ctx: AppContext, owner: string, input: RegisterAssetInput): Promise<{ asset: AssetView; activity: ActivityJson }> {
   requireSignableMetadata(input.metadata);
   const claim: ClaimInput = {
     owner,
@@ -344,7 +332,6 @@ export async function getAssetOrThrow(ctx: AppContext, name: string): Promise<As
   if (!asset) throw new AppError("not_found", `There is no asset named '${name}'.`);
   return asset;
 }
-
 
 /** Prisma hands `contains` to (I)LIKE unescaped: make `%`, `_` and `\` in a search literal characters. */
 function likeLiteral(text: string): string {

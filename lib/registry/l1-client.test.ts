@@ -249,4 +249,3 @@ describe("fetchL1Run reading documents", () => {
     expect(result).toMatchObject({ ok: false, reason: "http_error" });
   });
 });
-

@@ -45,14 +45,7 @@ export interface L1Run {
   username?: string;
 }
 
-export type L1RunFailureReason =
-  | "invalid_run_id"
-  | "unreachable"
-  | "timeout"
-  | "too_large"
-  | "http_error"
-  | "malformed"
-  | "not_found";
+export type L1RunFailureReason = "invalid_run_id" | "unreachable" | "timeout" | "too_large" | "http_error" | "malformed" | "not_found";
 
 export type L1RunResult = { ok: true; run: L1Run } | { ok: false; reason: L1RunFailureReason; message: string };
 

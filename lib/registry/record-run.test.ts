@@ -4,7 +4,6 @@ import { registerUser } from "@/lib/accounts";
 import { createTestContext, databaseKinds, rejectsWithAppError, type TestContext } from "@/lib/testing";
 import { checkActivitySignature, getActivity, getAsset, recordRun, registerAsset, registerAssetInput } from ".";
 
-
 describe.each(databaseKinds)("recordRun on %s", (kind) => {
   let t: TestContext;
   let l1: FakeL1;
@@ -33,9 +32,7 @@ describe.each(databaseKinds)("recordRun on %s", (kind) => {
     const c = FAKE_RUNS.completed;
     const result = await recordRun(t.ctx, "ada", run("completed", { asset_type: "video" }));
     expect(result.status).toBe(201);
-    expect(result.inputs).toEqual(
-      c.inputs.map((i) => ({ content_hash: i.contentHash, name: `input-${i.contentHash.slice(0, 16)}`, registered: true })),
-    );
+    expect(result.inputs).toEqual(c.inputs.map((i) => ({ content_hash: i.contentHash, name: `input-${i.contentHash.slice(0, 16)}`, registered: true })));
     expect(result.asset).toMatchObject({ name: "out-completed", content_hash: c.outputHash, asset_type: "video", owner: "ada" });
     expect(result.asset.provenance).toMatchObject({
       run_id: "completed",

@@ -29,7 +29,6 @@ export interface RecordRunOptions {
   timeoutMs?: number;
 }
 
-
 async function existingRecording(ctx: AppContext, l1: string, runId: string): Promise<RecordRunResult | null> {
   const row = await ctx.prisma.asset.findUnique({
     where: { runL1Server_runId: { runL1Server: l1, runId } },
@@ -64,12 +63,7 @@ function provenanceOf(run: L1Run, l1: string, inputs: RecordedInput[]): Record<s
  * with its provenance, all in one transaction. Recording the same run again answers the existing
  * asset. @throws AppError l1_not_allowed, bad_gateway, not_found, run_not_completed, forbidden, 409s
  */
-export async function recordRun(
-  ctx: AppContext,
-  owner: string,
-  input: RecordRunInput,
-  options: RecordRunOptions = {},
-): Promise<RecordRunResult> {
+export async function recordRun(ctx: AppContext, owner: string, input: RecordRunInput, options: RecordRunOptions = {}): Promise<RecordRunResult> {
   const l1 = requireListedL1(ctx, input.l1_server, "nothing was fetched");
   const before = await existingRecording(ctx, l1, input.run_id);
   if (before) return before;

@@ -34,35 +34,33 @@ function input(overrides: Partial<Record<keyof RegisterAssetInput, unknown>> = {
   return registerAssetInput.parse({ name: "cat", content_hash: hash("cat"), asset_type: "image", ...overrides });
 }
 
-
 describe("registerAssetInput", () => {
   it("stores an upper-case hash in lower case", () => {
     expect(input({ content_hash: hash("x").toUpperCase() }).content_hash).toBe(hash("x"));
   });
 
-  it.each([
-    [{ content_hash: hash("x").slice(1) }, "content_hash", "64 hex"],
-    [{ content_hash: "z".repeat(64) }, "content_hash", "64 hex"],
-    [{ name: "my cat" }, "name", "only letters"],
-    [{ name: "a".repeat(129) }, "name", "at most 128"],
-    [{ name: "" }, "name", "required"],
-    [{ asset_type: "painting" }, "asset_type", "must be one of"],
-    [{ tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }, "tags", "at most 32"],
-    [{ tags: ["x".repeat(65)] }, "tags.0", "at most 64"],
-    [{ tags: [""] }, "tags.0", "empty"],
-    [{ tags: "art" }, "tags", "array"],
-    [{ metadata: { blob: "x".repeat(16 * 1024) } }, "metadata", "16 KiB"],
-    [{ metadata: [1, 2] }, "metadata", "JSON object"],
-    [{ url: "javascript:alert(1)" }, "url", "http(s)"],
-  ].map(([bad, field, message]) => [`${Object.keys(bad)[0]} (${message})`, bad as Record<string, unknown>, field as string, message as string] as const))(
-    "refuses a bad %s",
-    (_label, bad, field, message) => {
+  it.each(
+    [
+      [{ content_hash: hash("x").slice(1) }, "content_hash", "64 hex"],
+      [{ content_hash: "z".repeat(64) }, "content_hash", "64 hex"],
+      [{ name: "my cat" }, "name", "only letters"],
+      [{ name: "a".repeat(129) }, "name", "at most 128"],
+      [{ name: "" }, "name", "required"],
+      [{ asset_type: "painting" }, "asset_type", "must be one of"],
+      [{ tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }, "tags", "at most 32"],
+      [{ tags: ["x".repeat(65)] }, "tags.0", "at most 64"],
+      [{ tags: [""] }, "tags.0", "empty"],
+      [{ tags: "art" }, "tags", "array"],
+      [{ metadata: { blob: "x".repeat(16 * 1024) } }, "metadata", "16 KiB"],
+      [{ metadata: [1, 2] }, "metadata", "JSON object"],
+      [{ url: "javascript:alert(1)" }, "url", "http(s)"],
+    ].map(([bad, field, message]) => [`${Object.keys(bad)[0]} (${message})`, bad as Record<string, unknown>, field as string, message as string] as const),
+  )("refuses a bad %s", (_label, bad, field, message) => {
     const r = registerAssetInput.safeParse({ name: "cat", content_hash: hash("cat"), asset_type: "image", ...bad });
     expect(r.success).toBe(false);
     const issue = r.error!.issues.find((i) => i.path.join(".") === field);
     expect(issue?.message).toContain(message);
-  },
-  );
+  });
 
   it("accepts the edges: 32 tags of 64 characters, a 128-character name, names like effect:identity", () => {
     const ok = registerAssetInput.safeParse({
@@ -158,7 +156,12 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
       published: "2026-01-02T03:04:05Z",
       to: ["https://www.w3.org/ns/activitystreams#Public"],
     };
-    const proved = createProof(unsigned, { privateKey: ed.privateKey, verificationMethod: `${actor}#ed25519-key`, created: unsigned.published, proofPurpose: "assertionMethod" });
+    const proved = createProof(unsigned, {
+      privateKey: ed.privateKey,
+      verificationMethod: `${actor}#ed25519-key`,
+      created: unsigned.published,
+      proofPurpose: "assertionMethod",
+    });
     const { "@context": _dropped, ...legacyProof } = proved.proof;
     const privateKeyPem = (await readActorPrivateKey(t.config.keysDir, "alice"))!;
     const signed = signActivity({ ...unsigned, proof: legacyProof }, { privateKeyPem, keyId: `${actor}#main-key`, created: unsigned.published });
@@ -204,9 +207,7 @@ describe.each(databaseKinds)("the registry on %s", (kind) => {
   it("lets exactly one of 6 concurrent claims on one hash win, with gapless publication indexes", async () => {
     const h = hash("contested");
     const results = await Promise.allSettled(
-      ["alice", "bob", "alice", "bob", "alice", "bob"].map((owner, i) =>
-        registerAsset(t.ctx, owner, input({ name: `contested-${i}`, content_hash: h })),
-      ),
+      ["alice", "bob", "alice", "bob", "alice", "bob"].map((owner, i) => registerAsset(t.ctx, owner, input({ name: `contested-${i}`, content_hash: h }))),
     );
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -22,10 +22,7 @@ const assetTypeSchema = z.enum(ASSET_TYPES, {
   error: `asset_type must be one of ${ASSET_TYPES.join(", ")}`,
 });
 
-const tagSchema = z
-  .string({ error: "each tag must be a string" })
-  .min(1, "a tag must not be empty")
-  .max(64, "a tag must be at most 64 characters");
+const tagSchema = z.string({ error: "each tag must be a string" }).min(1, "a tag must not be empty").max(64, "a tag must be at most 64 characters");
 
 const metadataSchema = z
   .record(z.string(), z.json(), { error: "metadata must be a JSON object" })
@@ -45,37 +42,38 @@ const httpUrlSchema = z
     }
   }, "url must be an http(s) URL");
 
-const ipfsCidSchema = z
-  .string({ error: "ipfs_cid must be a string" })
-  .regex(/^[A-Za-z0-9]{10,128}$/, "ipfs_cid must be a CID (10–128 letters and digits)");
+const ipfsCidSchema = z.string({ error: "ipfs_cid must be a string" }).regex(/^[A-Za-z0-9]{10,128}$/, "ipfs_cid must be a CID (10–128 letters and digits)");
 
-export const registerAssetInput = storableInput(z.object({
-  name: assetNameSchema,
-  content_hash: contentHashSchema,
-  asset_type: assetTypeSchema,
-  tags: z
-    .array(tagSchema, { error: "tags must be an array of strings" })
-    .max(32, "at most 32 tags")
-    .default([])
-    .transform((tags) => [...new Set(tags)]),
-  metadata: metadataSchema.default({}),
-  url: httpUrlSchema.nullish(),
-  ipfs_cid: ipfsCidSchema.nullish(),
-}));
+export const registerAssetInput = storableInput(
+  z.object({
+    name: assetNameSchema,
+    content_hash: contentHashSchema,
+    asset_type: assetTypeSchema,
+    tags: z
+      .array(tagSchema, { error: "tags must be an array of strings" })
+      .max(32, "at most 32 tags")
+      .default([])
+      .transform((tags) => [...new Set(tags)]),
+    metadata: metadataSchema.default({}),
+    url: httpUrlSchema.nullish(),
+    ipfs_cid: ipfsCidSchema.nullish(),
+  }),
+);
 export type RegisterAssetInput = z.output<typeof registerAssetInput>;
 
-export const recordRunInput = storableInput(z.object({
-  run_id: z
-    .string({ error: "run_id must be a string" })
-    .min(1, "run_id is required")
-    .max(200, "run_id must be at most 200 characters")
-    .regex(/^[^\u0000-\u001f\u007f]+$/, "run_id must not contain control characters"),
-  l1_server: z.string({ error: "l1_server must be a string" }).min(1, "l1_server is required").max(2048),
-  output_name: assetNameSchema,
-  asset_type: assetTypeSchema.optional(),
-}));
+export const recordRunInput = storableInput(
+  z.object({
+    run_id: z
+      .string({ error: "run_id must be a string" })
+      .min(1, "run_id is required")
+      .max(200, "run_id must be at most 200 characters")
+      .regex(/^[^\u0000-\u001f\u007f]+$/, "run_id must not contain control characters"),
+    l1_server: z.string({ error: "l1_server must be a string" }).min(1, "l1_server is required").max(2048),
+    output_name: assetNameSchema,
+    asset_type: assetTypeSchema.optional(),
+  }),
+);
 export type RecordRunInput = z.output<typeof recordRunInput>;
-
 
 /** Query of GET /assets. */
 export const listAssetsQuery = z.object({

@@ -72,7 +72,10 @@ describe.each(databaseKinds)("writing claims on %s", (kind) => {
   it("leaves nothing behind when a later write of the batch fails (an activity was inserted before it)", async () => {
     const before = await counts();
     // The second claim takes the first one's name: its asset INSERT fails after both activities were written.
-    const claims = [await signClaim(t.ctx, claimInput("alice", "twice", hash("twice-1"))), await signClaim(t.ctx, claimInput("alice", "twice", hash("twice-2")))];
+    const claims = [
+      await signClaim(t.ctx, claimInput("alice", "twice", hash("twice-1"))),
+      await signClaim(t.ctx, claimInput("alice", "twice", hash("twice-2"))),
+    ];
     await expect(writeClaims(t.ctx, claims, { timeoutMs: 15_000 })).rejects.toThrow();
     expect(await counts()).toEqual(before);
     await expectGaplessIndexes();
@@ -81,7 +84,10 @@ describe.each(databaseKinds)("writing claims on %s", (kind) => {
   it("leaves nothing behind when the owner has followers and the write fails (no deliveries, no jobs)", async () => {
     const before = await counts();
     const jobs = t.sentJobs.length;
-    const claims = [await signClaim(t.ctx, claimInput("carol", "twice-c", hash("twice-c1"))), await signClaim(t.ctx, claimInput("carol", "twice-c", hash("twice-c2")))];
+    const claims = [
+      await signClaim(t.ctx, claimInput("carol", "twice-c", hash("twice-c1"))),
+      await signClaim(t.ctx, claimInput("carol", "twice-c", hash("twice-c2"))),
+    ];
     await expect(writeClaims(t.ctx, claims, { timeoutMs: 15_000 })).rejects.toThrow();
     expect(await counts()).toEqual(before);
     // The recording queue cannot roll back; it only shows the jobs were written inside the transaction.

@@ -122,7 +122,17 @@ export async function logoutEverywhere(ctx: AppContext, principal: Pick<TokenCal
 }
 
 /** An L1's introspection answer: RFC 7662 fields when active, otherwise only `{valid, active}`. */
-type ActiveIntrospection = { valid: true; active: true; username: string; sub: string; l1_server: string; l2_server: string; exp: number; iat: number; jti: string };
+type ActiveIntrospection = {
+  valid: true;
+  active: true;
+  username: string;
+  sub: string;
+  l1_server: string;
+  l2_server: string;
+  exp: number;
+  iat: number;
+  jti: string;
+};
 export type IntrospectionResult = { status: 200; body: ActiveIntrospection } | { status: 401; body: { valid: false; active: false } };
 
 /**
@@ -193,6 +203,7 @@ export async function notifyL1(ctx: AppContext, payload: L1NotifyPayload): Promi
     });
     if (!res.ok) throw new Error(`${payload.l1_server}${path}: ${res.message}`);
     if (res.status >= 500) throw new Error(`${payload.l1_server}${path}: HTTP ${res.status}`);
-    if (res.status >= 400) getLogger().warn({ component: "renderers", status: res.status }, `${payload.l1_server}${path} refused the notice (HTTP ${res.status})`);
+    if (res.status >= 400)
+      getLogger().warn({ component: "renderers", status: res.status }, `${payload.l1_server}${path} refused the notice (HTTP ${res.status})`);
   }
 }

@@ -6,16 +6,7 @@ import type { TokenCaller } from "@/lib/callers";
 import { IN_PROCESS_PURGE_FEED, setPurgeFeed } from "@/lib/cache";
 import { createTestContext, databaseKinds, type TestContext } from "@/lib/testing";
 import { issueToken, revokeToken, tokenHash, verifySessionToken } from "@/lib/tokens";
-import {
-  attachRenderer,
-  detachRenderer,
-  introspectRendererToken,
-  L1_NOTIFY_JOB,
-  listRenderers,
-  logoutEverywhere,
-  notifyL1,
-  type L1NotifyPayload,
-} from ".";
+import { attachRenderer, detachRenderer, introspectRendererToken, L1_NOTIFY_JOB, listRenderers, logoutEverywhere, notifyL1, type L1NotifyPayload } from ".";
 
 const L1_A = "https://l1-a.test";
 const L1_B = "https://l1-b.test";
@@ -53,7 +44,14 @@ describe.each(databaseKinds)("renderers on %s", (kind) => {
     expect(location.startsWith(`${L1_B}/auth?auth_token=`)).toBe(true);
     const token = tokenFrom(location);
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
-    expect(claims).toMatchObject({ sub: "alice", username: "alice", l1_server: L1_B, l2_server: "https://l2.test", sid: tokenHash(alice.token), exp: alice.claims.exp });
+    expect(claims).toMatchObject({
+      sub: "alice",
+      username: "alice",
+      l1_server: L1_B,
+      l2_server: "https://l2.test",
+      sid: tokenHash(alice.token),
+      exp: alice.claims.exp,
+    });
     const row = await t.ctx.prisma.issuedToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) } });
     expect(row).toMatchObject({ username: "alice", l1Server: L1_B, parentHash: tokenHash(alice.token) });
     expect(row.tokenCiphertext).not.toContain(token.slice(0, 30));
@@ -103,7 +101,16 @@ describe.each(databaseKinds)("renderers on %s", (kind) => {
     it("refuses an unscoped login token, a forged scoped token we never issued, garbage and no token", async () => {
       const alice = await login(t, "alice");
       const now = Math.floor(Date.now() / 1000);
-      const forged = await new SignJWT({ sub: "alice", username: "alice", iat: now, exp: now + 600, jti: "x", l2_server: "https://l2.test", l1_server: L1_A, sid: tokenHash(alice.token) })
+      const forged = await new SignJWT({
+        sub: "alice",
+        username: "alice",
+        iat: now,
+        exp: now + 600,
+        jti: "x",
+        l2_server: "https://l2.test",
+        l1_server: L1_A,
+        sid: tokenHash(alice.token),
+      })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .sign(t.ctx.jwtSecret);
       for (const token of [alice.token, forged, "garbage", "", null]) {
@@ -210,7 +217,7 @@ describe.each(databaseKinds)("renderers on %s", (kind) => {
 
   it("logout revokes the session and every token issued from it in one go, queues every L1, and removes the attachments", async () => {
     const carolGrant = await registerUser(t.ctx, { username: "carol", password: "password carol" }, { client: null });
-    const claims = (await verifySessionToken(t.ctx, carolGrant.access_token));
+    const claims = await verifySessionToken(t.ctx, carolGrant.access_token);
     if (!claims.ok) throw new Error("token");
     const carol: TokenCaller = { username: "carol", token: carolGrant.access_token, claims: claims.claims, via: "bearer" };
     const other = await login(t, "carol"); // another session of carol's, not logged out
@@ -249,10 +256,12 @@ describe("notifyL1", () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       let body = "";
-      req.on("data", (c) => (body += c)).on("end", () => {
-        received.push({ path: req.url ?? "", body: JSON.parse(body || "null") });
-        res.writeHead(status, { "content-type": "application/json" }).end('{"revoked":true}');
-      });
+      req
+        .on("data", (c) => (body += c))
+        .on("end", () => {
+          received.push({ path: req.url ?? "", body: JSON.parse(body || "null") });
+          res.writeHead(status, { "content-type": "application/json" }).end('{"revoked":true}');
+        });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -278,4 +287,3 @@ describe("notifyL1", () => {
     }
   });
 });
-

@@ -116,8 +116,7 @@ export async function startRuntimeOrExit(): Promise<void> {
   try {
     await getRuntime();
   } catch (err) {
-    const message =
-      err instanceof ConfigError || err instanceof DatabaseLockedError ? err.message : `start-up failed: ${(err as Error).message}`;
+    const message = err instanceof ConfigError || err instanceof DatabaseLockedError ? err.message : `start-up failed: ${(err as Error).message}`;
     console.error(`artdag-l2: ${message}`);
     process.exit(1);
   }

@@ -44,6 +44,11 @@ describe.each(databaseKinds)("readiness on %s", (kind) => {
   });
 
   it("is not ready while the runtime failed to start", async () => {
-    expect(await checkReadiness(Promise.reject(new Error("no database")))).toEqual({ ready: false, database: "starting", migrations: "unknown", queue: "starting" });
+    expect(await checkReadiness(Promise.reject(new Error("no database")))).toEqual({
+      ready: false,
+      database: "starting",
+      migrations: "unknown",
+      queue: "starting",
+    });
   });
 });

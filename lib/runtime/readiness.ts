@@ -32,14 +32,18 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | "timeout"> {
 
 /** Checks the runtime (`runtime` resolves once it has started; it may still be starting). */
 export async function checkReadiness(runtime: Promise<Runtime>): Promise<Readiness> {
-  const started = await withTimeout(runtime.catch(() => null), PROBE_TIMEOUT_MS);
+  const started = await withTimeout(
+    runtime.catch(() => null),
+    PROBE_TIMEOUT_MS,
+  );
   if (started === "timeout" || started === null) {
     return { ready: false, database: "starting", migrations: "unknown", queue: "starting" };
   }
   const queue = started.queueRunning() ? "running" : "stopped";
   const applied = await withTimeout(
-    started.ctx.prisma
-      .$queryRaw<{ name: string }[]>`SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`
+    started.ctx.prisma.$queryRaw<
+      { name: string }[]
+    >`SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`
       .then((rows) => new Set(rows.map((r) => r.name)))
       .catch(() => null),
     PROBE_TIMEOUT_MS,

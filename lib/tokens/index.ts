@@ -20,7 +20,6 @@ export {
   type VerifyScopedTokenResult,
 } from "./scoped";
 
-
 /** What a held login-token verification is for (lib/cache verifiedTokens); no L1 URL has this form. */
 const SESSION_SCOPE = "l2-session";
 

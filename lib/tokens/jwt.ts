@@ -36,7 +36,10 @@ const claimsSchema = z.object({
   jti: z.string().min(1),
   l2_server: z.string().min(1),
   l1_server: z.string().min(1).optional(),
-  sid: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sid: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   // We never issue nbf; one that is present must still be a sane time.
   nbf: z.number().optional(),
 });
@@ -74,9 +77,7 @@ export async function issueToken(
     l2_server: ctx.config.baseUrl,
     ...params.extraClaims,
   };
-  const token = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .sign(await hmacKey(ctx.jwtSecret));
+  const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(await hmacKey(ctx.jwtSecret));
   return { token, claims, expiresAt: new Date(exp * 1000) };
 }
 
@@ -89,9 +90,7 @@ export async function issueToken(
 export async function verifyTokenSignature(
   ctx: AppContext,
   token: string,
-): Promise<
-  { ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" }
-> {
+): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" }> {
   if (token.length > 4096 || token.split(".").length !== 3) return { ok: false, reason: "malformed" };
   const now = Math.floor(ctx.now().getTime() / 1000);
   let payload: unknown;

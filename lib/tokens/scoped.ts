@@ -10,7 +10,18 @@ export type VerifyScopedTokenResult =
   | { ok: true; claims: TokenClaims & { l1_server: string; sid: string } }
   | {
       ok: false;
-      reason: "malformed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "unscoped" | "other_l1" | "not_issued" | "revoked" | "parent_revoked" | "unknown_user";
+      reason:
+        | "malformed"
+        | "bad_signature"
+        | "expired"
+        | "not_yet_valid"
+        | "wrong_issuer"
+        | "unscoped"
+        | "other_l1"
+        | "not_issued"
+        | "revoked"
+        | "parent_revoked"
+        | "unknown_user";
     };
 
 function storeKey(ctx: Pick<AppContext, "jwtSecret">): Buffer {

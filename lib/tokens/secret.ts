@@ -9,9 +9,7 @@ export type JwtSecretSource = "env" | "secrets_file" | "data_file" | "generated"
  * The HS256 secret, in product.md §1's order: JWT_SECRET, then `/run/secrets/jwt_secret`, then
  * `$ARTDAG_DATA/jwt_secret`, which is generated once (mode 600) so tokens survive restarts.
  */
-export function resolveJwtSecret(
-  config: Pick<Config, "jwtSecret" | "secretsDir" | "dataDir">,
-): { secret: string; source: JwtSecretSource; path?: string } {
+export function resolveJwtSecret(config: Pick<Config, "jwtSecret" | "secretsDir" | "dataDir">): { secret: string; source: JwtSecretSource; path?: string } {
   if (config.jwtSecret) return { secret: config.jwtSecret, source: "env" };
   const mounted = path.join(config.secretsDir, "jwt_secret");
   const fromMount = readTrimmed(mounted);

@@ -276,7 +276,10 @@ describe.each(databaseKinds)("tokens on %s", (kind) => {
     await registerUser(t.ctx, { username: "dora", password: "correct horse" }, { client: null });
     const login = await issueToken(t.ctx, { username: "dora" });
     const scoped = await issueScopedToken(t.ctx, t.ctx.prisma, login, L1);
-    expect(await verifyScopedToken(t.ctx, scoped.token, L1)).toMatchObject({ ok: true, claims: { username: "dora", l1_server: L1, sid: tokenHash(login.token) } });
+    expect(await verifyScopedToken(t.ctx, scoped.token, L1)).toMatchObject({
+      ok: true,
+      claims: { username: "dora", l1_server: L1, sid: tokenHash(login.token) },
+    });
     expect(await verifyScopedToken(t.ctx, scoped.token, "https://l1-b.test")).toEqual({ ok: false, reason: "other_l1" });
     // Signed with our secret and scoped, but never issued (no issued_tokens row).
     const forged = await issueToken(t.ctx, { username: "dora", extraClaims: { l1_server: L1, sid: tokenHash(login.token) } });

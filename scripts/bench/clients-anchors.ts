@@ -110,7 +110,15 @@ async function timeEach(key: MooRow["key"], label: string, count: number, run: (
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   console.error(`clients-anchors: ${label}: ${count} in ${elapsedMs.toFixed(0)} ms`);
-  return { key, label, count, elapsedMs, perSecond: (count * 1000) / elapsedMs, usPerOp: (elapsedMs * 1000) / count, cpuUsPerOp: (cpu.user + cpu.system) / count };
+  return {
+    key,
+    label,
+    count,
+    elapsedMs,
+    perSecond: (count * 1000) / elapsedMs,
+    usPerOp: (elapsedMs * 1000) / count,
+    cpuUsPerOp: (cpu.user + cpu.system) / count,
+  };
 }
 
 async function runMooAuth(count: number): Promise<MooResult> {
@@ -183,7 +191,9 @@ async function runMooAuth(count: number): Promise<MooResult> {
       if (caller.username !== USER || caller.didKey !== didKey) throw new Error(`request ${i}: authenticateMooAuth gave ${JSON.stringify(caller)}`);
     };
     for (let i = 0; i < MOO_WARMUP; i++) await authenticate(i);
-    const authRow = await timeEach("authenticateMooAuth", "authenticateMooAuth (+ key lookup, replay INSERT, last_used_at)", count, (i) => authenticate(MOO_WARMUP + i));
+    const authRow = await timeEach("authenticateMooAuth", "authenticateMooAuth (+ key lookup, replay INSERT, last_used_at)", count, (i) =>
+      authenticate(MOO_WARMUP + i),
+    );
 
     const seenRows = await t.ctx.prisma.mooAuthSeen.count();
     if (seenRows !== total) throw new Error(`moo_auth_seen holds ${seenRows} rows after ${total} authenticated requests`);
@@ -250,7 +260,8 @@ async function runAnchors(size: number): Promise<AnchorRun> {
 
     const unanchored = await ctx.prisma.activity.count({ where: { OR: [{ anchorRoot: null }, { anchorPath: null }] } });
     if (unanchored !== 0) throw new Error(`${unanchored} of ${size} activities have no anchorRoot/anchorPath after anchorPending`);
-    if (created.reduce((n, a) => n + a.activity_count, 0) !== size) throw new Error(`the anchors count ${created.map((a) => a.activity_count).join("+")} activities, expected ${size}`);
+    if (created.reduce((n, a) => n + a.activity_count, 0) !== size)
+      throw new Error(`the anchors count ${created.map((a) => a.activity_count).join("+")} activities, expected ${size}`);
     for (const a of created) {
       if (a.last_error || a.submitted_at === null || a.calendars.some((c) => c.state !== "pending" || c.error)) {
         throw new Error(`anchor ${a.root} was not answered by both calendars: ${JSON.stringify(a)}`);
@@ -264,7 +275,10 @@ async function runAnchors(size: number): Promise<AnchorRun> {
     const otsStart = performance.now();
     for (let i = 0; i < size; i++) proofs[i] = await getActivityOts(ctx, rows[i].id);
     const otsMs = performance.now() - otsStart;
-    const expectedPending = calendars.map((c) => `pending ${c.url}`).sort().join(", ");
+    const expectedPending = calendars
+      .map((c) => `pending ${c.url}`)
+      .sort()
+      .join(", ");
     for (let i = 0; i < size; i++) {
       const ots = parseDetached(proofs[i]);
       if (bytesToHex(ots.fileDigest) !== bytesToHex(sha256(rows[i].body))) throw new Error(`activity ${rows[i].id}: the .ots digest is not sha256 of its body`);
@@ -283,7 +297,8 @@ async function runAnchors(size: number): Promise<AnchorRun> {
     for (const a of created) upgraded.push(await upgradeAnchor(ctx, a.root, ANCHOR_OPTIONS));
     const upgradeMs = performance.now() - upgradeStart;
     const confirmed = upgraded.filter((u) => u.changed && u.anchor.state === "confirmed" && u.anchor.block_height !== null).length;
-    if (confirmed !== created.length) throw new Error(`${confirmed} of ${created.length} anchors confirmed after mining: ${JSON.stringify(upgraded.map((u) => u.anchor))}`);
+    if (confirmed !== created.length)
+      throw new Error(`${confirmed} of ${created.length} anchors confirmed after mining: ${JSON.stringify(upgraded.map((u) => u.anchor))}`);
     // One proof per anchor, fully checked (parse, digest, both blocks' merkle roots at the Esplora stub).
     const otsBytesUpgraded: AnchorRun["otsBytesUpgraded"] = [];
     const position = new Map(rows.map((r, i) => [r.id, i]));
@@ -292,7 +307,8 @@ async function runAnchors(size: number): Promise<AnchorRun> {
       const ots = await getActivityOts(ctx, row.id);
       otsBytesUpgraded.push({ pending: proofs[position.get(row.id)!].length, confirmed: ots.length });
       const check = await checkActivityOts(ctx, row.body, ots, ANCHOR_OPTIONS);
-      if (!check.ok || check.blocks.length !== calendars.length) throw new Error(`activity ${row.id}: checkActivityOts after the upgrade gave ${JSON.stringify(check)}`);
+      if (!check.ok || check.blocks.length !== calendars.length)
+        throw new Error(`activity ${row.id}: checkActivityOts after the upgrade gave ${JSON.stringify(check)}`);
     }
     console.error(`clients-anchors: upgradeAnchor of ${created.length} anchor(s): ${upgradeMs.toFixed(0)} ms`);
 

@@ -125,16 +125,15 @@ async function registerUser(base: string): Promise<{ username: string; accessTok
  * off (`coldBase`). `children` collects the processes started here so the caller can stop them on
  * any exit.
  */
-export async function measureDocuments(
-  ourBase: string,
-  coldBase: string,
-  options: DocumentsOptions,
-  children: Set<ChildProcess>,
-): Promise<DocumentRow[]> {
+export async function measureDocuments(ourBase: string, coldBase: string, options: DocumentsOptions, children: Set<ChildProcess>): Promise<DocumentRow[]> {
   const { username, accessToken, didKey } = await registerUser(ourBase);
   // A renderer login, as an L1 checks it (#20 item 6): attach to the first configured L1 (nothing is
   // sent to it), and introspect the scoped token from the redirect.
-  const l1 = ((await (await fetch(`${ourBase}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as { l1_server: string }[])[0]?.l1_server;
+  const l1 = (
+    (await (await fetch(`${ourBase}/api/renderers`, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } })).json()) as {
+      l1_server: string;
+    }[]
+  )[0]?.l1_server;
   if (!l1) throw new Error("our server lists no L1 to attach to");
   const attach = await fetch(`${ourBase}/renderers/attach`, {
     method: "POST",
@@ -181,7 +180,12 @@ export async function measureDocuments(
       url: `${coldBase}/.well-known/webfinger?resource=acct:${coldUser.username}@${coldHost}`,
       headers: { accept: "application/jrd+json" },
     },
-    { document: "WebFinger did:key", server: "cold", url: `${coldBase}/.well-known/webfinger?resource=${coldUser.didKey}`, headers: { accept: "application/jrd+json" } },
+    {
+      document: "WebFinger did:key",
+      server: "cold",
+      url: `${coldBase}/.well-known/webfinger?resource=${coldUser.didKey}`,
+      headers: { accept: "application/jrd+json" },
+    },
   ];
   const theirs: Case[] = [
     { document: "actor, Accept: activity+json", server: "fedify", url: `${fedifyBase}/users/bench`, headers: { accept: AS_JSON } },

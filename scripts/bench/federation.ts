@@ -174,10 +174,12 @@ export async function runFederation(opts: FederationOptions): Promise<Federation
     const sinkPorts: number[] = [];
     for (let h = 0; h < opts.hosts; h++) {
       const sink = http.createServer((req, res) => {
-        req.on("data", () => {}).on("end", () => {
-          received++;
-          res.writeHead(202).end();
-        });
+        req
+          .on("data", () => {})
+          .on("end", () => {
+            received++;
+            res.writeHead(202).end();
+          });
       });
       servers.push(sink);
       sinkPorts.push(await listen(sink));

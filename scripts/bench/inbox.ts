@@ -159,7 +159,10 @@ export function prepare(port: number, target: string, body: string, key: { priva
 }
 
 /** One request on the agent's kept-alive connections; resolves with the status and body. */
-function send(agent: http.Agent, r: { port: number; path: string; method: string; headers: Record<string, string>; body?: Buffer }): Promise<{ status: number; body: string }> {
+function send(
+  agent: http.Agent,
+  r: { port: number; path: string; method: string; headers: Record<string, string>; body?: Buffer },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port: r.port, path: r.path, method: r.method, headers: r.headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -211,7 +214,13 @@ export async function load(
 }
 
 /** Closed loop for a fixed time, for the GET /api/ping reference. */
-async function loadFor(agent: http.Agent, request: { port: number; path: string; method: string; headers: Record<string, string> }, connections: number, ms: number, expect: (a: { status: number; body: string }) => void) {
+async function loadFor(
+  agent: http.Agent,
+  request: { port: number; path: string; method: string; headers: Record<string, string> },
+  connections: number,
+  ms: number,
+  expect: (a: { status: number; body: string }) => void,
+) {
   const latencies: number[] = [];
   let failure: unknown = null;
   const started = performance.now();
@@ -338,7 +347,10 @@ export async function measureInboxes(ourBase: string, options: InboxBenchOptions
     const inboxPage = await fetch(`${ourBase}/users/${username}/inbox`, { headers: { authorization: `Bearer ${token}`, accept: "application/activity+json" } });
     const inboxText = await inboxPage.text();
     const totalItems = inboxPage.status === 200 ? (JSON.parse(inboxText) as { totalItems?: number }).totalItems : undefined;
-    if (totalItems !== total) throw new InboxCheckError(`ours: GET /users/${username}/inbox answered ${inboxPage.status}, totalItems ${totalItems}, expected ${total}: ${inboxText.slice(0, 300)}`);
+    if (totalItems !== total)
+      throw new InboxCheckError(
+        `ours: GET /users/${username}/inbox answered ${inboxPage.status}, totalItems ${totalItems}, expected ${total}: ${inboxText.slice(0, 300)}`,
+      );
     checks.push(`our user's inbox holds ${total} items (GET /users/{name}/inbox totalItems)`);
     const counts = await fedifyCounts(fedify.child);
     if (counts.personal !== total || counts.shared !== total) {
@@ -350,7 +362,8 @@ export async function measureInboxes(ourBase: string, options: InboxBenchOptions
       const sample = Array.from({ length: REPLAYED }, (_, k) => Math.floor((k * total) / REPLAYED));
       for (const i of sample) {
         const o = await send(agent, post(prepared[inbox].ours[i]));
-        if (o.status !== 202 || o.body !== OUR_DUPLICATE) throw new InboxCheckError(`ours: the replay of ${inbox} POST ${i} answered ${o.status}: ${o.body.slice(0, 300)}`);
+        if (o.status !== 202 || o.body !== OUR_DUPLICATE)
+          throw new InboxCheckError(`ours: the replay of ${inbox} POST ${i} answered ${o.status}: ${o.body.slice(0, 300)}`);
         const f = await send(agent, post(prepared[inbox].fedify[i]));
         if (f.status !== 202 || !/has already been processed/.test(f.body)) {
           throw new InboxCheckError(`Fedify: the replay of ${inbox} POST ${i} answered ${f.status}: ${f.body.slice(0, 300)}`);

@@ -13,11 +13,7 @@ export interface LoadSummary {
 export class LoadCheckError extends Error {}
 
 /** Runs `op` (which returns its latency in ms, or throws) from `clients` loops for `durationMs`. */
-export async function runClients(
-  clients: number,
-  durationMs: number,
-  op: () => Promise<number>,
-): Promise<{ latencies: number[]; elapsedMs: number }> {
+export async function runClients(clients: number, durationMs: number, op: () => Promise<number>): Promise<{ latencies: number[]; elapsedMs: number }> {
   const latencies: number[] = [];
   const end = performance.now() + durationMs;
   let failure: unknown = null;

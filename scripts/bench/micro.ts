@@ -60,17 +60,7 @@ export interface MicroRow {
 }
 
 export type MicroKey =
-  | "rsa"
-  | "pemParse"
-  | "signActivity"
-  | "signClaim"
-  | "tokenCheck"
-  | "insertAsset"
-  | "txnSql"
-  | "txnSqlOne"
-  | "txnPrisma"
-  | "txnBatch"
-  | "registerAsset";
+  "rsa" | "pemParse" | "signActivity" | "signClaim" | "tokenCheck" | "insertAsset" | "txnSql" | "txnSqlOne" | "txnPrisma" | "txnBatch" | "registerAsset";
 
 export interface MicroResult {
   rows: MicroRow[];
@@ -86,12 +76,7 @@ const MAX_OPS = 20_000;
 
 const hash64 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-async function timeLoop(
-  key: MicroKey,
-  label: string,
-  durationMs: number,
-  op: (i: number) => unknown,
-): Promise<MicroRow> {
+async function timeLoop(key: MicroKey, label: string, durationMs: number, op: (i: number) => unknown): Promise<MicroRow> {
   let i = 0;
   for (; i < WARMUP_OPS; i++) await op(i);
   const cpu0 = process.cpuUsage();
@@ -146,10 +131,14 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
       // 1. Raw RSA over 64 bytes (what signActivity signs), key parsed once.
       const rawKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
       const input = randomBytes(64);
-      rows.push(await timeLoop("rsa", "RSA-2048 PKCS#1 v1.5 SHA-256 sign of 64 B (node:crypto, parsed key)", opts.durationMs, () => sign("sha256", input, rawKey)));
+      rows.push(
+        await timeLoop("rsa", "RSA-2048 PKCS#1 v1.5 SHA-256 sign of 64 B (node:crypto, parsed key)", opts.durationMs, () => sign("sha256", input, rawKey)),
+      );
 
       // 1b. What parsing the PKCS#8 PEM would add to every signActivity call if it were not remembered.
-      rows.push(await timeLoop("pemParse", "createPrivateKey(PKCS#8 PEM), saved per call by privateKeyFromPem", opts.durationMs, () => createPrivateKey(privateKeyPem)));
+      rows.push(
+        await timeLoop("pemParse", "createPrivateKey(PKCS#8 PEM), saved per call by privateKeyFromPem", opts.durationMs, () => createPrivateKey(privateKeyPem)),
+      );
 
       // 2. signActivity on the representative activity.
       const signOpts = { privateKeyPem, keyId: signature.creator, created: signature.created };
@@ -280,15 +269,19 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
 
       // 5b. The same writes as registerAsset does them for an owner without followers (signature precomputed).
       rows.push(
-        await timeLoop("txnBatch", "the same writes as registerAsset sends them: batched $transaction([lock + followers + NOTIFY, one INSERT])", opts.durationMs, (i) =>
-          db.prisma.$transaction(
-            claimWriteStatements(db.prisma, [
-              {
-                input: { owner: OWNER, name: `micro-batch-${i}`, contentHash: hash64(`micro-batch-${i}`), assetType: "image", tags: ["bench"], metadata: {} },
-                claim: { ...claim, activityId: randomUUID() },
-              },
-            ]),
-          ),
+        await timeLoop(
+          "txnBatch",
+          "the same writes as registerAsset sends them: batched $transaction([lock + followers + NOTIFY, one INSERT])",
+          opts.durationMs,
+          (i) =>
+            db.prisma.$transaction(
+              claimWriteStatements(db.prisma, [
+                {
+                  input: { owner: OWNER, name: `micro-batch-${i}`, contentHash: hash64(`micro-batch-${i}`), assetType: "image", tags: ["bench"], metadata: {} },
+                  claim: { ...claim, activityId: randomUUID() },
+                },
+              ]),
+            ),
         ),
       );
 

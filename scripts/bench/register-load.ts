@@ -44,13 +44,7 @@ async function registerOnce(base: string, token: string): Promise<number> {
 }
 
 /** Registers for `durationMs` with `clients` concurrent clients, after `warmupMs` of the same load (not counted). */
-export async function registerLoad(
-  base: string,
-  token: string,
-  clients: number,
-  durationMs: number,
-  warmupMs: number,
-): Promise<RegisterLoadResult> {
+export async function registerLoad(base: string, token: string, clients: number, durationMs: number, warmupMs: number): Promise<RegisterLoadResult> {
   const op = () => registerOnce(base, token);
   if (warmupMs > 0) await runClients(clients, warmupMs, op);
   const { latencies, elapsedMs } = await runClients(clients, durationMs, op);

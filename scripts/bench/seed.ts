@@ -44,20 +44,7 @@ export interface SeededSet {
 export const BENCH_OWNER = "bench_owner";
 
 /** The columns Prisma selects for listAssets (assetSelect + id), as it sends them. */
-const ASSET_COLUMNS = [
-  "id",
-  "name",
-  "content_hash",
-  "asset_type",
-  "tags",
-  "metadata",
-  "url",
-  "ipfs_cid",
-  "owner",
-  "provenance",
-  "created_at",
-  "activity_id",
-]
+const ASSET_COLUMNS = ["id", "name", "content_hash", "asset_type", "tags", "metadata", "url", "ipfs_cid", "owner", "provenance", "created_at", "activity_id"]
   .map((c) => `"public"."assets"."${c}"`)
   .join(", ");
 

@@ -19,8 +19,8 @@ export default async function LogoutPage() {
         {viewer ? (
           <form action={logoutAction} className="space-y-4">
             <p className="text-sm">
-              You are signed in as <strong>{viewer.username}</strong>. Logging out ends this session everywhere: its token is
-              revoked, not just forgotten by this browser.
+              You are signed in as <strong>{viewer.username}</strong>. Logging out ends this session everywhere: its token is revoked, not just forgotten by
+              this browser.
             </p>
             <Button type="submit" className="w-full">
               Log out

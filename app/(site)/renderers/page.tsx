@@ -21,8 +21,8 @@ export default async function RenderersPage() {
       <section className="space-y-2">
         <h1 className="text-3xl font-semibold tracking-tight">Renderers</h1>
         <p className="max-w-3xl text-stone-600">
-          L1 renderers run recipes for you. Attaching logs you in to a renderer with a token that works for that renderer only;
-          detaching or logging out here revokes it at once, even if the renderer ignores the notice.
+          L1 renderers run recipes for you. Attaching logs you in to a renderer with a token that works for that renderer only; detaching or logging out here
+          revokes it at once, even if the renderer ignores the notice.
         </p>
       </section>
       {viewer ? <RendererTable username={viewer.username} /> : <SignInPrompt />}
@@ -76,10 +76,7 @@ async function RendererTable({ username }: { username: string }) {
                   >
                     Open
                   </a>
-                  <button
-                    type="submit"
-                    className="inline-flex items-center rounded-md border border-red-300 px-3 py-2 text-sm text-red-700 hover:bg-red-50"
-                  >
+                  <button type="submit" className="inline-flex items-center rounded-md border border-red-300 px-3 py-2 text-sm text-red-700 hover:bg-red-50">
                     Detach
                   </button>
                 </div>

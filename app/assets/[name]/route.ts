@@ -8,5 +8,4 @@ export const GET = handleRoute<{ name: string }>(async (_req, { params }) => {
   return json(await getAssetOrThrow(await getContext(), decodePathParam(name, "name")), { headers: { vary: "Accept" } });
 });
 
-
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed("GET");

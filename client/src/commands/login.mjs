@@ -50,7 +50,9 @@ async function reachArtDagL2(typed) {
   } catch (err) {
     if (err instanceof CliError && !hasScheme(typed) && /^Cannot reach /.test(err.message)) {
       const plain = server.replace(/^https:/, "http:");
-      throw new CliError(`${err.message}\nNo scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: ${PROGRAM} login ${plain}`);
+      throw new CliError(
+        `${err.message}\nNo scheme was given, so https was tried. If the server speaks plain HTTP (a local one usually does), try: ${PROGRAM} login ${plain}`,
+      );
     }
     throw err;
   }

@@ -63,7 +63,8 @@ function metadataOf(text) {
   } catch {
     throw new CliError(`--metadata must be a JSON object, e.g. '{"medium":"oil"}'; this is not JSON: ${text}`, 2);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new CliError("--metadata must be a JSON object ({…}), not an array or a single value.", 2);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new CliError("--metadata must be a JSON object ({…}), not an array or a single value.", 2);
   return value;
 }
 

@@ -80,7 +80,11 @@ export default async function ActivityPage({ params }: { params: Params }) {
           </Fact>
           <Fact label="Asset">
             {object.name ? (
-              <Link href={`/asset/${encodeURIComponent(object.name)}`} className="break-all font-medium text-accent hover:underline" data-testid="activity-asset">
+              <Link
+                href={`/asset/${encodeURIComponent(object.name)}`}
+                className="break-all font-medium text-accent hover:underline"
+                data-testid="activity-asset"
+              >
                 {object.name}
               </Link>
             ) : (

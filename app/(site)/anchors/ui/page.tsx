@@ -22,8 +22,8 @@ export default async function AnchorsPage() {
           <a href="https://opentimestamps.org/" rel="noreferrer" className="text-accent hover:underline">
             OpenTimestamps
           </a>
-          : activities are batched into a merkle tree, its root is submitted to the calendars, and once a calendar has put it in a block the
-          anchor is confirmed. Each activity has its own <code>.ots</code> proof.
+          : activities are batched into a merkle tree, its root is submitted to the calendars, and once a calendar has put it in a block the anchor is
+          confirmed. Each activity has its own <code>.ots</code> proof.
         </p>
       </header>
       <AnchorManager

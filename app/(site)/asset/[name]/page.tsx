@@ -38,9 +38,7 @@ export default async function AssetPage({ params }: { params: Params }) {
   const asset = await getAsset(ctx, name);
   if (!asset) notFound();
   const activity = await getActivity(ctx, String(asset.activity_index));
-  const [check, anchored] = activity
-    ? await Promise.all([checkActivitySignature(ctx, activity), getActivityAnchor(ctx, activity.activityId)])
-    : [null, null];
+  const [check, anchored] = activity ? await Promise.all([checkActivitySignature(ctx, activity), getActivityAnchor(ctx, activity.activityId)]) : [null, null];
   const provenance = asset.provenance ? readProvenance(asset.provenance) : null;
 
   return (

@@ -18,9 +18,8 @@ const COMMANDS: { usage: string; what: ReactNode }[] = [
     usage: "login <server>",
     what: (
       <>
-        Makes this client&apos;s Ed25519 key (or reuses the one it made for that server), prints its did:key and a{" "}
-        <code>/registerPublicKey</code> link, waits for you to confirm the key in the browser and press Enter, then finds your actor
-        through WebFinger.
+        Makes this client&apos;s Ed25519 key (or reuses the one it made for that server), prints its did:key and a <code>/registerPublicKey</code> link, waits
+        for you to confirm the key in the browser and press Enter, then finds your actor through WebFinger.
       </>
     ),
   },
@@ -29,8 +28,8 @@ const COMMANDS: { usage: string; what: ReactNode }[] = [
     usage: "register <file> --name <name> [--type <type>] [--tag <tag>]… [--url <url>] [--metadata <json>]",
     what: (
       <>
-        Hashes the file with SHA3-256 on your machine (the file itself is never sent; a progress line shows while a large file is hashed) and
-        registers the hash as your asset through your outbox. <code>upload</code> is the same command.
+        Hashes the file with SHA3-256 on your machine (the file itself is never sent; a progress line shows while a large file is hashed) and registers the hash
+        as your asset through your outbox. <code>upload</code> is the same command.
       </>
     ),
   },
@@ -49,9 +48,8 @@ export default async function DownloadClientPage() {
       <header className="space-y-2">
         <h1 className="text-3xl font-semibold tracking-tight">The Art DAG CLI client</h1>
         <p className="max-w-3xl text-stone-600">
-          One JavaScript file that registers your work from a terminal: it hashes files locally, registers them as your assets and
-          records renderer runs. It signs in with a key of its own (BIN-2 and Moo-Auth-1), which you confirm once in the browser and
-          can remove any time under{" "}
+          One JavaScript file that registers your work from a terminal: it hashes files locally, registers them as your assets and records renderer runs. It
+          signs in with a key of its own (BIN-2 and Moo-Auth-1), which you confirm once in the browser and can remove any time under{" "}
           <Link href="/settings/clients" className="text-accent underline">
             Client keys
           </Link>
@@ -116,9 +114,9 @@ node artdag-client.mjs list`}
           ))}
         </dl>
         <p className="text-sm text-stone-600">
-          Types: image, video, audio, effect, recipe, infrastructure, unknown (register guesses image, video or audio from the extension).
-          The key (mode 600) and the login live in <code>$ARTDAG_CLIENT_HOME</code>, else <code>$XDG_CONFIG_HOME/artdag</code>, else{" "}
-          <code>~/.config/artdag</code>. Every failure is one line on stderr and exit code 1; a mistyped command line says what is wrong and exits 2.
+          Types: image, video, audio, effect, recipe, infrastructure, unknown (register guesses image, video or audio from the extension). The key (mode 600)
+          and the login live in <code>$ARTDAG_CLIENT_HOME</code>, else <code>$XDG_CONFIG_HOME/artdag</code>, else <code>~/.config/artdag</code>. Every failure
+          is one line on stderr and exit code 1; a mistyped command line says what is wrong and exits 2.
         </p>
       </SectionCard>
     </div>

@@ -18,8 +18,8 @@ export default async function ClientKeysPage() {
       <header className="space-y-2">
         <h1 className="text-3xl font-semibold tracking-tight">Client keys</h1>
         <p className="max-w-3xl text-stone-600">
-          Each key here lets one client — the Art DAG CLI, say — act as <strong>{viewer.username}</strong> by signing its requests
-          (Moo-Auth-1). The private half never leaves that client. Removing a key stops the client at once.
+          Each key here lets one client — the Art DAG CLI, say — act as <strong>{viewer.username}</strong> by signing its requests (Moo-Auth-1). The private
+          half never leaves that client. Removing a key stops the client at once.
         </p>
       </header>
       <ClientKeyManager initialPage={page} />
