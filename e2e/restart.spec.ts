@@ -71,7 +71,7 @@ test.describe("start-up refuses a bad configuration with one line naming the var
       const lines = result.stderr.split("\n").filter((line) => line.trim() !== "");
       expect(lines, "exactly one line on stderr").toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^artdag-l2: ${c.variable}: `));
-      expect(result.stdout).not.toContain("listening on");
+      expect(result.stdout, "it never became ready").not.toContain('"msg":"ready: ');
     });
   }
 });

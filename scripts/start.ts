@@ -70,14 +70,26 @@ function ensureBuild() {
   const file = path.join(root, FINGERPRINT_FILE);
   const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(file) && readFileSync(file, "utf8") === fingerprint;
   if (built) return;
-  getLogger().info({ component: "server" }, "building the app (first start, or the sources changed)…");
+  const log = getLogger();
+  log.info({ component: "server" }, "building the app (first start, or the sources changed; about a minute)…");
+  const started = performance.now();
+  // Next's report (its route table, its progress) is shown only when it matters: the build failed,
+  // or it warned about something. A warning is never hidden.
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
     cwd: root,
-    stdio: "inherit",
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
-  if (r.status !== 0) fail("the build failed (see above)");
+  const report = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  if (r.status !== 0) {
+    process.stderr.write(report);
+    fail(`the build failed (${r.error ? r.error.message : "Next's report is above"})`);
+  }
+  if (/⚠|\bwarn(ing)?\b/i.test(report)) process.stderr.write(report);
   writeFileSync(file, fingerprint);
+  log.info({ component: "server" }, `built in ${Math.round((performance.now() - started) / 1000)} s`);
 }
 
 /**
@@ -94,6 +106,33 @@ async function ensureClient(rebuild: boolean) {
   }
   // Else esbuild's idle service process would live beside the server for as long as it runs.
   await stopEsbuild();
+}
+
+/**
+ * Start-up's one line for people: `ready: <public URL>`, once GET /readyz answers 200. Next runs
+ * instrumentation (database, migrations, keys, queue) on its first request, so asking now also makes
+ * a broken database stop start-up instead of failing the first visitor's request. While it is not
+ * ready (a PostgreSQL server still starting), one warning after 15 s says why, and it keeps asking.
+ */
+async function announceReady(config: Config, stopping: () => boolean): Promise<void> {
+  const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const url = `http://${local.includes(":") ? `[${local}]` : local}:${config.port}/readyz`;
+  const since = Date.now();
+  let warned = false;
+  while (!stopping()) {
+    const res = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(30_000) }).catch(() => null);
+    const body = res ? await res.text().catch(() => "") : "";
+    if (res?.status === 200) {
+      const listening = `${config.host}:${config.port}`;
+      getLogger().info({ component: "server", url: config.baseUrl, listening }, `ready: ${config.baseUrl} (listening on ${listening})`);
+      return;
+    }
+    if (!warned && Date.now() - since > 15_000) {
+      warned = true;
+      getLogger().warn({ component: "server" }, `not ready yet: GET /readyz answered ${res ? `${res.status} ${body.slice(0, 300)}` : "nothing"}; still asking`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, res ? 500 : 200));
+  }
 }
 
 /** Paths a health check or a scraper asks for every few seconds: their access lines are debug. */
@@ -208,11 +247,8 @@ async function main() {
   server.on("clientError", answerClientError);
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
-    getLogger().info({ component: "server" }, `listening on http://${config.host}:${config.port} (public URL ${config.baseUrl})`);
-    // Next runs instrumentation (database, migrations, keys, queue) on the first request: make that
-    // happen now, so a broken database stops start-up instead of the first visitor's request.
-    const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-    fetch(`http://${local.includes(":") ? `[${local}]` : local}:${config.port}/api/stats`).catch(() => {});
+    getLogger().debug({ component: "server" }, `listening on http://${config.host}:${config.port}`);
+    void announceReady(config, () => stopping);
   });
   server.on("error", (err) => fail(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code})`));
   const metricsServer = config.metrics.where === "port" ? serveMetricsOnOwnPort(config.metrics.host, config.metrics.port) : null;

@@ -101,7 +101,7 @@ export async function startServer(server: ServerSpec, extra: Record<string, stri
       killGroup(p.child);
       throw new Error(`the server did not answer within ${timeoutMs} ms:\n${p.all()}`);
     }
-    if (logMessages(p.stdout(), "server").some((m) => m.startsWith("listening on "))) {
+    if (logMessages(p.stdout(), "server").some((m) => m.startsWith("ready: "))) {
       const res = await fetch(`${server.url}/`, { headers: { accept: "application/json" } }).catch(() => null);
       if (res?.ok) break;
     }

@@ -97,6 +97,9 @@ export function getLogger(): Logger {
   return holder.__artdagLogger;
 }
 
+/** Next's note on every start of how long loading its configuration took: of no use to an operator, kept at debug. */
+const FRAMEWORK_CHATTER = /^✓ Running next\.config\.\w+ took \d+ms$/;
+
 /**
  * Sends what libraries print with console.* (Next's start-up notes and its report of an error in a
  * page, pg-boss, Prisma) through the logger, as `component: "console"` lines at the matching level,
@@ -106,8 +109,10 @@ export function routeConsoleToLogger(): () => void {
   const original = { log: console.log, info: console.info, debug: console.debug, warn: console.warn, error: console.error };
   const to =
     (level: "debug" | "info" | "warn" | "error") =>
-    (...args: unknown[]) =>
-      getLogger()[level]({ component: "console" }, format(...args));
+    (...args: unknown[]) => {
+      const text = format(...args);
+      getLogger()[level === "info" && FRAMEWORK_CHATTER.test(text) ? "debug" : level]({ component: "console" }, text);
+    };
   console.log = to("info");
   console.info = to("info");
   console.debug = to("debug");

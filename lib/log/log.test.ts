@@ -58,7 +58,8 @@ describe("console output of libraries", () => {
     const restoreLogger = useLogger(logger);
     const undo = routeConsoleToLogger();
     try {
-      console.log("✓ Running %s took %dms", "next.config.ts", 131);
+      console.log("listening to %s", "pg-boss");
+      console.log("✓ Running %s took %dms", "next.config.mjs", 131);
       console.warn("a warning");
       console.error(new Error("from a page"));
     } finally {
@@ -68,11 +69,14 @@ describe("console output of libraries", () => {
     const entries = lines();
     expect(entries.map((e) => [e.level, e.component])).toEqual([
       ["info", "console"],
+      // Next's note of how long loading its configuration took, on every start: debug.
+      ["debug", "console"],
       ["warn", "console"],
       ["error", "console"],
     ]);
-    expect(entries[0].msg).toBe("✓ Running next.config.ts took 131ms");
-    expect(entries[2].msg).toMatch(/^Error: from a page\n\s+at /);
+    expect(entries[0].msg).toBe("listening to pg-boss");
+    expect(entries[1].msg).toBe("✓ Running next.config.mjs took 131ms");
+    expect(entries[3].msg).toMatch(/^Error: from a page\n\s+at /);
     expect(console.log).not.toBe(undefined);
     expect(String(console.log)).not.toContain("getLogger");
   });
