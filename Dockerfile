@@ -49,6 +49,7 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/client ./client
+COPY --from=build /app/public ./public
 # Next writes its runtime cache under .next/cache; the data folder is the volume.
 RUN mkdir -p /data .next/cache && chown node:node /data .next/cache
 USER node

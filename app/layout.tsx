@@ -4,6 +4,7 @@ import localFont from "next/font/local";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
 import { Providers } from "@/components/providers";
+import { getConfig } from "@/lib/config";
 import { getViewer } from "./_shared/viewer";
 import "./globals.css";
 
@@ -14,10 +15,34 @@ const inter = localFont({
   display: "swap",
 });
 
-export const metadata: Metadata = {
-  title: { default: "Art DAG L2", template: "%s · Art DAG L2" },
-  description: "Ownership registry and ActivityPub federation for Art DAG.",
-};
+const DESCRIPTION = "The ownership registry for generative art: signed claims the fediverse can follow and verify, anchored in Bitcoin.";
+
+/**
+ * Every page's title template, description and icons, and the Open Graph card a shared link shows
+ * (public/og-image.png, made by `npm run make-images`): absolute URLs under this instance's public URL.
+ */
+export function generateMetadata(): Metadata {
+  const base = getConfig().baseUrl;
+  return {
+    metadataBase: new URL(base),
+    title: { default: "Art DAG L2", template: "%s · Art DAG L2" },
+    description: DESCRIPTION,
+    icons: {
+      icon: [
+        { url: "/icon.svg", type: "image/svg+xml" },
+        { url: "/favicon.ico", sizes: "16x16 32x32" },
+      ],
+      apple: "/apple-touch-icon.png",
+    },
+    openGraph: {
+      type: "website",
+      siteName: `Art DAG L2 · ${new URL(base).host}`,
+      description: DESCRIPTION,
+      images: [{ url: "/og-image.png", width: 1200, height: 630, alt: "Art DAG L2: the ownership registry for generative art" }],
+    },
+    twitter: { card: "summary_large_image" },
+  };
+}
 
 // Every page depends on the signed-in state.
 export const dynamic = "force-dynamic";

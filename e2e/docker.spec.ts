@@ -134,6 +134,10 @@ test.describe("the image and the compose stack, in Docker", () => {
     test.info().annotations.push({ type: "start-up to ready", description: `${Date.now() - started} ms` });
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", database: "ok", migrations: "current", queue: "running" });
     expect(docker(["exec", "artdag-e2e-single", "id", "-u"]).stdout.trim()).toBe("1000");
+    // public/ is in the image: robots.txt and the Open Graph image are served.
+    const robots = await fetch(`${base}/robots.txt`);
+    expect([robots.status, (await robots.text()).includes("User-agent: *")]).toEqual([200, true]);
+    expect((await fetch(`${base}/og-image.png`)).headers.get("content-type")).toBe("image/png");
     // The HEALTHCHECK (GET /readyz every 10 s) reports healthy.
     await expect
       .poll(() => docker(["inspect", "-f", "{{.State.Health.Status}}", "artdag-e2e-single"]).stdout.trim(), { timeout: 90_000, intervals: [2000] })
