@@ -26,9 +26,36 @@ export async function getSiteStats(ctx: AppContext): Promise<SiteStats> {
   return { users, assets, activities, followers, anchors };
 }
 
-/** The project README (Markdown), shown on the home page. */
+/** The project README (Markdown), shown at /about. */
 export async function readReadme(): Promise<string> {
   return readFile(path.join(process.cwd(), "README.md"), "utf8").catch(() => "");
+}
+
+/** A document name as /about/docs/{name} takes it: a file docs/{name}.md, nothing else. */
+const DOC_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** docs/{name}.md (Markdown), or null when there is no such document. */
+export async function readDoc(name: string): Promise<string | null> {
+  if (!DOC_NAME.test(name)) return null;
+  return readFile(path.join(process.cwd(), "docs", `${name}.md`), "utf8").catch(() => null);
+}
+
+/**
+ * The README or a document as this instance serves it at /about: the examples' `localhost:8200`
+ * becomes this instance's public URL (or, in a handle or a host name, its domain), and the links
+ * between the documents (`docs/x.md` from the README, `x.md` from a document) become
+ * `/about/docs/x` (the README itself: `/about`). `from` is where the text lives.
+ */
+export function markdownForAbout(text: string, instance: { baseUrl: string; domain: string }, from: "readme" | "docs"): string {
+  const local = "localhost:8200";
+  const withUrls = text
+    .replaceAll(`http://${local}`, instance.baseUrl)
+    // A command's target (`curl -s localhost:8200/auth/me`): the full URL, so https instances work.
+    .replace(/(^|[\s'"(])localhost:8200(?=\/)/gm, (_m, before: string) => `${before}${instance.baseUrl}`)
+    .replaceAll(local, instance.domain);
+  const docLink = from === "readme" ? /\]\(docs\/([a-z0-9-]+)\.md(#[^)\s]*)?\)/g : /\]\((?:\.\/)?([a-z0-9-]+)\.md(#[^)\s]*)?\)/g;
+  const linked = withUrls.replace(docLink, (_m, name: string, anchor: string | undefined) => `](/about/docs/${name}${anchor ?? ""})`);
+  return from === "docs" ? linked.replace(/\]\(\.\.\/README\.md(#[^)\s]*)?\)/g, (_m, anchor: string | undefined) => `](/about${anchor ?? ""})`) : linked;
 }
 
 /**
@@ -59,4 +86,13 @@ export function softwareVersion(): Promise<string> {
     .then((text) => String((JSON.parse(text) as { version?: unknown }).version ?? "0.0.0"))
     .catch(() => "0.0.0");
   return version;
+}
+
+/** A heading's text as GitHub makes its anchor (so `#response-cache` links land): lower case, punctuation dropped, spaces to hyphens. */
+export function headingAnchor(text: string): string {
+  return text
+    .toLowerCase()
+    .trim()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
 }
