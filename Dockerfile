@@ -50,6 +50,9 @@ COPY --from=build /app/lib ./lib
 COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/client ./client
 COPY --from=build /app/public ./public
+# /about serves the README and docs/ from the running app's folder.
+COPY --from=build /app/README.md ./
+COPY --from=build /app/docs ./docs
 # Next writes its runtime cache under .next/cache; the data folder is the volume.
 RUN mkdir -p /data .next/cache && chown node:node /data .next/cache
 USER node

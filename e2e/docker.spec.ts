@@ -138,6 +138,9 @@ test.describe("the image and the compose stack, in Docker", () => {
     const robots = await fetch(`${base}/robots.txt`);
     expect([robots.status, (await robots.text()).includes("User-agent: *")]).toEqual([200, true]);
     expect((await fetch(`${base}/og-image.png`)).headers.get("content-type")).toBe("image/png");
+    // The README and docs/ are in the image: /about and its documents are served.
+    expect(await (await fetch(`${base}/about`, { headers: { accept: "text/html" } })).text()).toContain("Quick start");
+    expect((await fetch(`${base}/about/docs/operations`, { headers: { accept: "text/html" } })).status).toBe(200);
     // The HEALTHCHECK (GET /readyz every 10 s) reports healthy.
     await expect
       .poll(() => docker(["inspect", "-f", "{{.State.Health.Status}}", "artdag-e2e-single"]).stdout.trim(), { timeout: 90_000, intervals: [2000] })
