@@ -10,12 +10,13 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** A failed API call, carrying the server's `{error, message}` when it sent one. */
+/** A failed API call, carrying the server's `{error, message}` when it sent one, and its per-field messages (`fields`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -46,10 +47,14 @@ export async function postJson<T>(url: string, body: unknown = {}): Promise<T> {
 
 async function readAnswer<T>(res: Response): Promise<T> {
   if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: unknown; message?: unknown } | null;
+    const body = (await res.json().catch(() => null)) as { error?: unknown; message?: unknown; fields?: unknown } | null;
     const code = typeof body?.error === "string" ? body.error : "http_error";
     const message = typeof body?.message === "string" ? body.message : `The server answered ${res.status}.`;
-    throw new ApiError(res.status, code, message);
+    const fields =
+      body?.fields && typeof body.fields === "object"
+        ? Object.fromEntries(Object.entries(body.fields as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"))
+        : {};
+    throw new ApiError(res.status, code, message, fields);
   }
   return (await res.json()) as T;
 }
@@ -97,4 +102,21 @@ export function fetchActivities(query: ActivityQuery): Promise<Page<ActivitySumm
 /** `GET /users`: registered users, newest first, keyset-paged. */
 export function fetchUsers(query: { cursor?: string | null; limit?: number }): Promise<Page<UserSummary>> {
   return getJson<Page<UserSummary>>(withQuery("/users", { ...query }));
+}
+
+/** What POST /assets answers: the asset as the API shows it. */
+export interface RegisteredAsset {
+  asset: AssetView;
+}
+
+/** POST /assets with the session cookie: registers a work under the signed-in user. */
+export function registerAsset(input: {
+  name: string;
+  content_hash: string;
+  asset_type: string;
+  tags: string[];
+  metadata?: Record<string, unknown>;
+  url?: string;
+}): Promise<RegisteredAsset> {
+  return postJson<RegisteredAsset>("/assets", input);
 }

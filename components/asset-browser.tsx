@@ -265,11 +265,25 @@ function AssetsEmpty({
       </EmptyState>
     );
   }
-  if (fixedOwner) return <EmptyState title={`${fixedOwner} has not registered any assets yet.`} />;
+  const howTo = (
+    <p>
+      Works are registered in the browser at{" "}
+      <Link href="/register-work" className="text-accent underline">
+        Register a work
+      </Link>
+      , or with the{" "}
+      <Link href="/download/client" className="text-accent underline">
+        CLI
+      </Link>
+      .
+    </p>
+  );
+  if (fixedOwner) return <EmptyState title={`${fixedOwner} has not registered any assets yet.`}>{howTo}</EmptyState>;
   return (
     <EmptyState title="No assets yet">
-      <p>
-        Register one through the API, with the token that <code className="rounded bg-stone-100 px-1">POST /auth/register</code> or{" "}
+      {howTo}
+      <p className="mt-2">
+        Or through the API, with the token that <code className="rounded bg-stone-100 px-1">POST /auth/register</code> or{" "}
         <code className="rounded bg-stone-100 px-1">POST /auth/login</code> gave you:
       </p>
       <pre className="mx-auto mt-3 w-fit max-w-full overflow-x-auto rounded-lg bg-stone-900 p-3 text-left font-mono text-xs text-stone-100">

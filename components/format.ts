@@ -18,3 +18,16 @@ export function shortHash(hash: string): string {
 export function prettyJson(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? "null";
 }
+
+const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+/** `1536` → `1.5 KiB`; whole bytes below 1 KiB (the CLI's progress line says sizes the same way). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}

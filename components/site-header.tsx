@@ -38,6 +38,9 @@ export function SiteHeader({ username }: { username: string | null }) {
                   {username}
                 </strong>
               </span>
+              <Link href="/register-work" className="font-medium text-accent hover:text-accent-dark">
+                Register a work
+              </Link>
               <Link href="/settings/clients" className="hover:text-ink">
                 Client keys
               </Link>

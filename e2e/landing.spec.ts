@@ -59,7 +59,7 @@ test("the latest works are listed, newest first, each linking to its page and it
   await expect(page.getByRole("heading", { level: 1 })).toContainText(second.name);
 });
 
-test("signed in, the first action is the person's own works", async ({ page, request }) => {
+test("signed in, the first actions are registering a work and the person's own works", async ({ page, request }) => {
   const user = await newUser(request, "landing_in");
   await page.goto("/login");
   await page.getByLabel("Username").fill(user.username);
@@ -68,6 +68,7 @@ test("signed in, the first action is the person's own works", async ({ page, req
   await expect(page.getByTestId("signed-in-user")).toHaveText(user.username);
   await page.goto("/");
   const start = page.getByRole("navigation", { name: "Get started" });
+  await expect(start.getByRole("link", { name: "Register a work" })).toHaveAttribute("href", "/register-work");
   await expect(start.getByRole("link", { name: "Your works" })).toHaveAttribute("href", `/users/${user.username}`);
   await expect(start.getByRole("link", { name: "Register", exact: true })).toHaveCount(0);
 });

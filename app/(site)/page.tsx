@@ -42,9 +42,14 @@ export default async function HomePage() {
         </div>
         <nav aria-label="Get started" className="flex flex-wrap gap-3 pt-2">
           {viewer ? (
-            <Link href={`/users/${viewer.username}`} className={primary}>
-              Your works
-            </Link>
+            <>
+              <Link href="/register-work" className={primary}>
+                Register a work
+              </Link>
+              <Link href={`/users/${viewer.username}`} className={secondary}>
+                Your works
+              </Link>
+            </>
           ) : (
             <Link href="/register" className={primary}>
               Register
@@ -82,11 +87,14 @@ export default async function HomePage() {
         </div>
         {recent.items.length === 0 ? (
           <EmptyState title="No works registered yet">
-            Register one with the{" "}
+            <Link href="/register-work" className="text-accent underline">
+              Register a work
+            </Link>{" "}
+            in the browser or with the{" "}
             <Link href="/download/client" className="text-accent underline">
               CLI
             </Link>
-            : it hashes a file on your machine and registers the hash as yours.
+            : the file is hashed on your computer and the hash registered as yours.
           </EmptyState>
         ) : (
           <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="recent-works">
