@@ -10,6 +10,7 @@ import { ASSET_PAGE_SIZE, readAssetFilters, sameFilters, type AssetFilters } fro
 import { shortHash } from "./format";
 import { TagChips } from "./tag-chips";
 import { TimeStamp } from "./time-stamp";
+import { WorkPreview } from "./work-preview";
 import { Badge } from "./ui/badge";
 import { EmptyState } from "./ui/empty-state";
 import { ErrorNotice } from "./ui/error-notice";
@@ -213,30 +214,37 @@ export function AssetBrowser({
 // visible link.
 function AssetRow({ asset, onSelectTag }: { asset: AssetView; onSelectTag?: (tag: string) => void }) {
   return (
-    <li className="space-y-2 px-4 py-3" data-testid="asset-row">
-      <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
-        <div className="flex min-w-0 items-baseline gap-2">
-          <Link href={`/asset/${encodeURIComponent(asset.name)}`} prefetch={false} className="break-all font-medium text-ink hover:text-accent hover:underline">
-            {asset.name}
-          </Link>
-          <Badge>{asset.asset_type}</Badge>
-          {asset.provenance ? <Badge tone="green">recorded run</Badge> : null}
-        </div>
-        <TimeStamp iso={asset.created_at} className="text-xs text-stone-500" />
-      </div>
-      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
-        <TagChips tags={asset.tags} onSelect={onSelectTag} />
-        <p className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-stone-500">
-          <span>
-            owner{" "}
-            <Link href={`/users/${encodeURIComponent(asset.owner)}`} prefetch={false} className="text-stone-700 hover:text-accent hover:underline">
-              {asset.owner}
+    <li className="flex gap-3 px-4 py-3" data-testid="asset-row">
+      <WorkPreview work={asset} size="thumb" />
+      <div className="min-w-0 flex-1 space-y-2">
+        <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+          <div className="flex min-w-0 items-baseline gap-2">
+            <Link
+              href={`/asset/${encodeURIComponent(asset.name)}`}
+              prefetch={false}
+              className="break-all font-medium text-ink hover:text-accent hover:underline"
+            >
+              {asset.name}
             </Link>
-          </span>
-          <span title={asset.content_hash}>
-            sha3-256 <code className="font-mono text-stone-700">{shortHash(asset.content_hash)}</code>
-          </span>
-        </p>
+            <Badge>{asset.asset_type}</Badge>
+            {asset.provenance ? <Badge tone="green">recorded run</Badge> : null}
+          </div>
+          <TimeStamp iso={asset.created_at} className="text-xs text-stone-500" />
+        </div>
+        <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
+          <TagChips tags={asset.tags} onSelect={onSelectTag} />
+          <p className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-stone-500">
+            <span>
+              owner{" "}
+              <Link href={`/users/${encodeURIComponent(asset.owner)}`} prefetch={false} className="text-stone-700 hover:text-accent hover:underline">
+                {asset.owner}
+              </Link>
+            </span>
+            <span title={asset.content_hash}>
+              sha3-256 <code className="font-mono text-stone-700">{shortHash(asset.content_hash)}</code>
+            </span>
+          </p>
+        </div>
       </div>
     </li>
   );

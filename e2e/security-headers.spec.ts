@@ -47,6 +47,9 @@ function pages(): string[] {
     `/registerPublicKey?key=${freshDidKey()}`,
     "/download/client",
     "/anchors/ui",
+    "/register-work",
+    "/about",
+    "/about/docs/api",
     "/logout",
   ];
 }

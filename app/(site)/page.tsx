@@ -5,6 +5,7 @@ import Link from "next/link";
 import { CopyButton } from "@/components/copy-button";
 import { SiteStats } from "@/components/site-stats";
 import { TimeStamp } from "@/components/time-stamp";
+import { WorkPreview } from "@/components/work-preview";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { listAssets } from "@/lib/registry";
@@ -100,24 +101,27 @@ export default async function HomePage() {
           <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="recent-works">
             {recent.items.map((asset) => (
               <li key={asset.name}>
-                <Card className="h-full !p-4">
-                  <p className="truncate font-medium">
-                    <Link href={`/asset/${encodeURIComponent(asset.name)}`} className="hover:underline">
-                      {asset.name}
-                    </Link>
-                  </p>
-                  <p className="mt-1 text-sm text-stone-600">
-                    {asset.asset_type} by{" "}
-                    <Link href={`/users/${asset.owner}`} className="text-accent underline">
-                      {asset.owner}
-                    </Link>
-                  </p>
-                  <p className="mt-1 flex items-center justify-between gap-2 text-xs text-stone-600">
-                    <code className="font-mono" title={asset.content_hash}>
-                      {asset.content_hash.slice(0, 12)}…
-                    </code>
-                    <TimeStamp iso={asset.created_at} />
-                  </p>
+                <Card className="flex h-full gap-3 !p-4">
+                  <WorkPreview work={asset} size="thumb" />
+                  <div className="min-w-0 flex-1">
+                    <p className="truncate font-medium">
+                      <Link href={`/asset/${encodeURIComponent(asset.name)}`} className="hover:underline">
+                        {asset.name}
+                      </Link>
+                    </p>
+                    <p className="mt-1 text-sm text-stone-600">
+                      {asset.asset_type} by{" "}
+                      <Link href={`/users/${asset.owner}`} className="text-accent underline">
+                        {asset.owner}
+                      </Link>
+                    </p>
+                    <p className="mt-1 flex items-center justify-between gap-2 text-xs text-stone-600">
+                      <code className="font-mono" title={asset.content_hash}>
+                        {asset.content_hash.slice(0, 12)}…
+                      </code>
+                      <TimeStamp iso={asset.created_at} />
+                    </p>
+                  </div>
                 </Card>
               </li>
             ))}

@@ -27,6 +27,9 @@ describe("security headers", () => {
     expect(d.get("base-uri")).toEqual(["'none'"]);
     expect(d.get("frame-src")).toEqual(["'none'"]);
     expect(d.get("connect-src")).toEqual(["'self'"]);
+    // Works are shown from their registered URLs: images and media from any web address, nothing else.
+    expect(d.get("img-src")).toEqual(["'self'", "data:", "blob:", "https:", "http:"]);
+    expect(d.get("media-src")).toEqual(["'self'", "https:", "http:"]);
     for (const values of d.values()) {
       expect(values).not.toContain("*");
       expect(values).not.toContain("https:");

@@ -46,7 +46,10 @@ function buildPolicy(nonce: string | undefined, dev: boolean): string {
     ["script-src", ...scripts],
     // React writes style attributes, and Next inlines critical CSS: styles cannot carry the nonce.
     ["style-src", "'self'", "'unsafe-inline'"],
-    ["img-src", "'self'", "data:", "blob:"],
+    // A work is shown from the URL its owner registered (any web address): images, and video and
+    // audio as media; scripts, frames and connections stay this origin's only.
+    ["img-src", "'self'", "data:", "blob:", "https:", "http:"],
+    ["media-src", "'self'", "https:", "http:"],
     ["font-src", "'self'"],
     ["connect-src", "'self'", ...(dev ? ["ws:", "wss:"] : [])],
     ["object-src", "'none'"],

@@ -12,6 +12,7 @@ import { RunFacts } from "@/components/run-facts";
 import { SignatureStatus } from "@/components/signature-status";
 import { TagChips } from "@/components/tag-chips";
 import { TimeStamp } from "@/components/time-stamp";
+import { WorkPreview } from "@/components/work-preview";
 import { Badge } from "@/components/ui/badge";
 import { Fact, Facts } from "@/components/ui/facts";
 import { SectionCard } from "@/components/ui/section-card";
@@ -65,6 +66,8 @@ export default async function AssetPage({ params }: { params: Params }) {
           , registered <TimeStamp iso={asset.created_at} />
         </p>
       </header>
+
+      <WorkPreview work={asset} size="full" />
 
       <SectionCard title="Content">
         <Facts>
