@@ -53,9 +53,18 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" className={inter.variable}>
       <body className="min-h-screen font-sans">
+        {/* The first thing a keyboard reaches: past the header's links to the page itself. */}
+        <a
+          href="#content"
+          className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-accent focus:px-4 focus:py-2 focus:text-sm focus:font-medium focus:text-white"
+        >
+          Skip to content
+        </a>
         <Providers>
           <SiteHeader username={viewer?.username ?? null} />
-          <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+          <main id="content" tabIndex={-1} className="mx-auto max-w-5xl px-4 py-8 outline-none">
+            {children}
+          </main>
         </Providers>
       </body>
     </html>

@@ -16,7 +16,7 @@ const COLUMNS: readonly KeysetColumn<ActivitySummary>[] = [
   {
     header: "Actor",
     cell: (a) => (
-      <Link href={`/users/${encodeURIComponent(a.actor)}`} prefetch={false} className="hover:text-accent hover:underline">
+      <Link href={`/users/${encodeURIComponent(a.actor)}`} prefetch={false} className="hover:text-accent underline">
         {a.actor}
       </Link>
     ),
@@ -27,11 +27,11 @@ const COLUMNS: readonly KeysetColumn<ActivitySummary>[] = [
     cellTitle: (a) => a.object_name ?? undefined,
     cell: (a) =>
       a.object_name ? (
-        <Link href={`/asset/${encodeURIComponent(a.object_name)}`} prefetch={false} className="font-medium hover:text-accent hover:underline">
+        <Link href={`/asset/${encodeURIComponent(a.object_name)}`} prefetch={false} className="font-medium hover:text-accent underline">
           {a.object_name}
         </Link>
       ) : (
-        <span className="text-stone-400">—</span>
+        <span className="text-stone-500">—</span>
       ),
   },
   { header: "Published", cellClassName: "px-4 py-2.5 text-stone-600", cell: (a) => <TimeStamp iso={a.published} /> },
@@ -39,7 +39,7 @@ const COLUMNS: readonly KeysetColumn<ActivitySummary>[] = [
     header: <span className="sr-only">Details</span>,
     cellClassName: "px-4 py-2.5 text-right",
     cell: (a) => (
-      <Link href={`/activity/${a.index}`} prefetch={false} className="whitespace-nowrap text-accent hover:underline">
+      <Link href={`/activity/${a.index}`} prefetch={false} className="whitespace-nowrap text-accent underline">
         View →
       </Link>
     ),

@@ -219,11 +219,7 @@ function AssetRow({ asset, onSelectTag }: { asset: AssetView; onSelectTag?: (tag
       <div className="min-w-0 flex-1 space-y-2">
         <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
           <div className="flex min-w-0 items-baseline gap-2">
-            <Link
-              href={`/asset/${encodeURIComponent(asset.name)}`}
-              prefetch={false}
-              className="break-all font-medium text-ink hover:text-accent hover:underline"
-            >
+            <Link href={`/asset/${encodeURIComponent(asset.name)}`} prefetch={false} className="break-all font-medium text-ink hover:text-accent underline">
               {asset.name}
             </Link>
             <Badge>{asset.asset_type}</Badge>
@@ -236,7 +232,7 @@ function AssetRow({ asset, onSelectTag }: { asset: AssetView; onSelectTag?: (tag
           <p className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-stone-500">
             <span>
               owner{" "}
-              <Link href={`/users/${encodeURIComponent(asset.owner)}`} prefetch={false} className="text-stone-700 hover:text-accent hover:underline">
+              <Link href={`/users/${encodeURIComponent(asset.owner)}`} prefetch={false} className="text-stone-700 hover:text-accent underline">
                 {asset.owner}
               </Link>
             </span>
@@ -294,7 +290,7 @@ function AssetsEmpty({
         Or through the API, with the token that <code className="rounded bg-stone-100 px-1">POST /auth/register</code> or{" "}
         <code className="rounded bg-stone-100 px-1">POST /auth/login</code> gave you:
       </p>
-      <pre className="mx-auto mt-3 w-fit max-w-full overflow-x-auto rounded-lg bg-stone-900 p-3 text-left font-mono text-xs text-stone-100">
+      <pre tabIndex={0} className="mx-auto mt-3 w-fit max-w-full overflow-x-auto rounded-lg bg-stone-900 p-3 text-left font-mono text-xs text-stone-100">
         {`curl -X POST ${registerUrl} \\
   -H "Authorization: Bearer $TOKEN" \\
   -H "Content-Type: application/json" \\

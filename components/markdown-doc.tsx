@@ -34,8 +34,10 @@ export function MarkdownDoc({ text }: { text: string }) {
           h2: heading("h2"),
           h3: heading("h3"),
           h4: heading("h4"),
+          // Focusable, so a keyboard can scroll a wide example.
+          pre: ({ node: _node, ...props }) => <pre tabIndex={0} {...props} />,
           table: ({ node: _node, ...props }) => (
-            <div className="my-3 overflow-x-auto" data-testid="doc-table">
+            <div className="my-3 overflow-x-auto" tabIndex={0} data-testid="doc-table">
               <table {...props} />
             </div>
           ),

@@ -14,7 +14,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-const missing = <span className="text-stone-400">not reported</span>;
+const missing = <span className="text-stone-500">not reported</span>;
 
 /** The facts of a recorded L1 run: which run, where, with which effects, when. */
 export function RunFacts({ provenance }: { provenance: Provenance }) {

@@ -19,7 +19,7 @@ export function SiteHeader({ username }: { username: string | null }) {
         <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
           <Link href="/" className="flex items-center gap-2 whitespace-nowrap font-semibold tracking-tight">
             <span aria-hidden className="inline-block h-6 w-6 rounded-md bg-gradient-to-br from-accent to-fuchsia-500" />
-            Art DAG <span className="text-stone-400">L2</span>
+            Art DAG <span className="text-stone-500">L2</span>
           </Link>
           <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-stone-600">
             {NAV.map((item) => (

@@ -5,7 +5,7 @@ import Link from "next/link";
  * itself `onSelect` filters in place instead (a modified click still opens the link).
  */
 export function TagChips({ tags, onSelect }: { tags: string[]; onSelect?: (tag: string) => void }) {
-  if (tags.length === 0) return <span className="text-xs text-stone-400">no tags</span>;
+  if (tags.length === 0) return <span className="text-xs text-stone-500">no tags</span>;
   return (
     <ul className="flex flex-wrap gap-1.5">
       {tags.map((tag) => (

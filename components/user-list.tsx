@@ -14,7 +14,7 @@ const COLUMNS: readonly KeysetColumn<UserSummary>[] = [
     header: "User",
     headerClassName: "w-1/2 px-4 py-2 font-medium",
     cell: (u) => (
-      <Link href={`/users/${encodeURIComponent(u.username)}`} prefetch={false} className="font-medium hover:text-accent hover:underline">
+      <Link href={`/users/${encodeURIComponent(u.username)}`} prefetch={false} className="font-medium hover:text-accent underline">
         {u.username}
       </Link>
     ),

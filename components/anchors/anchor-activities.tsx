@@ -26,10 +26,10 @@ export function AnchorActivities({ root }: { root: string }) {
       <ul className="divide-y divide-stone-100 rounded-md border border-stone-200" data-testid="anchor-activities">
         {activities.map((a) => (
           <li key={a.id} className="flex flex-wrap items-center justify-between gap-3 px-3 py-2 text-sm" data-testid="anchor-activity">
-            <Link href={`/activity/${a.index}`} prefetch={false} className="text-accent hover:underline">
+            <Link href={`/activity/${a.index}`} prefetch={false} className="text-accent underline">
               Activity #{a.index}
             </Link>
-            <a href={a.ots_url} download className="text-xs font-medium text-accent hover:underline">
+            <a href={a.ots_url} download className="text-xs font-medium text-accent underline">
               Download .ots
             </a>
           </li>

@@ -64,7 +64,7 @@ export function AnchorRow({ anchor, signedIn }: { anchor: AnchorView; signedIn: 
       ) : null}
 
       <div className="mt-4">
-        <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="text-sm font-medium text-accent hover:underline">
+        <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="text-sm font-medium text-accent underline">
           {open ? "Hide activities" : `Show activities (${anchor.activity_count})`}
         </button>
         {open ? <AnchorActivities root={anchor.root} /> : null}
@@ -74,7 +74,7 @@ export function AnchorRow({ anchor, signedIn }: { anchor: AnchorView; signedIn: 
 }
 
 function Time({ iso }: { iso: string | null }) {
-  return iso ? <TimeStamp iso={iso} /> : <span className="text-stone-400">—</span>;
+  return iso ? <TimeStamp iso={iso} /> : <span className="text-stone-500">—</span>;
 }
 
 const CALENDAR_TONE: Record<AnchorCalendarView["state"], "green" | "accent" | "neutral"> = { complete: "green", pending: "accent", failed: "neutral" };

@@ -60,11 +60,11 @@ export function AnchorStatus({ anchor, otsUrl }: { anchor: AnchorView | null; ot
         )}
       </div>
       <p className="flex flex-wrap gap-4 text-sm">
-        <Link href={`/anchors/ui#${anchor.root}`} className="text-accent hover:underline" data-testid="anchor-link">
+        <Link href={`/anchors/ui#${anchor.root}`} className="text-accent underline" data-testid="anchor-link">
           Batch of {anchor.activity_count} on the anchors page →
         </Link>
         {otsUrl ? (
-          <a href={otsUrl} download className="font-medium text-accent hover:underline" data-testid="anchor-ots">
+          <a href={otsUrl} download className="font-medium text-accent underline" data-testid="anchor-ots">
             Download .ots
           </a>
         ) : null}

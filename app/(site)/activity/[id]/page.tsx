@@ -49,7 +49,7 @@ export default async function ActivityPage({ params }: { params: Params }) {
     <div className="space-y-6">
       <header className="space-y-2">
         <p className="text-sm text-stone-500">
-          <Link href="/activities" className="hover:text-accent hover:underline">
+          <Link href="/activities" className="hover:text-accent underline">
             Activities
           </Link>{" "}
           /
@@ -70,7 +70,7 @@ export default async function ActivityPage({ params }: { params: Params }) {
             <code className="break-all font-mono text-xs">{activity.json.id}</code>
           </Fact>
           <Fact label="Actor">
-            <Link href={`/users/${encodeURIComponent(activity.actor)}`} className="font-medium text-accent hover:underline" data-testid="activity-actor">
+            <Link href={`/users/${encodeURIComponent(activity.actor)}`} className="font-medium text-accent underline" data-testid="activity-actor">
               {activity.actor}
             </Link>
             <code className="mt-0.5 block break-all font-mono text-xs text-stone-500">{activity.json.actor}</code>
@@ -80,15 +80,11 @@ export default async function ActivityPage({ params }: { params: Params }) {
           </Fact>
           <Fact label="Asset">
             {object.name ? (
-              <Link
-                href={`/asset/${encodeURIComponent(object.name)}`}
-                className="break-all font-medium text-accent hover:underline"
-                data-testid="activity-asset"
-              >
+              <Link href={`/asset/${encodeURIComponent(object.name)}`} className="break-all font-medium text-accent underline" data-testid="activity-asset">
                 {object.name}
               </Link>
             ) : (
-              <span className="text-stone-400">none</span>
+              <span className="text-stone-500">none</span>
             )}
             {object.id ? <code className="mt-0.5 block break-all font-mono text-xs text-stone-500">{object.id}</code> : null}
           </Fact>
@@ -107,7 +103,7 @@ export default async function ActivityPage({ params }: { params: Params }) {
       <SectionCard
         title="Deliveries"
         aside={
-          <a href={`/activities/${activity.activityId}/deliveries`} className="text-sm text-accent hover:underline">
+          <a href={`/activities/${activity.activityId}/deliveries`} className="text-sm text-accent underline">
             As JSON →
           </a>
         }
@@ -118,7 +114,7 @@ export default async function ActivityPage({ params }: { params: Params }) {
       <SectionCard
         title="Signed JSON"
         aside={
-          <a href={`/activities/${activity.activityId}`} className="text-sm text-accent hover:underline">
+          <a href={`/activities/${activity.activityId}`} className="text-sm text-accent underline">
             Exact stored bytes →
           </a>
         }

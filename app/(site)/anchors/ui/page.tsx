@@ -19,7 +19,7 @@ export default async function AnchorsPage() {
         <h1 className="text-3xl font-semibold tracking-tight">Anchors</h1>
         <p className="max-w-3xl text-stone-600">
           Every published activity is timestamped in Bitcoin through{" "}
-          <a href="https://opentimestamps.org/" rel="noreferrer" className="text-accent hover:underline">
+          <a href="https://opentimestamps.org/" rel="noreferrer" className="text-accent underline">
             OpenTimestamps
           </a>
           : activities are batched into a merkle tree, its root is submitted to the calendars, and once a calendar has put it in a block the anchor is

@@ -46,7 +46,7 @@ export default async function AssetPage({ params }: { params: Params }) {
     <div className="space-y-6">
       <header className="space-y-2">
         <p className="text-sm text-stone-500">
-          <Link href="/assets" className="hover:text-accent hover:underline">
+          <Link href="/assets" className="hover:text-accent underline">
             Assets
           </Link>{" "}
           /
@@ -60,7 +60,7 @@ export default async function AssetPage({ params }: { params: Params }) {
         </div>
         <p className="text-sm text-stone-600">
           Owned by{" "}
-          <Link href={`/users/${encodeURIComponent(asset.owner)}`} className="font-medium text-accent hover:underline" data-testid="asset-owner">
+          <Link href={`/users/${encodeURIComponent(asset.owner)}`} className="font-medium text-accent underline" data-testid="asset-owner">
             {asset.owner}
           </Link>
           , registered <TimeStamp iso={asset.created_at} />
@@ -87,7 +87,7 @@ export default async function AssetPage({ params }: { params: Params }) {
           {asset.url ? (
             <Fact label="URL">
               {isWebUrl(asset.url) ? (
-                <a href={asset.url} rel="noopener noreferrer nofollow" target="_blank" className="break-all text-accent hover:underline">
+                <a href={asset.url} rel="noopener noreferrer nofollow" target="_blank" className="break-all text-accent underline">
                   {asset.url}
                 </a>
               ) : (
@@ -101,7 +101,7 @@ export default async function AssetPage({ params }: { params: Params }) {
             </Fact>
           ) : null}
           <Fact label="Owner">
-            <Link href={`/users/${encodeURIComponent(asset.owner)}`} className="text-accent hover:underline">
+            <Link href={`/users/${encodeURIComponent(asset.owner)}`} className="text-accent underline">
               {asset.owner}
             </Link>
           </Fact>
@@ -131,7 +131,7 @@ export default async function AssetPage({ params }: { params: Params }) {
         title="Signed claim"
         aside={
           activity ? (
-            <Link href={`/activity/${activity.index}`} className="text-sm text-accent hover:underline">
+            <Link href={`/activity/${activity.index}`} className="text-sm text-accent underline">
               Activity #{activity.index} →
             </Link>
           ) : null

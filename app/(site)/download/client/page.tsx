@@ -81,13 +81,17 @@ export default async function DownloadClientPage() {
       <SectionCard title="Get started">
         <p className="text-sm text-stone-600">Download and log in, in one line (you confirm the key in this browser):</p>
         <div className="flex items-start gap-2">
-          <pre className="min-w-0 flex-1 overflow-x-auto rounded-lg bg-stone-900 p-4 font-mono text-xs text-stone-100" data-testid="install-command">
+          <pre
+            tabIndex={0}
+            className="min-w-0 flex-1 overflow-x-auto rounded-lg bg-stone-900 p-4 font-mono text-xs text-stone-100"
+            data-testid="install-command"
+          >
             {install}
           </pre>
           <CopyButton value={install} />
         </div>
         <p className="text-sm text-stone-600">Then, for example:</p>
-        <pre className="overflow-x-auto rounded-lg bg-stone-900 p-4 font-mono text-xs text-stone-100">
+        <pre tabIndex={0} className="overflow-x-auto rounded-lg bg-stone-900 p-4 font-mono text-xs text-stone-100">
           {`node artdag-client.mjs register sunset.png --name sunset-001 --tag sky --tag evening
 node artdag-client.mjs list`}
         </pre>

@@ -40,7 +40,7 @@ export default async function UserPage({ params, searchParams }: { params: Param
     <div className="space-y-6">
       <header className="space-y-1">
         <p className="text-sm text-stone-500">
-          <Link href="/users" className="hover:text-accent hover:underline">
+          <Link href="/users" className="hover:text-accent underline">
             Users
           </Link>{" "}
           /
