@@ -10,6 +10,7 @@ import { login } from "./support/api";
 import { freshDidKey } from "./support/cli";
 import { registerInBrowser, type BrowserUser } from "./support/renderers";
 import { createAsset, type User } from "./support/registry";
+import { isForeignLoadFailure } from "./support/console";
 import { MAIN } from "./support/servers";
 
 let person: BrowserUser;
@@ -108,6 +109,9 @@ test("JSON, files, redirects and errors are nosniff too", async ({ request }) =>
 async function watch(page: Page): Promise<{ problems: string[] }> {
   const problems: string[] = [];
   page.on("console", (m) => {
+    // A work shown from its owner's URL may fail to load (another site, down or unknown here): the
+    // browser reports that, and it is no fault of the page. Anything from this origin counts.
+    if (isForeignLoadFailure(m.text(), m.location().url)) return;
     if (m.type() === "error" || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
