@@ -93,7 +93,11 @@ test("/about is the README with this instance's URLs, and links to its documents
   const article = page.locator("article");
   await expect(article).toContainText(`curl -o artdag-client.mjs ${MAIN.url}/download/client`);
   await expect(article).toContainText(`curl -s -X POST ${MAIN.url}/auth/login`);
-  await expect(article).not.toContainText("localhost:8200");
+  // Links, commands and handles name this instance; only what states npm start's default keeps localhost:8200.
+  await expect(article.locator('a[href*="localhost:8200"]')).toHaveCount(0);
+  for (const block of await article.locator("pre").allTextContents()) expect(block).not.toContain("localhost:8200");
+  await expect(article.getByRole("link", { name: `${MAIN.url}/asset/sunset-001` })).toHaveAttribute("href", `${MAIN.url}/asset/sunset-001`);
+  await expect(article).toContainText(`@<you>@${new URL(MAIN.url).host}`);
   const configuration = article.getByRole("link", { name: "docs/configuration.md" });
   await expect(configuration).toHaveAttribute("href", "/about/docs/configuration");
   await configuration.click();

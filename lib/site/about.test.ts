@@ -4,23 +4,36 @@ import { headingAnchor, markdownForAbout, readDoc } from "./index";
 const instance = { baseUrl: "https://l2.example", domain: "l2.example" };
 
 describe("markdownForAbout: the README and docs as this instance serves them", () => {
-  it("points the examples at this instance: full URLs for commands and links, the domain in handles", () => {
+  it("points the commands, links and handles at this instance: full URLs for commands' targets, the domain in handles", () => {
     const text = [
-      "listens on <http://localhost:8200>",
+      "Open <http://localhost:8200> and see [your work](http://localhost:8200/asset/x).",
+      "Your handle is `@alice@localhost:8200`.",
+      "```bash",
       "curl -s -X POST localhost:8200/auth/login -H 'content-type: application/json'",
       "curl -o artdag-client.mjs http://localhost:8200/download/client",
       'TOKEN=$(curl -s "localhost:8200/auth/me")',
-      "your handle `@alice@localhost:8200`",
-      "(see localhost:8200/assets)",
+      "echo @bob@localhost:8200 on localhost:8200",
+      "```",
     ].join("\n");
     expect(markdownForAbout(text, instance, "readme").split("\n")).toEqual([
-      "listens on <https://l2.example>",
+      "Open <https://l2.example> and see [your work](https://l2.example/asset/x).",
+      "Your handle is `@alice@l2.example`.",
+      "```bash",
       "curl -s -X POST https://l2.example/auth/login -H 'content-type: application/json'",
       "curl -o artdag-client.mjs https://l2.example/download/client",
       'TOKEN=$(curl -s "https://l2.example/auth/me")',
-      "your handle `@alice@l2.example`",
-      "(see https://l2.example/assets)",
+      "echo @bob@l2.example on l2.example",
+      "```",
     ]);
+  });
+
+  it("leaves prose and inline code that state a default as written", () => {
+    const text = [
+      "| `ARTDAG_DOMAIN` | `localhost:8200` | Public host[:port] in every URL and handle. |",
+      "runs a complete instance on `http://localhost:8200` and prints `ready: http://localhost:8200`.",
+      "It listens on localhost:8200 by default.",
+    ].join("\n");
+    expect(markdownForAbout(text, instance, "docs")).toBe(text);
   });
 
   it("turns links between the documents into /about pages, anchors kept", () => {

@@ -41,18 +41,37 @@ export async function readDoc(name: string): Promise<string | null> {
 }
 
 /**
- * The README or a document as this instance serves it at /about: the examples' `localhost:8200`
- * becomes this instance's public URL (or, in a handle or a host name, its domain), and the links
- * between the documents (`docs/x.md` from the README, `x.md` from a document) become
- * `/about/docs/x` (the README itself: `/about`). `from` is where the text lives.
+ * The README or a document as this instance serves it at /about. Where the text shows how to reach
+ * the server, `localhost:8200` (npm start's address) becomes this instance: in code blocks (the
+ * commands: the full URL for a command's target, the domain elsewhere), in links and autolinks
+ * (`<http://localhost:8200/…>`, `](http://localhost:8200…)`), and in handles (`@you@localhost:8200`).
+ * Prose and inline code that state a default (`ARTDAG_DOMAIN` is `localhost:8200`, "prints
+ * `ready: http://localhost:8200`") are left as written. Links between the documents (`docs/x.md`
+ * from the README, `x.md` from a document) become `/about/docs/x` (the README itself: `/about`).
+ * `from` is where the text lives.
  */
 export function markdownForAbout(text: string, instance: { baseUrl: string; domain: string }, from: "readme" | "docs"): string {
   const local = "localhost:8200";
+  const handles = (t: string) => t.replace(/(@[^@\s`]*@)localhost:8200\b/g, (_m, user: string) => `${user}${instance.domain}`);
+  const inCode = (code: string) =>
+    handles(code)
+      .replaceAll(`http://${local}`, instance.baseUrl)
+      // A command's target (`curl -s localhost:8200/auth/me`): the full URL, so https instances work.
+      .replace(/(^|[\s'"(])localhost:8200(?=\/)/gm, (_m, before: string) => `${before}${instance.baseUrl}`)
+      .replaceAll(local, instance.domain);
+  const inProse = (prose: string) =>
+    prose
+      .split(/(`[^`\n]*`)/)
+      .map((part, i) =>
+        i % 2 === 1
+          ? handles(part)
+          : handles(part).replaceAll(`<http://${local}`, `<${instance.baseUrl}`).replaceAll(`](http://${local}`, `](${instance.baseUrl}`),
+      )
+      .join("");
   const withUrls = text
-    .replaceAll(`http://${local}`, instance.baseUrl)
-    // A command's target (`curl -s localhost:8200/auth/me`): the full URL, so https instances work.
-    .replace(/(^|[\s'"(])localhost:8200(?=\/)/gm, (_m, before: string) => `${before}${instance.baseUrl}`)
-    .replaceAll(local, instance.domain);
+    .split(/(^```[^\n]*\n[\s\S]*?^```$)/m)
+    .map((part, i) => (i % 2 === 1 ? inCode(part) : inProse(part)))
+    .join("");
   const docLink = from === "readme" ? /\]\(docs\/([a-z0-9-]+)\.md(#[^)\s]*)?\)/g : /\]\((?:\.\/)?([a-z0-9-]+)\.md(#[^)\s]*)?\)/g;
   const linked = withUrls.replace(docLink, (_m, name: string, anchor: string | undefined) => `](/about/docs/${name}${anchor ?? ""})`);
   return from === "docs" ? linked.replace(/\]\(\.\.\/README\.md(#[^)\s]*)?\)/g, (_m, anchor: string | undefined) => `](/about${anchor ?? ""})`) : linked;
